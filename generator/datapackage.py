@@ -1,0 +1,399 @@
+"""Frictionless data package (Data Package v2) from the archive: CSV resources + datapackage.json.
+
+``package_files`` is pure: archive → {relative path: bytes}. ``write_datapackage`` puts them
+on disk atomically. The same records always give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .archive import Archive
+from .models import Document, Issue, Table
+
+PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+PACKAGE_NAME = "chinese-local-gazettes"
+LICENSE = {
+    "name": "ODC-PDDL-1.0",
+    "path": "https://opendatacommons.org/licenses/pddl/",
+    "title": "Open Data Commons Public Domain Dedication and License 1.0",
+}
+
+
+def _field(name: str, type_: str, description: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "type": type_, "description": description, **extra}
+
+
+S, I, D, B = "string", "integer", "date", "boolean"
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "issues": {
+        "title": "期刊与文件汇编",
+        "description": "One row per ingested source: a gazette issue, or a collection of documents published together.",
+        "fields": [
+            _field("issue_id", S, "Stable ASCII identifier: region code, year and 期号.", constraints={"required": True, "unique": True}),
+            _field("kind", S, "issue (a gazette issue) or collection (documents published together).", constraints={"enum": ["issue", "collection"]}),
+            _field("publisher", S, "Publishing government, e.g. 济宁市兖州区人民政府."),
+            _field("region_code", S, "Administrative division code of the publisher (GB/T 2260)."),
+            _field("year", I, "Year of the issue."),
+            _field("year_inferred", B, "True when the masthead has no year and it was inferred from the documents."),
+            _field("number", S, "期号 as printed, e.g. 3-4 for a combined issue."),
+            _field("cumulative_number", S, "总期号 as printed, e.g. 87-88."),
+            _field("published_on", D, "出版日期 from the colophon."),
+            _field("title", S, "Masthead title, e.g. 济宁市兖州区人民政府公报."),
+            _field("documents", I, "Number of documents in the issue."),
+            _field("source", S, "Source text file name under content/sources/."),
+            _field("source_sha256", S, "SHA-256 of the source file's bytes."),
+            _field("url", S, "The issue's page, relative to the site root."),
+        ],
+        "primaryKey": ["issue_id"],
+    },
+    "documents": {
+        "title": "公文",
+        "description": "One row per official document, with the elements GB/T 9704-2012 names.",
+        "fields": [
+            _field("document_id", S, "Stable ASCII identifier derived from the document number.", constraints={"required": True, "unique": True}),
+            _field("issue_id", S, "The issue the document was published in.", constraints={"required": True}),
+            _field("seq", I, "Order of the document in the issue, from 1."),
+            _field("section", S, "Section of the issue, e.g. 区政府文件."),
+            _field("doc_number", S, "发文字号, corrected and without spaces, e.g. 济兖政发〔2021〕5号."),
+            _field("doc_number_printed", S, "发文字号 as printed, when it differed (OCR errors, spaces)."),
+            _field("doc_agency", S, "机关代字, e.g. 济兖政发."),
+            _field("doc_year", I, "Year in the document number."),
+            _field("doc_serial", I, "Serial in the document number."),
+            _field("title", S, "Full title."),
+            _field("doc_type", S, "文种: 决定, 通知, 意见, 批复 …"),
+            _field("issuer", S, "发文机关."),
+            _field("recipients", S, "主送机关."),
+            _field("signed_on", D, "成文日期."),
+            _field("printed_on", D, "印发日期."),
+            _field("public", B, "True when marked 此件公开发布."),
+            _field("page", I, "Page in the issue's table of contents."),
+            _field("attachments", I, "Number of attachments."),
+            _field("tables", I, "Number of tables."),
+            _field("body", S, "Full text as Markdown."),
+            _field("url", S, "The document's page, relative to the site root."),
+        ],
+        "primaryKey": ["document_id"],
+        "foreignKeys": [{"fields": ["issue_id"], "reference": {"resource": "issues", "fields": ["issue_id"]}}],
+    },
+    "appointments": {
+        "title": "人事任免",
+        "description": "One row per person and action in 人事任免.",
+        "fields": [
+            _field("appointment_id", S, "Stable identifier.", constraints={"required": True, "unique": True}),
+            _field("issue_id", S, "The issue that published the decision.", constraints={"required": True}),
+            _field("decided_on", D, "Date of the decision."),
+            _field("authority", S, "Who decided, e.g. 区人民政府."),
+            _field("person", S, "Name of the person (empty for a renamed post)."),
+            _field("action", S, "任命, 免去, 聘任, 不再聘任, 不再担任, 职务名称变更 …"),
+            _field("post", S, "The post."),
+            _field("note", S, "Terms as printed: 聘期三年, 职级待遇不变, new name of a renamed post …"),
+        ],
+        "primaryKey": ["appointment_id"],
+        "foreignKeys": [{"fields": ["issue_id"], "reference": {"resource": "issues", "fields": ["issue_id"]}}],
+    },
+    "events": {
+        "title": "大事记",
+        "description": "One row per 大事记 entry.",
+        "fields": [
+            _field("event_id", S, "Stable identifier.", constraints={"required": True, "unique": True}),
+            _field("issue_id", S, "The issue that published the entry.", constraints={"required": True}),
+            _field("date", D, "Date of the event (first day of a range)."),
+            _field("end_date", D, "Last day, for a range such as 7-11日."),
+            _field("text", S, "The entry as printed, without its date."),
+        ],
+        "primaryKey": ["event_id"],
+        "foreignKeys": [{"fields": ["issue_id"], "reference": {"resource": "issues", "fields": ["issue_id"]}}],
+    },
+    "references": {
+        "title": "引用",
+        "description": "One row per document number cited in a document.",
+        "fields": [
+            _field("document_id", S, "The citing document.", constraints={"required": True}),
+            _field("cited_doc_number", S, "The cited document number, without spaces."),
+            _field("cited_document_id", S, "The cited document, when it is in the archive."),
+            _field("relation", S, "废止, 宣布失效, 依据, 贯彻, 引用 …"),
+        ],
+        "primaryKey": ["document_id", "cited_doc_number", "relation"],
+        "foreignKeys": [
+            {"fields": ["document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
+            {"fields": ["cited_document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
+        ],
+    },
+    "tables": {
+        "title": "表格",
+        "description": "One row per table extracted from a document; each table is also its own CSV resource.",
+        "fields": [
+            _field("table_id", S, "Stable identifier; the table's resource is named table-{table_id}.", constraints={"required": True, "unique": True}),
+            _field("document_id", S, "The document holding the table.", constraints={"required": True}),
+            _field("caption", S, "The table's caption as printed."),
+            _field("rows", I, "Number of data rows."),
+            _field("columns", I, "Number of columns."),
+            _field("path", S, "Path of the table's CSV in the package."),
+        ],
+        "primaryKey": ["table_id"],
+        "foreignKeys": [{"fields": ["document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}}],
+    },
+    "problems": {
+        "title": "解析问题",
+        "description": "What ingest could not parse or had to correct.",
+        "fields": [
+            _field("issue_id", S, "The issue concerned.", constraints={"required": True}),
+            _field("severity", S, "error, warning or info.", constraints={"enum": ["error", "warning", "info"]}),
+            _field("code", S, "Short code of the problem, e.g. doc-number-corrected."),
+            _field("message", S, "What was found."),
+            _field("line", I, "Line in the source file (0 when not tied to a line)."),
+        ],
+        "foreignKeys": [{"fields": ["issue_id"], "reference": {"resource": "issues", "fields": ["issue_id"]}}],
+    },
+}
+
+
+def issue_url(issue: Issue) -> str:
+    return f"issues/{issue.issue_id}/"
+
+
+def document_url(document: Document) -> str:
+    return f"documents/{document.document_id}/"
+
+
+def _rows(archive: Archive) -> dict[str, Iterable[dict[str, Any]]]:
+    def issues():
+        for issue in archive.issues:
+            yield {**_pick(issue, "issue_id kind publisher region_code year year_inferred number cumulative_number published_on title"),
+                   "documents": len(issue.documents), "source": issue.source, "source_sha256": issue.source_sha256,
+                   "url": issue_url(issue)}
+
+    def documents():
+        for document in archive.documents:
+            number = document.doc_number
+            yield {
+                "document_id": document.document_id, "issue_id": archive.issue_of[document.document_id].issue_id,
+                "seq": document.seq, "section": document.section,
+                "doc_number": number.text if number else None,
+                "doc_number_printed": number.printed if number else None,
+                "doc_agency": number.agency if number else None,
+                "doc_year": number.year if number else None,
+                "doc_serial": number.serial if number else None,
+                **_pick(document, "title doc_type issuer recipients signed_on printed_on public page"),
+                "attachments": len(document.attachments), "tables": len(document.tables),
+                "body": document.body, "url": document_url(document),
+            }
+
+    def appointments():
+        for issue in archive.issues:
+            for a in issue.appointments:
+                yield {"appointment_id": a.appointment_id, "issue_id": issue.issue_id,
+                       **_pick(a, "decided_on authority person action post note")}
+
+    def events():
+        for issue in archive.issues:
+            for e in issue.events:
+                yield {"event_id": e.event_id, "issue_id": issue.issue_id, **_pick(e, "date end_date text")}
+
+    def references():
+        seen = set()
+        for c in archive.citations:
+            key = (c.citing.document_id, c.reference.cited_doc_number, c.reference.relation)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield {"document_id": key[0], "cited_doc_number": key[1],
+                   "cited_document_id": c.cited.document_id if c.cited else None, "relation": key[2]}
+
+    def tables():
+        for document in archive.documents:
+            for t in document.tables:
+                yield {"table_id": t.table_id, "document_id": document.document_id, "caption": t.caption,
+                       "rows": len(t.rows), "columns": _width(t), "path": table_path(t)}
+
+    def problems():
+        for issue in archive.issues:
+            for p in issue.problems:
+                yield {"issue_id": issue.issue_id, **_pick(p, "severity code message line")}
+        for issue_id, p in archive.problems:
+            yield {"issue_id": issue_id, **_pick(p, "severity code message line")}
+
+    return {"issues": issues(), "documents": documents(), "appointments": appointments(), "events": events(),
+            "references": references(), "tables": tables(), "problems": problems()}
+
+
+def table_path(table: Table) -> str:
+    return f"tables/{table.table_id}.csv"
+
+
+def package_files(archive: Archive, sources: list[dict[str, str]] | None = None) -> dict[str, bytes]:
+    """Every file of the package: CSVs and datapackage.json, as bytes, keyed by relative path."""
+    files: dict[str, bytes] = {}
+    resources = []
+    for name, rows in _rows(archive).items():
+        schema = SCHEMAS[name]
+        columns = [f["name"] for f in schema["fields"]]
+        path = f"{name}.csv"
+        files[path] = _csv(columns, ([row.get(c) for c in columns] for row in rows))
+        resources.append(_resource(name, path, files[path], schema))
+    for document in archive.documents:
+        for table in document.tables:
+            path = table_path(table)
+            width = _width(table)
+            headers = _column_titles(table, width)
+            fields = [{"name": f"c{i + 1}", "type": "string", "title": headers[i] or f"第{i + 1}列"} for i in range(width)]
+            files[path] = _csv([f["name"] for f in fields], (_pad(r, width) for r in table.rows))
+            resources.append(_resource(f"table-{table.table_id}", path, files[path],
+                                       {"fields": fields, "description": table.caption},
+                                       title=table.caption or table.table_id))
+    descriptor = {
+        "$schema": PROFILE,
+        "name": PACKAGE_NAME,
+        "title": "中国地方人民政府公报开放数据",
+        "description": ("Official documents, appointments (人事任免), chronicles (大事记) and citations from Chinese "
+                        "local-government gazettes (人民政府公报), parsed from their published text."),
+        "version": "1.0.0",
+        "licenses": [LICENSE],
+        "sources": sources if sources is not None else _sources(archive),
+        "keywords": ["人民政府公报", "gazette", "official documents", "China", "open data"],
+        "resources": resources,
+    }
+    files["datapackage.json"] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return files
+
+
+def _resource(name: str, path: str, data: bytes, schema: dict[str, Any], title: str | None = None) -> dict[str, Any]:
+    table_schema = {k: v for k, v in schema.items() if k in ("fields", "primaryKey", "foreignKeys")}
+    return {
+        "name": name,
+        "type": "table",
+        "path": path,
+        "title": title or schema.get("title", name),
+        "description": schema.get("description", ""),
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "bytes": len(data),
+        "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+        "dialect": {"$schema": "https://datapackage.org/profiles/2.0/tabledialect.json", "delimiter": ",", "header": True},
+        "schema": {"$schema": "https://datapackage.org/profiles/2.0/tableschema.json", **table_schema,
+                   "missingValues": [""]},
+    }
+
+
+def _sources(archive: Archive) -> list[dict[str, str]]:
+    out = []
+    for issue in archive.issues:
+        label = f"{issue.title or issue.publisher}" + (f" {issue.year}年第{issue.number}期" if issue.kind == "issue" else " 文件汇编")
+        out.append({"title": label, "path": f"content/sources/{issue.source}"})
+    return out
+
+
+def _pick(record: Any, names: str) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in names.split()}
+
+
+def _width(table: Table) -> int:
+    return max([len(r) for r in table.rows + table.header] or [0])
+
+
+def _pad(row: list[str], width: int) -> list[str]:
+    return list(row) + [""] * (width - len(row))
+
+
+def _column_titles(table: Table, width: int) -> list[str]:
+    """Header rows joined per column ("2023 年实际完成 绝对量"); a merged cell spans to the right."""
+    titles = [""] * width
+    for header in table.header:
+        carry = ""
+        for i, cell in enumerate(_pad(header, width)):
+            cell = cell.strip()
+            if cell:
+                carry = cell
+            elif len(table.header) > 1 and header is table.header[0]:
+                cell = carry
+            titles[i] = f"{titles[i]} {cell}".strip() if cell else titles[i]
+    return titles
+
+
+def _csv(columns: list[str], rows: Iterable[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def write_datapackage(files: dict[str, bytes], out_dir: Path) -> None:
+    """Replace ``out_dir`` with exactly ``files``: complete or, on failure, the previous package untouched."""
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
+    try:
+        for rel, data in sorted(files.items()):
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        replace_dir(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Swap ``new`` into ``target``'s place; the old tree is removed only after the swap."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def zip_bytes(files: dict[str, bytes], folder: str = "gazette") -> bytes:
+    """A reproducible zip of the package (fixed timestamps and order)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for rel in sorted(files):
+            info = zipfile.ZipInfo(f"{folder}/{rel}", date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[rel])
+    return buffer.getvalue()
+
+
+def validate_package(path: Path, on_progress: Callable[[str], None] | None = None) -> list[str]:
+    """Frictionless validation of a written package; returns readable error lines (empty when valid)."""
+    from frictionless import Package
+
+    package = Package(str(Path(path) / "datapackage.json"))
+    report = package.validate()
+    errors = []
+    for task in report.tasks:
+        if on_progress:
+            on_progress(task.name)
+        for error in task.errors:
+            errors.append(f"{task.name}: {error.message}")
+    for error in report.errors:
+        errors.append(error.message)
+    return errors

@@ -1,0 +1,122 @@
+"""Ingest stage, the I/O edge around the pure parser: source files in, record files out.
+
+All sources are read and parsed first; records are written only when every source
+parsed without a fatal problem, so a failed run changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .models import Issue
+from .records import dump_issue, is_hand_edited, record_path, write_atomic
+
+REGISTRY_FILE = "publishers.yml"
+
+
+class IngestError(Exception):
+    """A fatal problem with one source. The message starts with the file (and line)."""
+
+
+@dataclass
+class IngestResult:
+    source: Path
+    issue: Issue
+    record: Path
+    status: str = "written"  # written | unchanged | replaced
+    backup: Path | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def read_source(path: Path, registry) -> Issue:
+    """One source file → its Issue record. Raises IngestError naming the file."""
+    from .parse import parse_source
+    from .sources import SourceError, decode_source
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = decode_source(data, str(path))
+    except SourceError as exc:
+        raise IngestError(str(exc)) from None
+    issue = parse_source(text, Path(path).name, registry)
+    issue.source_sha256 = hashlib.sha256(data).hexdigest()
+    if not issue.documents:
+        raise IngestError(f"{path}:1: no documents found: is this a gazette (人民政府公报) text?")
+    fatal = [p for p in issue.problems if p.severity == "error" and p.code in FATAL_CODES]
+    if fatal:
+        raise IngestError(f"{path}:{fatal[0].line}: {fatal[0].message}")
+    return issue
+
+
+FATAL_CODES = {"duplicate-doc-number"}
+
+
+def ingest(sources: list[Path], content_dir: Path, force: bool = False,
+           progress: Callable[[Path], None] | None = None) -> list[IngestResult]:
+    """Parse ``sources`` and write their records under ``content_dir``. All or nothing."""
+    from .publishers import load_registry
+
+    content_dir = Path(content_dir)
+    registry = load_registry(content_dir / REGISTRY_FILE)
+    results: list[IngestResult] = []
+    seen: dict[str, Path] = {}
+    for source in sources:
+        issue = read_source(Path(source), registry)
+        if progress:
+            progress(Path(source))
+        if issue.issue_id in seen:
+            raise IngestError(f"{source}: same issue ({issue.issue_id}) as {seen[issue.issue_id]}: ingest each issue once")
+        seen[issue.issue_id] = Path(source)
+        results.append(IngestResult(Path(source), issue, record_path(content_dir, issue.issue_id)))
+
+    for result in results:
+        text = dump_issue(result.issue)
+        if result.record.exists():
+            old = result.record.read_text(encoding="utf-8", errors="replace")
+            if old == text:
+                result.status = "unchanged"
+                continue
+            if is_hand_edited(old):
+                if not force:
+                    raise IngestError(
+                        f"{result.record}: edited by hand since ingest; not overwritten. Keep your edits "
+                        f"(do nothing), or re-run with --force to replace it (a backup is kept)")
+                result.backup = _backup(result.record, old)
+            result.status = "replaced"
+        kept = content_dir / "sources" / result.source.name
+        if kept.exists() and kept.resolve() != result.source.resolve() and kept.read_bytes() != result.source.read_bytes():
+            raise IngestError(f"{result.source}: a different source named {result.source.name} is already in {kept.parent}; rename the file")
+
+    for result in results:
+        if result.status == "unchanged":
+            continue
+        write_atomic(result.record, dump_issue(result.issue))
+        _keep_source(result.source, content_dir)
+    return results
+
+
+def _backup(record: Path, text: str) -> Path:
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    target = record.parent / ".replaced" / f"{record.stem}.{digest}.yml"
+    write_atomic(target, text)
+    return target
+
+
+def _keep_source(source: Path, content_dir: Path) -> None:
+    """The archive keeps a copy of every source it was built from."""
+    target = content_dir / "sources" / source.name
+    if target.resolve() == source.resolve():
+        return
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.copyfile(source, tmp)
+    tmp.replace(target)

@@ -1,0 +1,119 @@
+"""The data package: what a data user downloads must validate and say what it holds."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from generator.build import load_archive
+from generator.datapackage import PROFILE, package_files, validate_package, write_datapackage, zip_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def files() -> dict[str, bytes]:
+    return package_files(load_archive(ROOT / "content"))
+
+
+@pytest.fixture(scope="module")
+def descriptor(files) -> dict:
+    return json.loads(files["datapackage.json"])
+
+
+def rows(files, name: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(files[f"{name}.csv"].decode("utf-8"))))
+
+
+def test_written_package_validates_with_frictionless(files, tmp_path: Path):
+    write_datapackage(files, tmp_path / "gazette")
+    assert validate_package(tmp_path / "gazette") == []
+
+
+def test_descriptor_is_data_package_v2_with_license_and_sources(descriptor):
+    assert descriptor["$schema"] == PROFILE
+    assert descriptor["licenses"][0]["name"]
+    sources = {s["path"].rsplit("/", 1)[-1] for s in descriptor["sources"]}
+    assert sources == {p.name for p in (ROOT / "content" / "sources").glob("*.txt")}
+
+
+def test_contract_resources_and_fields_are_present(descriptor):
+    fields = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in descriptor["resources"]}
+    required = {
+        "issues": "issue_id kind publisher region_code year number cumulative_number published_on source",
+        "documents": ("document_id issue_id seq section doc_number doc_agency doc_year doc_serial title doc_type "
+                      "issuer recipients signed_on printed_on public page body url"),
+        "appointments": "appointment_id issue_id decided_on authority person action post note",
+        "events": "event_id issue_id date end_date text",
+        "references": "document_id cited_doc_number cited_document_id relation",
+        "tables": "table_id document_id caption rows columns path",
+        "problems": "issue_id severity code message line",
+    }
+    for resource, names in required.items():
+        assert set(names.split()) <= set(fields[resource]), resource
+    for resource in descriptor["resources"]:
+        assert resource["name"].isascii()
+        assert all(f["name"].isascii() and f.get("description", f.get("title")) for f in resource["schema"]["fields"])
+
+
+def test_keys_are_declared(descriptor):
+    by_name = {r["name"]: r["schema"] for r in descriptor["resources"]}
+    assert by_name["issues"]["primaryKey"] == ["issue_id"]
+    assert by_name["documents"]["primaryKey"] == ["document_id"]
+    assert by_name["documents"]["foreignKeys"][0]["reference"] == {"resource": "issues", "fields": ["issue_id"]}
+
+
+def test_bytes_and_hash_match_the_files(files, descriptor):
+    for resource in descriptor["resources"]:
+        data = files[resource["path"]]
+        assert resource["bytes"] == len(data)
+        assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def test_same_records_give_the_same_bytes(files):
+    again = package_files(load_archive(ROOT / "content"))
+    assert again == files
+    assert zip_bytes(again) == zip_bytes(files)
+
+
+def test_every_sample_gazette_is_an_issue_row_and_documents_are_found(files):
+    issues = {row["source"]: row for row in rows(files, "issues")}
+    assert issues["yanzhou-2021-03-04.txt"]["number"] == "3-4"
+    assert issues["yanzhou-2021-03-04.txt"]["cumulative_number"] == "87-88"
+    assert issues["yanzhou-2021-03-04.txt"]["published_on"] == "2021-05-10"
+    assert issues["jiyang-2021-documents.txt"]["kind"] == "collection"
+    documents = rows(files, "documents")
+    yanzhou5 = next(d for d in documents if d["doc_number"] == "济兖政发〔2021〕5号")
+    assert yanzhou5["title"] == "济宁市兖州区人民政府关于废止和宣布失效一批区政府文件的决定"
+    assert yanzhou5["doc_type"] == "决定"
+    assert yanzhou5["signed_on"] == "2021-03-26"
+    assert all(d["url"] == f"documents/{d['document_id']}/" for d in documents)
+
+
+def test_a_broken_foreign_key_is_reported(files, tmp_path: Path):
+    broken = dict(files)
+    documents = files["documents.csv"].decode("utf-8").split("\n", 2)
+    first = documents[1].split(",")
+    first[1] = "no-such-issue"
+    documents[1] = ",".join(first)
+    broken["documents.csv"] = "\n".join(documents).encode("utf-8")
+    descriptor = json.loads(files["datapackage.json"])
+    for resource in descriptor["resources"]:
+        if resource["name"] == "documents":
+            resource["bytes"] = len(broken["documents.csv"])
+            resource["hash"] = "sha256:" + hashlib.sha256(broken["documents.csv"]).hexdigest()
+    broken["datapackage.json"] = json.dumps(descriptor, ensure_ascii=False).encode("utf-8")
+    write_datapackage(broken, tmp_path / "gazette")
+    errors = validate_package(tmp_path / "gazette")
+    assert any("documents" in e and "no-such-issue" in e for e in errors), errors
+
+
+def test_zip_holds_the_whole_package(files):
+    with zipfile.ZipFile(io.BytesIO(zip_bytes(files))) as archive:
+        assert sorted(archive.namelist()) == sorted(f"gazette/{rel}" for rel in files)
