@@ -205,13 +205,14 @@ def _convert(tp: Any, value: Any, path: str) -> Any:
         options = typing.get_args(tp)
         if value is None and type(None) in options:
             return None
-        for option in options:
-            if option is type(None):
-                continue
+        real = [o for o in options if o is not type(None)]
+        for option in real:
             try:
                 return _convert(option, value, path)
-            except RecordError:
-                continue
+            except RecordError as exc:
+                error = exc
+        if len(real) == 1:
+            raise error
         raise RecordError(path, f"expected {_name(tp)}, got {type(value).__name__} {value!r:.60}")
     if origin is list:
         if not isinstance(value, list):

@@ -1,0 +1,81 @@
+"""YAML records: round trip, hand-edit detection, errors that name the file, line and field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.models import Document, DocNumber, Event, Issue, Problem
+from generator.records import RecordFileError, dump_issue, is_hand_edited, load_records, parse_issue
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def small_issue() -> Issue:
+    body = "一、总体要求\n\n坚持“两个毫不动摇”。\n\n<script>alert(1)</script> {{ not_jinja }}"
+    return Issue(
+        issue_id="370812-2021-3-4", kind="issue", publisher="济宁市兖州区人民政府", region_code="370812",
+        year=2021, number="3-4", cumulative_number="87-88", published_on="2021-05-10", source="x.txt",
+        documents=[Document("jiyanzhengfa-2021-5", 1, "区政府文件", "关于废止的决定", "决定",
+                            DocNumber("济兖政发〔2021〕5号", "济兖政发", 2021, 5, "济充政发〔2021〕5号"),
+                            signed_on="2021-03-26", public=True, page=2, body=body)],
+        events=[Event("370812-2021-3-4-e001", "2021-04-07", "赴临沂市参加学习班", end_date="2021-04-11")],
+        problems=[Problem("info", "doc-number-corrected", "济充政发 → 济兖政发", 12)],
+    )
+
+
+def test_round_trip_is_exact():
+    issue = small_issue()
+    text = dump_issue(issue)
+    assert parse_issue(text) == issue
+    assert dump_issue(parse_issue(text)) == text
+
+
+def test_multiline_body_is_a_readable_block():
+    text = dump_issue(small_issue())
+    assert "body: |" in text
+    assert "  坚持“两个毫不动摇”。" in text
+
+
+def test_dates_stay_text_in_yaml():
+    issue = parse_issue(dump_issue(small_issue()))
+    assert issue.published_on == "2021-05-10"
+
+
+def test_hand_edit_is_detected():
+    text = dump_issue(small_issue())
+    assert not is_hand_edited(text)
+    assert is_hand_edited(text.replace("关于废止的决定", "关于废止一批文件的决定"))
+
+
+@pytest.mark.parametrize("mutate, field, message", [
+    (lambda t: t.replace("year: 2021", "year: 二〇二一"), "year", "integer"),
+    (lambda t: t.replace("kind: issue\n", ""), "kind", "missing"),
+    (lambda t: t.replace("  public: true", "  public: maybe"), "documents[0].public", "true/false"),
+    (lambda t: t.replace("number: 3-4", "numbr: 3-4"), "numbr", "unknown"),
+])
+def test_bad_field_names_file_line_and_field(mutate, field, message):
+    good = dump_issue(small_issue())
+    bad = mutate(good)
+    assert bad != good
+    with pytest.raises(RecordFileError) as caught:
+        parse_issue(bad, "records/x.yml")
+    text = str(caught.value)
+    assert text.startswith("records/x.yml:")
+    assert field in text and message in text
+    if caught.value.line:
+        assert field.split(".")[-1].split("[")[0] in bad.split("\n")[caught.value.line - 1]
+
+
+@pytest.mark.parametrize("text", ["- just\n- a list\n", "plain words", "key: [unclosed\n"])
+def test_not_a_record_is_a_clear_error(text):
+    with pytest.raises(RecordFileError) as caught:
+        parse_issue(text, "records/x.yml")
+    assert str(caught.value).startswith("records/x.yml")
+
+
+def test_committed_sample_records_load():
+    issues = load_records(ROOT / "content")
+    assert len(issues) == 4
+    assert sum(len(i.documents) for i in issues) > 30
