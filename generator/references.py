@@ -1,10 +1,135 @@
-"""Document numbers cited in a text, with their relation (废止, 宣布失效, 依据, 引用 ...). (Being written.)"""
+"""Document numbers cited in a text, with their relation (废止, 宣布失效, 依据, 贯彻, 引用).
+
+Numbers are found on a copy of the text without whitespace, so a number broken
+over lines (``（鲁政发〔2019〕`` / ``15 号）``) or by an artefact (``28`` / ``- 号）``)
+is still found; its line is the line where it starts. Each number is normalised
+(``济任政发〔2018〕8号``: no spaces, 〔〕 brackets), the document's own number is
+left out, and each (number, relation) is reported once, at its first line.
+
+The relation of a number, first rule that applies:
+
+1. **List under a heading**: after a short heading line that names repealed
+   documents (``决定废止的区政府文件目录`` → 废止; ``宣布失效的区政府文件目录``
+   → 宣布失效), every number belongs to that list until the next such heading
+   or the next ``附件`` label.
+2. **Cue before the number** in its clause (text since the last ，。；： outside
+   book titles; words inside 《》 do not count): the last of 废止 → 废止,
+   失效 → 宣布失效, 根据/依据/按照/参照 → 依据, 贯彻/落实 → 贯彻.
+3. **Cue after the number** in its sentence (up to 。；): 废止 → 废止,
+   失效 → 宣布失效 (``《…》（X号）同时废止``, ``…（X号）…现予以废止``).
+4. Otherwise 引用.
+"""
 
 from __future__ import annotations
 
+import re
+
+from .docnumbers import DOC_NUMBER_LINE_RE, find_doc_numbers, make_doc_number
 from .models import Reference
+
+_LIST_MARK = re.compile(r"^\s*[-*•]\s+")
+_REPEAL_HEADING = re.compile(r"(废止|失效)[^，。；〔]{0,20}(目录|清单|名单|文件|规章|规定)")
+_ATTACHMENT_LABEL = re.compile(r"^\s*附\s*件\s*\d*\s*[:：]?\s*$")
+_BOOK_TITLE = re.compile(r"《[^《》]*》")
+_CLAUSE_END = re.compile(r"[，。；：,;:！？]")
+_SENTENCE_END = re.compile(r"[。；;！？]")
+_CUES = re.compile(r"废止|失效|根据|依据|按照|参照|贯彻|落实")
+_CUE_RELATION = {"废止": "废止", "失效": "宣布失效", "根据": "依据", "依据": "依据", "按照": "依据",
+                 "参照": "依据", "贯彻": "贯彻", "落实": "贯彻"}
+_LEADING_WORD = re.compile(
+    r"^.*(?:关于|根据|依据|按照|贯彻|落实|废止|转发|印发|执行|参照|文件|通知|意见|决定|办法|方案|规定|和|及|与|或|的|号|将)"
+)
+_PARAGRAPH_START = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[.、．]|附件)")
 
 
 def find_references(text: str, first_line: int = 1, own_number: str = "") -> list[Reference]:
     """Every document number cited in ``text`` (not ``own_number``), with its relation."""
-    return []
+    compact, line_of, list_relation = _compact(text)
+    own = re.sub(r"\s+", "", own_number)
+    seen: set[tuple[str, str]] = set()
+    found: list[Reference] = []
+    for number, start, end in find_doc_numbers(compact):
+        agency = _agency(compact, line_of, start, number.agency)
+        start += len(number.agency) - len(agency)
+        number = make_doc_number(agency, number.year, number.serial)
+        if number.text == own:
+            continue
+        relation = list_relation[start] or _relation(compact, start, end)
+        key = (number.text, relation)
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append(Reference(cited_doc_number=number.text, relation=relation, line=first_line + line_of[start]))
+    return found
+
+
+def _compact(text: str) -> tuple[str, list[int], list[str]]:
+    """Text without whitespace or line-start list marks; per character: its line offset and list relation.
+
+    A paragraph break (a line ending in 。；： or a line opening a numbered item)
+    becomes ``\\n`` so clauses do not run across paragraphs.
+    """
+    chars: list[str] = []
+    line_of: list[int] = []
+    relations: list[str] = []
+    current = ""
+    for offset, line in enumerate(text.split("\n")):
+        stripped = line.strip()
+        if _ATTACHMENT_LABEL.match(stripped):
+            current = ""
+        elif len(stripped) <= 40 and "〔" not in stripped and _REPEAL_HEADING.search(stripped):
+            has_repeal, has_void = "废止" in stripped, "失效" in stripped
+            current = "" if has_repeal and has_void else ("宣布失效" if has_void else "废止")
+        body = _LIST_MARK.sub("", line)
+        alone = bool(DOC_NUMBER_LINE_RE.match(body))
+        if chars and chars[-1] != "\n" and (alone or _PARAGRAPH_START.match(body.strip())):
+            chars.append("\n")
+            line_of.append(offset)
+            relations.append(current)
+        for ch in body:
+            if ch.isspace():
+                continue
+            chars.append(ch)
+            line_of.append(offset)
+            relations.append(current)
+        if chars and (alone or chars[-1] in "。；："):
+            chars.append("\n")
+            line_of.append(offset)
+            relations.append(current)
+    return "".join(chars), line_of, relations
+
+
+def _agency(compact: str, line_of: list[int], start: int, agency: str) -> str:
+    """The agency code: words of the sentence before it removed, and text from the line before it
+    unless the code itself was wrapped (``（鲁`` / ``政发〔2020〕6号``)."""
+    last_line = line_of[start + len(agency) - 1]
+    split = next((i for i in range(len(agency)) if line_of[start + i] == last_line), 0)
+    if split and not (split <= 2 and start > 0 and compact[start - 1] in "（(《、"):
+        agency = agency[split:]
+    return _LEADING_WORD.sub("", agency) or agency
+
+
+def _relation(compact: str, start: int, end: int) -> str:
+    before = compact[max(0, compact.rfind("\n", 0, start) + 1) : start]
+    before = _outside_titles(before)
+    clause = _CLAUSE_END.split(before)[-1]
+    cues = _CUES.findall(clause)
+    if cues:
+        return _CUE_RELATION[cues[-1]]
+    stop = compact.find("\n", end)
+    after = compact[end : stop if stop >= 0 else len(compact)]
+    after = _SENTENCE_END.split(_BOOK_TITLE.sub("", after))[0]
+    if "废止" in after:
+        return "废止"
+    if "失效" in after:
+        return "宣布失效"
+    return "引用"
+
+
+def _outside_titles(text: str) -> str:
+    """``text`` without closed 《…》 titles, and without an unclosed title's opening part."""
+    text = _BOOK_TITLE.sub("《》", text)
+    open_at = text.rfind("《")
+    if open_at >= 0 and "》" not in text[open_at:]:
+        text = text[:open_at]
+    return text
