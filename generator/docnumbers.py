@@ -1,0 +1,118 @@
+"""发文字号: find, parse and OCR-correct document numbers such as 济兖政发〔2021〕5号."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import DocNumber, Problem
+
+_OPEN = "〔［[【（(｛{"
+_CLOSE = "〕］]】）)｝}"
+_FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+
+# Agency code, bracketed year, serial, 号. The agency is trimmed later (see _agency_of).
+DOC_NUMBER_RE = re.compile(
+    rf"([\u4e00-\u9fff]{{1,16}})\s*[{re.escape(_OPEN)}]\s*((?:19|20)\d{{2}})\s*[{re.escape(_CLOSE)}]"
+    r"\s*第?\s*(\d{1,4})\s*号"
+)
+# A line that is nothing but a document number, optionally in parentheses.
+DOC_NUMBER_LINE_RE = re.compile(
+    rf"^\s*[(（]?\s*([\u4e00-\u9fff]{{1,12}})\s*[{re.escape(_OPEN)}]\s*((?:19|20)\d{{2}})\s*"
+    rf"[{re.escape(_CLOSE)}]\s*第?\s*(\d{{1,4}})\s*号\s*[)）]?\s*$"
+)
+# Words that precede a number in running text but are not part of its agency code.
+_LEADING_WORDS = re.compile(
+    r"^.*?(?:关于|根据|依据|按照|贯彻|落实|废止|转发|印发|执行|参照|对照|文件|通知|意见|决定|办法|规定|和|及|与|或|的|、|号|将)"
+)
+_AGENCY_TAIL = re.compile(r"[\u4e00-\u9fff]{1,8}$")
+
+
+def _spaceless(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def make_doc_number(agency: str, year: int, serial: int, printed: str = "") -> DocNumber:
+    text = f"{agency}〔{year}〕{serial}号"
+    printed = printed.strip()
+    return DocNumber(text=text, agency=agency, year=year, serial=serial,
+                     printed=printed if printed and printed != text else "")
+
+
+def parse_doc_number_line(line: str) -> DocNumber | None:
+    """A line holding only a document number → DocNumber (uncorrected); None otherwise."""
+    match = DOC_NUMBER_LINE_RE.match(line.translate(_FULLWIDTH))
+    if not match:
+        return None
+    printed = line.strip()
+    if printed[:1] in "(（" and printed[-1:] in ")）":
+        printed = printed[1:-1].strip()
+    return make_doc_number(match.group(1), int(match.group(2)), int(match.group(3)), printed)
+
+
+def parse_doc_number(text: str, codes: list[str] | tuple[str, ...] = ()) -> DocNumber | None:
+    """The first document number in ``text`` (uncorrected), its agency trimmed to the code."""
+    found = find_doc_numbers(text, codes)
+    return found[0][0] if found else None
+
+
+def find_doc_numbers(text: str, codes: list[str] | tuple[str, ...] = ()) -> list[tuple[DocNumber, int, int]]:
+    """Every document number in ``text`` with its (start, end) offsets; agency trimmed."""
+    converted = text.translate(_FULLWIDTH)
+    results = []
+    for match in DOC_NUMBER_RE.finditer(converted):
+        run = match.group(1)
+        agency = _agency_of(run, codes)
+        start = match.start(1) + len(run) - len(agency)
+        printed = text[start:match.end()]
+        results.append((make_doc_number(agency, int(match.group(2)), int(match.group(3)), printed),
+                        start, match.end()))
+    return results
+
+
+def _agency_of(run: str, codes) -> str:
+    """The agency code at the end of a run of CJK text: a registered code if one fits."""
+    for code in sorted(codes, key=len, reverse=True):
+        if run.endswith(code):
+            return code
+    for code in sorted(codes, key=len, reverse=True):
+        tail = run[-len(code):]
+        if len(tail) == len(code) and edit_distance(tail, code) == 1 and tail[-1] == code[-1]:
+            return tail
+    trimmed = _LEADING_WORDS.sub("", run) or run[-2:]
+    match = _AGENCY_TAIL.search(trimmed)
+    return match.group(0) if match else trimmed
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance (small strings)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+@dataclass
+class Correction:
+    number: DocNumber
+    problem: Problem | None
+
+
+def correct_doc_number(number: DocNumber, codes: list[str] | tuple[str, ...], line: int = 0) -> Correction:
+    """Replace an agency code at edit distance 1 of exactly one registered code (济充政发 → 济兖政发).
+
+    Only same-length substitutions are corrected: OCR confuses glyphs, it does not drop them.
+    """
+    if not codes or number.agency in codes:
+        return Correction(number, None)
+    near = sorted({c for c in codes if len(c) == len(number.agency) and edit_distance(c, number.agency) == 1})
+    if len(near) != 1:
+        return Correction(number, None)
+    printed = number.printed or number.text
+    fixed = make_doc_number(near[0], number.year, number.serial, printed)
+    problem = Problem("info", "doc-number-corrected",
+                      f"发文字号 {_spaceless(printed)} 更正为 {fixed.text}（机关代字 {number.agency} → {near[0]}）", line)
+    return Correction(fixed, problem)
