@@ -20,6 +20,7 @@ from .records import load_records
 
 CONTENT_ENV = "GAZETTE_CONTENT"
 DATAPACKAGE_ENV = "GAZETTE_DATAPACKAGE"
+PAGES_ENV = "GAZETTE_PAGES"
 
 
 class BuildError(Exception):
@@ -53,11 +54,13 @@ def _same_files(out_dir: Path, files: dict[str, bytes]) -> bool:
 
 
 @contextmanager
-def gazette_env(content_dir: Path, datapackage_dir: Path) -> Iterator[None]:
-    """Tell the MkDocs hook where the records and the data package are."""
-    saved = {k: os.environ.get(k) for k in (CONTENT_ENV, DATAPACKAGE_ENV)}
-    os.environ[CONTENT_ENV] = str(Path(content_dir).resolve())
-    os.environ[DATAPACKAGE_ENV] = str(Path(datapackage_dir).resolve())
+def gazette_env(content_dir: Path, datapackage_dir: Path, pages_dir: Path | None = None) -> Iterator[None]:
+    """Tell the MkDocs hook where the records, the data package and its page cache are."""
+    values = {CONTENT_ENV: content_dir, DATAPACKAGE_ENV: datapackage_dir, PAGES_ENV: pages_dir}
+    saved = {k: os.environ.get(k) for k in values}
+    for key, value in values.items():
+        if value is not None:
+            os.environ[key] = str(Path(value).resolve())
     try:
         yield
     finally:
@@ -69,7 +72,7 @@ def gazette_env(content_dir: Path, datapackage_dir: Path) -> Iterator[None]:
 
 
 def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
-               config_file: Path = Path("mkdocs.yml"), strict: bool = True) -> None:
+               config_file: Path = Path("mkdocs.yml"), strict: bool = True, pages_dir: Path | None = None) -> None:
     """Data package, then the MkDocs build into a staging directory that replaces ``site_dir``."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -80,7 +83,7 @@ def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=site_dir.parent, prefix=f".{site_dir.name}.build-"))
     try:
-        with gazette_env(content_dir, datapackage_dir):
+        with gazette_env(content_dir, datapackage_dir, pages_dir):
             config = load_config(config_file=str(config_file), site_dir=str(staging), strict=strict)
             mkdocs_build(config)
         replace_dir(staging, site_dir)

@@ -159,8 +159,9 @@ def serve(content_dir: Path, site_dir: Path, port: int, no_build: bool) -> None:
 @click.option("--content", "content_dir", default="content", show_default=True, type=click.Path(file_okay=False, path_type=Path), help=CONTENT_HELP)
 @click.option("--datapackage", "datapackage_dir", default="datapackages/gazette", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="The data package to check.")
 @click.option("--site", "site_dir", default="site", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="The built site whose links to check (skipped if absent).")
+@click.option("--config", "config_file", default="mkdocs.yml", show_default=True, type=click.Path(dir_okay=False, path_type=Path), help="MkDocs configuration (for site_url).")
 @_guarded
-def check(content_dir: Path, datapackage_dir: Path, site_dir: Path) -> None:
+def check(content_dir: Path, datapackage_dir: Path, site_dir: Path, config_file: Path) -> None:
     """Validate records, the data package and the site's internal links.
 
     Exits non-zero when anything is wrong.
@@ -197,7 +198,7 @@ def check(content_dir: Path, datapackage_dir: Path, site_dir: Path) -> None:
             click.echo(f"data package: {len(expected)} files valid (frictionless) — ok")
 
     if site_dir.is_dir():
-        broken = check_site(site_dir)
+        broken = check_site(site_dir, _site_path(config_file))
         failures += [f"{site_dir}/{b}" for b in broken]
         if not broken:
             click.echo(f"site: {sum(1 for _ in site_dir.rglob('*.html'))} pages, no broken internal links — ok")
@@ -208,6 +209,17 @@ def check(content_dir: Path, datapackage_dir: Path, site_dir: Path) -> None:
         click.echo(f"错误 error: {failure}", err=True)
     if failures:
         sys.exit(1)
+
+
+def _site_path(config_file: Path) -> str:
+    """The URL path the site is served from, from mkdocs.yml's site_url ("/" when unknown)."""
+    from urllib.parse import urlsplit
+
+    from mkdocs.config import load_config
+
+    if not config_file.is_file():
+        return "/"
+    return urlsplit(load_config(config_file=str(config_file)).site_url or "/").path or "/"
 
 
 def main() -> None:

@@ -35,27 +35,35 @@ def page_links(html: str) -> list[str]:
     return parser.links
 
 
-def check_site(site_dir: Path) -> list[BrokenLink]:
-    """Broken internal links in every HTML page under ``site_dir``."""
+def check_site(site_dir: Path, base_path: str = "/") -> list[BrokenLink]:
+    """Broken internal links in every HTML page under ``site_dir``.
+
+    ``base_path`` is the path the site is served from (site_url's path): root-absolute
+    links are allowed only under it, as the 404 page needs them.
+    """
     site_dir = Path(site_dir)
     broken: list[BrokenLink] = []
     for page in sorted(site_dir.rglob("*.html")):
         rel = page.relative_to(site_dir).as_posix()
         for link in page_links(page.read_text(encoding="utf-8", errors="replace")):
-            if not _resolves(site_dir, rel, link):
+            if not _resolves(site_dir, rel, link, base_path):
                 broken.append(BrokenLink(rel, link))
     return broken
 
 
-def _resolves(site_dir: Path, page: str, link: str) -> bool:
+def _resolves(site_dir: Path, page: str, link: str, base_path: str = "/") -> bool:
     parts = urlsplit(link)
     if parts.scheme or parts.netloc or link.startswith(("#", "mailto:", "javascript:", "data:")):
         return True
     if not parts.path:
         return True
     if parts.path.startswith("/"):
-        return False  # root-absolute links break when the site is served from a sub-path
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
+        base = base_path.rstrip("/") + "/"
+        if not parts.path.startswith(base):
+            return False  # outside the site: broken when served from a sub-path
+        target = posixpath.normpath(unquote(parts.path[len(base):]) or ".")
+    else:
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
     if target.startswith(".."):
         return False
     path = site_dir / target

@@ -1,0 +1,115 @@
+"""MkDocs hook: the archive's pages come from the records, so plain `mkdocs build` / `mkdocs serve` work.
+
+on_files loads ``content/records``, renders the pages into ``build/pages/`` (a cache, only
+changed files are rewritten) and adds them to MkDocs' files, together with the data package
+(``datapackages/gazette/`` → ``data/gazette/`` plus ``data/gazette.zip``) when it exists.
+
+Where things are, first match wins:
+- records: env ``GAZETTE_CONTENT``, mkdocs.yml ``extra.gazette.content``, ``content/``
+- data package: env ``GAZETTE_DATAPACKAGE``, ``extra.gazette.datapackage``, ``datapackages/gazette/``
+- page cache: env ``GAZETTE_PAGES``, ``extra.gazette.pages``, ``build/pages/``
+Relative paths are taken from the directory of mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import zipfile
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # mkdocs loads hooks by path; make the package importable
+    sys.path.insert(0, str(ROOT))
+
+from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.structure.files import File, Files  # noqa: E402
+
+from generator.archive import build_archive  # noqa: E402
+from generator.pages import DATA_DIR, DATA_ZIP, TEMPLATES_DIR, render_pages, write_pages  # noqa: E402
+from generator.records import RecordFileError, load_records  # noqa: E402
+
+CONTENT_ENV = "GAZETTE_CONTENT"
+DATAPACKAGE_ENV = "GAZETTE_DATAPACKAGE"
+PAGES_ENV = "GAZETTE_PAGES"
+DEFAULTS = {"content": "content", "datapackage": "datapackages/gazette", "pages": "build/pages"}
+ENV = {"content": CONTENT_ENV, "datapackage": DATAPACKAGE_ENV, "pages": PAGES_ENV}
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+log = logging.getLogger("mkdocs.hooks.gazette")
+
+
+def gazette_path(config, name: str) -> Path:
+    """The configured ``content``, ``datapackage`` or ``pages`` directory."""
+    base = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+    extra = config.extra.get("gazette") or {}
+    value = os.environ.get(ENV[name]) or extra.get(name) or DEFAULTS[name]
+    return (base / value).resolve()
+
+
+def on_files(files: Files, config) -> Files:
+    content = gazette_path(config, "content")
+    try:
+        issues = load_records(content)
+    except RecordFileError as exc:
+        raise PluginError(f"gazette: {exc}") from None
+    archive = build_archive(issues)
+    for issue_id, problem in archive.problems:
+        log.info("gazette: %s: %s", issue_id, problem.message)
+
+    package_dir = gazette_path(config, "datapackage")
+    descriptor = _read_descriptor(package_dir)
+    pages = render_pages(archive, descriptor)
+    pages_dir = gazette_path(config, "pages")
+    counts = write_pages(pages, pages_dir)
+    log.info("gazette: %d records from %s, %d pages (%d rewritten)",
+             len(issues), content, len(pages), counts["written"])
+
+    for rel in sorted(pages):
+        if files.get_file_from_path(rel) is not None:
+            log.info("gazette: docs/%s replaces the generated page", rel)
+            continue
+        files.append(File.generated(config, rel, abs_src_path=str(pages_dir / rel)))
+
+    if descriptor is not None:
+        package_files = sorted(p for p in package_dir.rglob("*") if p.is_file())
+        for path in package_files:
+            rel = path.relative_to(package_dir).as_posix()
+            files.append(File.generated(config, f"{DATA_DIR}/{rel}", abs_src_path=str(path)))
+        files.append(File.generated(config, DATA_ZIP, content=_zip(package_dir, package_files)))
+    return files
+
+
+def on_serve(server, config, builder):
+    server.watch(str(gazette_path(config, "content") / "records"))
+    server.watch(str(TEMPLATES_DIR))
+    package_dir = gazette_path(config, "datapackage")
+    if package_dir.is_dir():
+        server.watch(str(package_dir))
+    return server
+
+
+def _read_descriptor(package_dir: Path) -> dict | None:
+    path = package_dir / "datapackage.json"
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PluginError(f"gazette: {path}: not a readable data package ({exc})") from None
+    return data if isinstance(data, dict) else None
+
+
+def _zip(package_dir: Path, paths: list[Path]) -> bytes:
+    """The package as a reproducible zip with one top folder, ``gazette/``."""
+    buffer = BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in paths:
+            info = zipfile.ZipInfo(f"gazette/{path.relative_to(package_dir).as_posix()}", date_time=ZIP_EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()

@@ -1,0 +1,410 @@
+"""The generated site as a reader sees it: pages rendered from tests/fixtures/records and built by MkDocs."""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import subprocess
+import sys
+import zipfile
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.archive import build_archive
+from generator.models import DocNumber, Document, Issue, Reference
+from generator.pages import md_body, md_text, render_pages, write_pages
+from generator.records import dump_issue
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# ---------------------------------------------------------------- reading HTML
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Element:
+    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Element | None = None):
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Element | str] = []
+
+    @property
+    def classes(self) -> set[str]:
+        return set((self.attrs.get("class") or "").split())
+
+    def text(self) -> str:
+        parts = [c if isinstance(c, str) else c.text() for c in self.children]
+        return " ".join("".join(parts).split())
+
+    def iter(self):
+        yield self
+        for child in self.children:
+            if isinstance(child, Element):
+                yield from child.iter()
+
+    def find_all(self, tag: str | None = None, cls: str | None = None) -> list[Element]:
+        return [e for e in self.iter() if (tag is None or e.tag == tag) and (cls is None or cls in e.classes)]
+
+    def find(self, tag: str | None = None, cls: str | None = None) -> Element:
+        found = self.find_all(tag, cls)
+        assert found, f"no <{tag or '*'} class={cls!r}> in the page"
+        return found[0]
+
+
+class _Builder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#root", {})
+        self.current = self.root
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, dict(attrs), self.current)
+        self.current.children.append(element)
+        if tag not in VOID:
+            self.current = element
+
+    def handle_endtag(self, tag):
+        node = self.current
+        while node is not self.root and node.tag != tag:
+            node = node.parent
+        if node is not self.root:
+            self.current = node.parent
+
+    def handle_data(self, data):
+        self.current.children.append(data.replace("\u200b", ""))
+
+
+def parse(html: str) -> Element:
+    builder = _Builder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
+def meta_card(page: Element) -> dict[str, str]:
+    """The metadata card as label → value text."""
+    card = page.find("div", "gz-meta")
+    labels = [e.text() for e in card.find_all("dt")]
+    values = [e.text() for e in card.find_all("dd")]
+    assert len(labels) == len(values), "every label in the card has one value"
+    return dict(zip(labels, values))
+
+
+def page(site: Path, url: str) -> Element:
+    return parse((site / url / "index.html").read_text(encoding="utf-8"))
+
+
+def links(element: Element) -> list[str]:
+    return [e.attrs["href"] for e in element.find_all("a") if e.attrs.get("href")]
+
+
+def resolve(site: Path, page_url: str, href: str) -> Path:
+    """The file a relative link from ``page_url`` (a directory URL) leads to."""
+    target = posixpath.normpath(posixpath.join(page_url, href.split("#")[0]))
+    path = site / target
+    return path / "index.html" if path.is_dir() else path
+
+
+# ---------------------------------------------------------------- pages a reader opens
+
+@pytest.mark.parametrize("url, expected", [
+    ("documents/jiyanzhengfa-2021-5/", {
+        "文号": "济兖政发〔2021〕5号（原文印作 济充政发〔2021〕5号）",
+        "标题": "济宁市兖州区人民政府关于废止和宣布失效一批区政府文件的决定",
+        "发文机关": "济宁市兖州区人民政府",
+        "文种": "决定",
+        "主送": "各镇人民政府，各街道办事处，区政府各部门、单位",
+        "成文日期": "2021年3月26日",
+        "印发日期": "2021年3月26日",
+        "公开属性": "此件公开发布",
+        "状态": "有效",
+    }),
+    ("documents/jiyanzhengbanfa-2020-3/", {
+        "文号": "济兖政办发〔2020〕3号",
+        "发文机关": "济宁市兖州区人民政府办公室",
+        "成文日期": "2020年11月20日",
+        "状态": "已废止（济兖政发〔2021〕5号）",
+    }),
+])
+def test_document_page_shows_metadata_card(fixture_site, url, expected):
+    card = meta_card(page(fixture_site, url))
+    assert {k: card.get(k) for k in expected} == expected
+
+
+def test_document_page_links_its_issue_with_toc_page(fixture_site):
+    doc = page(fixture_site, "documents/jiyanzhengfa-2021-6/")
+    source = meta_card(doc)["来源"]
+    assert source == "济宁市兖州区人民政府公报 2021年第3-4期 · 区政府文件 · 第 6 页"
+    card = doc.find("div", "gz-meta")
+    targets = {resolve(fixture_site, "documents/jiyanzhengfa-2021-6/", h) for h in links(card)}
+    assert fixture_site / "issues/370812-2021-3-4/index.html" in targets
+
+
+def test_document_page_shows_body_headings_and_table(fixture_site):
+    doc = page(fixture_site, "documents/jiyanzhengfa-2021-6/")
+    article = doc.find("article")
+    headings = [h.text().rstrip("¶").strip() for h in article.find_all("h3")]
+    assert "一、总体目标" in headings and "三、保障措施" in headings
+    cells = [td.text() for td in article.find_all("td")]
+    assert "居民健康素养水平" in cells and "≥22%" in cells
+
+
+def test_document_page_lists_attachment(fixture_site):
+    text = page(fixture_site, "documents/jiyanzhengbanzi-2021-4/").find("article").text()
+    assert "附件 济宁市兖州区创建省级慢性病综合防控示范区工作方案" in text
+    assert "推进慢性病综合防控" in text
+
+
+def test_repealed_document_links_the_repealing_one(fixture_site):
+    url = "documents/jiyanzhengbanfa-2020-3/"
+    card = page(fixture_site, url).find("div", "gz-meta")
+    targets = {resolve(fixture_site, url, h) for h in links(card)}
+    assert fixture_site / "documents/jiyanzhengfa-2021-5/index.html" in targets
+
+
+def test_citing_document_links_the_cited_one_and_names_missing_ones(fixture_site):
+    url = "documents/jiyanzhengfa-2021-5/"
+    article = page(fixture_site, url).find("article")
+    targets = {resolve(fixture_site, url, h) for h in links(article)}
+    assert fixture_site / "documents/jiyanzhengbanfa-2020-3/index.html" in targets
+    other = page(fixture_site, "documents/jiyanzhengfa-2021-6/").find("article").text()
+    assert "依据 鲁政发〔2019〕15号 本库未收录" in other
+
+
+def test_issue_page_links_every_document_in_toc_order(fixture_site):
+    url = "issues/370812-2021-3-4/"
+    article = page(fixture_site, url).find("article")
+    linked = [resolve(fixture_site, url, h) for h in links(article)]
+    documents = [p.parent.name for p in linked if p.parent.parent.name == "documents"]
+    assert documents == ["jiyanzhengfa-2021-5", "jiyanzhengfa-2021-6", "jiyanzhengbanzi-2021-4"]
+    rows = [[td.text() for td in tr.find_all("td")] for tr in article.find_all("tr")]
+    assert ["济宁市兖州区人民政府关于贯彻健康山东行动推进健康兖州建设的实施意见", "济兖政发〔2021〕6号", "6"] in rows
+
+
+def test_issue_page_shows_masthead_appointments_and_events(fixture_site):
+    issue = page(fixture_site, "issues/370812-2021-3-4/")
+    card = meta_card(issue)
+    assert card["期号"] == "第3-4期（总第87-88期）"
+    assert card["出版日期"] == "2021年5月10日"
+    rows = [[td.text() for td in tr.find_all("td")] for tr in issue.find("article").find_all("tr")]
+    assert ["2021年3月30日", "区人大常委会", "张海燕", "任命", "区卫生健康局局长", ""] in rows
+    assert ["2021年3月7日至2021年3月11日", "全区春季植树造林活动集中开展。"] in rows
+
+
+def test_home_page_counts_and_latest_issue(fixture_site):
+    home = parse((fixture_site / "index.html").read_text(encoding="utf-8")).find("article")
+    assert [a.text() for a in home.find("div", "gz-stats").find_all("a")] == ["2 期公报", "4 件文件", "1 个发布机关"]
+    first_issue = next(a for a in home.find_all("a") if "issues/370812" in a.attrs.get("href", ""))
+    assert first_issue.text() == "济宁市兖州区人民政府公报 2021年第3-4期"
+
+
+@pytest.mark.parametrize("url, expected_documents", [
+    ("years/2021/", 3),
+    ("years/2020/", 1),
+    ("publishers/370812/", 4),
+    ("types/tongzhi/", 2),
+])
+def test_browse_pages_list_documents(fixture_site, url, expected_documents):
+    article = page(fixture_site, url).find("article")
+    targets = [resolve(fixture_site, url, h) for h in links(article)]
+    documents = {p for p in targets if p.parent.parent.name == "documents"}
+    assert len(documents) == expected_documents
+    assert all(p.is_file() for p in documents)
+
+
+def test_nav_lists_sections_not_documents(fixture_site):
+    home = parse((fixture_site / "index.html").read_text(encoding="utf-8"))
+    tabs = [a.text() for a in home.find("nav", "md-tabs").find_all("a")]
+    assert tabs == ["首页", "期刊", "按年份", "按发布机关", "按文种", "数据下载", "关于"]
+    for url in ("", "documents/jiyanzhengfa-2021-5/", "issues/370812-2021-3-4/"):
+        html = parse((fixture_site / url / "index.html").read_text(encoding="utf-8"))
+        nav_links = [h for nav in html.find_all("nav") if "md-nav--secondary" not in nav.classes
+                     for h in links(nav)]
+        assert not [h for h in nav_links if "documents/" in h], url
+
+
+def test_every_internal_link_is_relative_and_resolves(fixture_site):
+    broken = []
+    for html_file in fixture_site.rglob("*.html"):
+        if html_file.name == "404.html":
+            continue  # MkDocs roots the 404 page at "/": servers show it at any depth
+        url = html_file.parent.relative_to(fixture_site).as_posix()
+        url = "" if url == "." else url + "/"
+        tree = parse(html_file.read_text(encoding="utf-8"))
+        for element in tree.iter():
+            ref = element.attrs.get("href") or element.attrs.get("src")
+            if not ref or ref.startswith(("http://", "https://", "mailto:", "#", "data:")):
+                continue
+            if ref.startswith("/") or not resolve(fixture_site, url, ref.split("?")[0]).exists():
+                broken.append(f"{url or '/'}: {ref}")
+    assert broken == []
+
+
+def test_download_page_offers_the_data_package(fixture_site):
+    url = "download/"
+    article = page(fixture_site, url).find("article")
+    targets = {resolve(fixture_site, url, h) for h in links(article)}
+    assert fixture_site / "data/gazette.zip" in targets
+    assert fixture_site / "data/gazette/datapackage.json" in targets
+    assert fixture_site / "data/gazette/documents.csv" in targets
+    with zipfile.ZipFile(fixture_site / "data/gazette.zip") as archive:
+        assert "gazette/datapackage.json" in archive.namelist()
+    table_page = page(fixture_site, "documents/jiyanzhengfa-2021-6/").find("article")
+    csv_links = [h for h in links(table_page) if h.endswith(".csv")]
+    assert [resolve(fixture_site, "documents/jiyanzhengfa-2021-6/", h).read_text(encoding="utf-8").splitlines()[1]
+            for h in csv_links] == ["居民健康素养水平,≥22%,≥30%"]
+
+
+def test_search_index_holds_segmented_body_text(fixture_site):
+    index = json.loads((fixture_site / "search/search_index.json").read_text(encoding="utf-8"))
+    hits = {d["location"].split("#")[0] for d in index["docs"] if "居民\u200b健康\u200b素养" in d["text"]}
+    assert "documents/jiyanzhengfa-2021-6/" in hits
+
+
+def test_plain_mkdocs_build_works_from_the_command_line(tmp_path):
+    env = {**os.environ, "GAZETTE_CONTENT": str(FIXTURES), "GAZETTE_PAGES": str(tmp_path / "pages"),
+           "GAZETTE_DATAPACKAGE": str(tmp_path / "no-package"), "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site/documents/jiyanzhengfa-2021-5/index.html").is_file()
+    download = page(tmp_path / "site", "download/").find("article").text()
+    assert "数据包尚未生成" in download
+
+
+# ---------------------------------------------------------------- hostile text shows literally
+
+HOSTILE_TITLE = "<script>alert(1)</script>**粗** _斜_ [链](javascript:alert(2)) {{ x }} {% if %} &amp; </title><img src=x onerror=alert(3)>的通知"
+HOSTILE_BODY = """正文 <img src=x onerror=alert(4)> [点我](javascript:alert(5)) `<b>`
+
+## 小标题 {: onclick="alert(6)" }
+
+<script>alert(7)</script>
+
+\\<img src=y onerror=alert(9)>
+
+[ref]: javascript:alert(8)
+"""
+
+
+def test_hostile_text_shows_literally_and_runs_nothing(tmp_path, site_builder):
+    number = DocNumber("济兖政发〔2021〕<b>9</b>号", "济兖政发", 2021, 9)
+    document = Document("jiyanzhengfa-2021-9", 1, "区政府<i>文件</i>", HOSTILE_TITLE, doc_type="通知",
+                        doc_number=number, issuer="*发文机关* | `机关`", signed_on="2021-03-26",
+                        body=HOSTILE_BODY, references=[Reference("<script>x</script>", "引用")])
+    issue = Issue("370812-2021-9", "issue", "济宁市兖州区人民政府</title>", "370812", 2021, number="9",
+                  title="公报<script>", documents=[document])
+    content = tmp_path / "content"
+    (content / "records").mkdir(parents=True)
+    (content / "records" / "hostile.yml").write_text(dump_issue(issue), encoding="utf-8")
+    site = site_builder(content, tmp_path, with_datapackage=False)
+
+    raw = (site / "documents/jiyanzhengfa-2021-9/index.html").read_text(encoding="utf-8")
+    doc = parse(raw)
+    assert doc.find("article").find("h1").text().rstrip("¶").strip() == " ".join(HOSTILE_TITLE.split())
+    assert doc.find("title").text().startswith(" ".join(HOSTILE_TITLE.split()))
+    card = meta_card(doc)
+    assert card["文号"] == "济兖政发〔2021〕<b>9</b>号"
+    assert card["发文机关"] == "*发文机关* | `机关`"
+    body = doc.find("article").text()
+    for literal in ("<img src=x onerror=alert(4)>", "[点我](javascript:alert(5))", "<script>alert(7)</script>"):
+        assert literal in body
+    for html_file in site.rglob("*.html"):
+        tree = parse(html_file.read_text(encoding="utf-8"))
+        for element in tree.iter():
+            assert not any(name.startswith("on") for name in element.attrs), (html_file, element.attrs)
+            assert not (element.attrs.get("href") or "").startswith("javascript:"), html_file
+            assert element.tag not in {"img", "b", "i"} or element.attrs.get("src", "").startswith(("../", "assets")), html_file
+            if element.tag == "script":
+                assert "alert" not in element.text(), html_file
+
+
+# ---------------------------------------------------------------- escaping and writing
+
+MARKDOWN = markdown.Markdown(extensions=["tables", "attr_list", "md_in_html", "def_list", "admonition"])
+
+
+def shown(markdown_text: str) -> str:
+    """What a reader sees when ``markdown_text`` is rendered: tags dropped, entities decoded."""
+    html = MARKDOWN.reset().convert(markdown_text)
+    return " ".join(parse(html).text().split())
+
+
+@pytest.mark.parametrize("text", [
+    "济兖政发〔2021〕5号",
+    "<script>alert(1)</script>",
+    "**粗体** _斜体_ `代码` ~~删除~~",
+    "[链接](http://example.com) ![图](x.png)",
+    "# 不是标题",
+    "1. 不是列表",
+    "- 不是列表",
+    "> 不是引用",
+    "{: .cls onclick=x } 属性",
+    "a | b | c",
+    "&amp; &lt; &#42;",
+    "{{ jinja }} {% raw %}",
+    "行一\n行二",
+    "\\*反斜杠*",
+])
+def test_md_text_shows_source_text_literally(text):
+    assert shown(md_text(text)) == " ".join(text.split())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Co", "Cn")), max_size=40))
+def test_md_text_round_trips_any_text(text):
+    assert shown(md_text(text)) == " ".join(text.split())
+
+
+@pytest.mark.parametrize("body, visible", [
+    ("甲 <b>乙</b>", "甲 <b>乙</b>"),
+    ("[点我](javascript:alert(1))", "[点我](javascript:alert(1))"),
+    ("\\<i>x</i>", "\\<i>x</i>"),
+    ("温度 {: onclick=x }", "温度 {: onclick=x }"),
+])
+def test_md_body_keeps_text_but_no_markup_from_records(body, visible):
+    assert shown(md_body(body)) == visible
+
+
+def test_md_body_keeps_markdown_structure():
+    html = MARKDOWN.reset().convert(md_body("# 一、总体目标\n\n| 甲 | 乙 |\n| --- | --- |\n| 1 | 2 |", min_level=3))
+    tree = parse(html)
+    assert tree.find("h3").text() == "一、总体目标"
+    assert [td.text() for td in tree.find_all("td")] == ["1", "2"]
+
+
+def test_write_pages_rewrites_only_changed_files_and_removes_stale(tmp_path):
+    write_pages({"index.md": "# 首页\n", "documents/a.md": "# 甲\n", "documents/b.md": "# 乙\n"}, tmp_path)
+    before = (tmp_path / "index.md").stat().st_mtime_ns
+    counts = write_pages({"index.md": "# 首页\n", "documents/a.md": "# 甲（改）\n"}, tmp_path)
+    assert counts == {"written": 1, "unchanged": 1, "removed": 1}
+    assert (tmp_path / "index.md").stat().st_mtime_ns == before
+    assert (tmp_path / "documents/a.md").read_text(encoding="utf-8") == "# 甲（改）\n"
+    assert not (tmp_path / "documents/b.md").exists()
+
+
+def test_every_nav_entry_is_a_generated_or_hand_written_page(fixture_archive):
+    from mkdocs.config import load_config
+
+    config = load_config(config_file=str(ROOT / "mkdocs.yml"))
+    targets = [next(iter(entry.values())) for entry in config["nav"]]
+    pages = render_pages(fixture_archive)
+    assert [t for t in targets if t not in pages and not (ROOT / "docs" / t).is_file()] == []
+    assert len(config["nav"]) <= 10
+
+
+def test_render_pages_gives_one_page_per_issue_and_document(fixture_archive):
+    pages = render_pages(fixture_archive)
+    assert {p for p in pages if p.startswith("documents/")} == {
+        "documents/jiyanzhengfa-2021-5.md", "documents/jiyanzhengfa-2021-6.md",
+        "documents/jiyanzhengbanzi-2021-4.md", "documents/jiyanzhengbanfa-2020-3.md"}
+    assert {p for p in pages if p.startswith("issues/")} == {
+        "issues/index.md", "issues/370812-2021-3-4.md", "issues/370812-2020-12.md"}

@@ -1,0 +1,174 @@
+"""The built site in a real Chromium, served under a sub-path: metadata card, Chinese search, no console errors."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+SUB_PATH = "archive"
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests need Chromium and Playwright: {reason}")
+    pytest.skip(reason)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _serve(site: Path, root: Path):
+    """Serve ``site`` over HTTP at http://127.0.0.1:PORT/archive/ until the generator is closed."""
+    shutil.copytree(site, root / SUB_PATH)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/{SUB_PATH}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def base_url(fixture_site, tmp_path_factory):
+    """The fixture site, served under a sub-path."""
+    yield from _serve(fixture_site, tmp_path_factory.mktemp("served"))
+
+
+@pytest.fixture(scope="module")
+def sample_url(sample_site, tmp_path_factory):
+    """The sample archive (content/records), served under a sub-path."""
+    yield from _serve(sample_site, tmp_path_factory.mktemp("served-sample"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        _unavailable(f"playwright is not installed ({exc})")
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} not found")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    """A fresh page; fails the test if the site logs a console error or throws."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    page.close()
+    assert errors == []
+
+
+def _screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_document_page_shows_metadata_card(page, base_url):
+    page.goto(base_url + "documents/jiyanzhengfa-2021-6/")
+    card = page.locator(".gz-meta")
+    card.wait_for()
+    text = card.inner_text()
+    for value in ("济兖政发〔2021〕6号", "济宁市兖州区人民政府", "2021年4月11日", "此件公开发布",
+                  "济宁市兖州区人民政府公报 2021年第3-4期"):
+        assert value in text
+    assert page.title().startswith("济宁市兖州区人民政府关于贯彻健康山东行动推进健康兖州建设的实施意见")
+    _screenshot(page, "document")
+
+
+def test_issue_page_leads_to_its_documents_under_the_sub_path(page, base_url):
+    page.goto(base_url)
+    page.get_by_role("link", name="济宁市兖州区人民政府公报 2021年第3-4期").first.click()
+    page.wait_for_url(base_url + "issues/370812-2021-3-4/")
+    _screenshot(page, "issue")
+    page.get_by_role("link", name="济宁市兖州区人民政府关于废止和宣布失效一批区政府文件的决定").first.click()
+    page.wait_for_url(base_url + "documents/jiyanzhengfa-2021-5/")
+    assert "济兖政发〔2021〕5号" in page.locator(".gz-meta").inner_text()
+
+
+@pytest.mark.parametrize("phrase, title", [
+    ("居民健康素养", "济宁市兖州区人民政府关于贯彻健康山东行动推进健康兖州建设的实施意见"),
+    ("农田水利", "济宁市兖州区人民政府办公室关于做好冬春季农田水利建设工作的通知"),
+])
+def test_header_search_finds_a_chinese_phrase_from_a_body(page, base_url, phrase, title):
+    page.goto(base_url)
+    assert any(title in t for t in _search(page, phrase)), phrase
+    _screenshot(page, f"search-{phrase}")
+
+
+def _search(page, phrase: str) -> list[str]:
+    """Type ``phrase`` into the header search box; the result titles."""
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    search = page.locator("input.md-search__input")
+    search.click()
+    search.type(phrase)
+    search.press("End")  # IME-free typing sends no keyup; Material reads the query on keyup
+    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+    return [t.replace("\u200b", "") for t in page.locator(".md-search-result__article h1").all_inner_texts()]
+
+
+def test_sample_archive_document_page_shows_number_title_issuer_and_date(browser, sample_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(sample_url)
+    page.get_by_role("link", name="济宁市任城区人民政府公报 2024年第2期").first.click()
+    page.get_by_role("link", name="济宁市任城区人民政府关于下达济宁市任城区2024年国民经济和社会发展计划的通知").first.click()
+    card = page.locator(".gz-meta")
+    card.wait_for()
+    text = card.inner_text()
+    for value in ("济任政发〔2024〕3号", "济宁市任城区人民政府关于下达济宁市任城区2024年国民经济和社会发展计划的通知",
+                  "济宁市任城区人民政府", "2024年4月7日"):
+        assert value in text
+    assert page.locator("table").count() >= 1  # its indicator table is a real table
+    _screenshot(page, "sample-document")
+    assert errors == []
+    page.close()
+
+
+@pytest.mark.parametrize("phrase, title", [
+    ("新质生产力", "济宁市任城区人民政府关于下达济宁市任城区2024年国民经济和社会发展计划的通知"),
+    ("家政服务业", "济宁市兖州区人民政府办公室关于印发《济宁市兖州区家政服务业提质扩容“领跑者”行动试点工作方案》的通知"),
+    ("健康促进区", "济南市济阳区人民政府关于印发济南市济阳区创建省级健康促进区工作实施方案的通知"),
+])
+def test_sample_archive_search_finds_a_body_phrase(browser, sample_url, phrase, title):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(sample_url)
+    titles = _search(page, phrase)
+    assert any(title in t for t in titles), titles
+    _screenshot(page, f"sample-search-{phrase}")
+    page.close()
+
+
+def test_home_and_download_pages_render(page, base_url):
+    page.goto(base_url)
+    assert page.locator(".gz-stats").inner_text().split() == ["2", "期公报", "4", "件文件", "1", "个发布机关"]
+    _screenshot(page, "home")
+    page.get_by_role("link", name="数据下载").first.click()
+    page.wait_for_url(base_url + "download/")
+    href = page.get_by_role("link", name="下载完整数据包（ZIP）").get_attribute("href")
+    response = page.request.get(base_url + "download/" + href)
+    assert response.ok and response.body()[:2] == b"PK"
+    _screenshot(page, "download")
