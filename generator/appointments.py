@@ -92,7 +92,14 @@ class _Block:
     date: str = ""
     authority: str = ""
     heading: str = ""  # action given by a heading such as 任命：
+    title_line: str = ""  # printed lines the rows stand under: list title, 决定/notice line, heading
+    authority_line: str = ""
+    heading_line: str = ""
     rows: list[Appointment] = field(default_factory=list)
+
+    @property
+    def basis(self) -> str:
+        return " ".join(filter(None, [self.title_line, self.authority_line, self.heading_line]))
 
 
 def parse_appointments(lines: list[Line], year: int | None, id_prefix: str) -> tuple[list[Appointment], list[Problem]]:
@@ -104,8 +111,11 @@ def parse_appointments(lines: list[Line], year: int | None, id_prefix: str) -> t
 
     def flush() -> None:
         if buffer:
-            for line_no, statement in _statements(buffer):
+            for line_no, statement, printed in _statements(buffer):
+                first = len(block.rows)
                 _parse_statement(statement, line_no, block, problems)
+                for row in block.rows[first:]:
+                    row.text, row.basis = printed, block.basis
             buffer.clear()
 
     def close_block() -> None:
@@ -129,7 +139,7 @@ def parse_appointments(lines: list[Line], year: int | None, id_prefix: str) -> t
                 block.heading = ""
             else:
                 close_block()
-                block.date, block.heading = date, ""
+                block.date, block.heading, block.heading_line = date, "", ""
             continue
         heading = _HEADING.match(text)
         if text.endswith(("：", ":")) and (heading or _AUTHORITY.match(text) or not buffer):
@@ -137,15 +147,18 @@ def parse_appointments(lines: list[Line], year: int | None, id_prefix: str) -> t
             authority = _AUTHORITY.match(text)
             if heading and not heading.group(2):
                 block.heading = _HEADING_ACTION[heading.group(1)]
+                block.heading_line = text
             elif authority:
                 close_block()
                 block.authority, block.heading = authority.group(1), ""
+                block.authority_line, block.heading_line = text, ""
             else:
                 problems.append(Problem("warning", "appointment-unparsed", f"人事任免：无法识别的标题：{text}", line_no))
             continue
         if heading:
             flush()
             block.heading = _HEADING_ACTION[heading.group(1)]
+            block.heading_line = text[:len(text) - len(heading.group(2))]
             text = heading.group(2)
         elif not buffer and not text.endswith(tuple("，,、" + _CLOSES)):
             title = _TITLE.match(text)
@@ -154,6 +167,7 @@ def parse_appointments(lines: list[Line], year: int | None, id_prefix: str) -> t
                 block.date = ""
                 block.authority = title.group(1) if "任免的" in text else ""
                 block.heading = ""
+                block.title_line, block.authority_line, block.heading_line = text, "", ""
                 continue
         buffer.append((line_no, text))
         if text.endswith(tuple(_CLOSES)):
@@ -169,9 +183,10 @@ def parse_appointments(lines: list[Line], year: int | None, id_prefix: str) -> t
     return rows, problems
 
 
-def _statements(buffer: list[Line]) -> list[Line]:
-    """Joined lines → (line of first character, statement) split at ；and 。 outside brackets."""
-    out: list[Line] = []
+def _statements(buffer: list[Line]) -> list[tuple[int, str, str]]:
+    """Joined lines → (line of first character, statement, statement as printed with its closing mark)
+    split at ；and 。 outside brackets."""
+    out: list[tuple[int, str, str]] = []
     current, start, depth = "", 0, 0
     for line_no, text in buffer:
         for char in text:
@@ -183,12 +198,12 @@ def _statements(buffer: list[Line]) -> list[Line]:
                 depth = max(0, depth - 1)
             if char in _CLOSES and depth == 0:
                 if current.strip():
-                    out.append((start, current.strip()))
+                    out.append((start, current.strip(), current.strip() + char))
                 current, start = "", 0
                 continue
             current += char
     if current.strip():
-        out.append((start, current.strip()))
+        out.append((start, current.strip(), current.strip()))
     return out
 
 

@@ -98,6 +98,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             _field("action", S, "任命, 免去, 聘任, 不再聘任, 不再担任, 职务名称变更 …"),
             _field("post", S, "The post."),
             _field("note", S, "Terms as printed: 聘期三年, 职级待遇不变, new name of a renamed post …"),
+            _field("text", S, "The decision as printed."),
+            _field("basis", S, "What the decision stands under, as printed: list title, 决定 or notice line, heading."),
         ],
         "primaryKey": ["appointment_id"],
         "foreignKeys": [{"fields": ["issue_id"], "reference": {"resource": "issues", "fields": ["issue_id"]}}],
@@ -194,7 +196,7 @@ def _rows(archive: Archive) -> dict[str, Iterable[dict[str, Any]]]:
         for issue in archive.issues:
             for a in issue.appointments:
                 yield {"appointment_id": a.appointment_id, "issue_id": issue.issue_id,
-                       **_pick(a, "decided_on authority person action post note")}
+                       **_pick(a, "decided_on authority person action post note text basis")}
 
     def events():
         for issue in archive.issues:

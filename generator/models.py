@@ -114,6 +114,8 @@ class Appointment:
     post: str
     note: str = ""
     line: int = 0
+    text: str = ""  # the decision as printed (the whole statement this row comes from)
+    basis: str = ""  # the lines it stands under, as printed: list title, 决定/notice line, 任命： heading
 
 
 @dataclass

@@ -17,6 +17,7 @@ from .appointments import parse_appointments
 from .dates import DATE_RE, cn_number, is_date_line, parse_date
 from .docnumbers import correct_doc_number, parse_doc_number_line
 from .events import parse_events
+from .layout import logical_lines
 from .models import Attachment, Coverage, DocNumber, Document, Issue, Problem, Table, TocEntry
 from .publishers import Publisher, Registry
 from .references import find_references
@@ -59,6 +60,7 @@ BLOCK_START_RE = re.compile(
 )
 HEADING1_RE = re.compile(rf"^(第[{_CN_NUM}]+[章部分]|[{_CN_NUM}]+\s*、)")
 HEADING2_RE = re.compile(rf"^([（(]\s*[{_CN_NUM}]+\s*[）)]|第[{_CN_NUM}]+节)")
+SAME_DAY_MARKERS = "△▲"  # 大事记: another entry on the day before; a marker, not content
 TERMINAL = set("。！？；：!?;:")
 CLOSERS = "”’」』）)】〕》"
 APPOINTMENTS_START_RE = re.compile(r"^[^。，,；]{0,30}(任免|任职|免职|人事任免)[^。，,；]{0,12}$")
@@ -119,7 +121,7 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
     """One gazette issue (or collection of documents) as text → Issue. Never raises on odd input."""
     registry = registry or Registry([])
     ctx = _Ctx(registry)
-    lines = [(n, normalise_line(raw)) for n, raw in enumerate(text.split("\n"), 1)]
+    lines = [(n, normalise_line(raw)) for n, raw in logical_lines(text)]
     lines = [(n, t) for n, t in lines if t]
 
     masthead, pos = _parse_masthead(lines, ctx)
@@ -177,7 +179,9 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
             appointments.extend(found)
             owners[ctx.bucket] = found
         elif seg.kind == "events":
-            found, problems = _call(parse_events, _drop_headers(seg_lines, "大事记", ctx), year, issue_id, ctx)
+            kept = _drop_headers(seg_lines, "大事记", ctx)
+            ctx.noise.extend(t.lstrip()[0] for _, t in kept if t.lstrip()[:1] in SAME_DAY_MARKERS)
+            found, problems = _call(parse_events, kept, year, issue_id, ctx)
             events.extend(found)
             owners[ctx.bucket] = found
         else:
@@ -403,7 +407,8 @@ def _colophon_line(text: str) -> str:
 
 def _segment(body: list[Line], toc: list[TocEntry], ctx: _Ctx) -> list[_Segment]:
     """Where documents and the 人事任免 / 大事记 sections start and end."""
-    anchors = [i for i, (_, t) in enumerate(body) if "\t" not in t and parse_doc_number_line(t)]
+    anchors = [i for i, (_, t) in enumerate(body)
+               if "\t" not in t and parse_doc_number_line(t) and not _cited_number(body, i)]
     segments: list[_Segment] = []
     floor = 0
     for k, a in enumerate(anchors):
@@ -476,6 +481,19 @@ def _segment(body: list[Line], toc: list[TocEntry], ctx: _Ctx) -> list[_Segment]
         ctx.problem("warning", "unplaced-text",
                     f"{len(stray)} 行正文前的文字无法归入任何文件：{_excerpt(stray[0][1])}", stray[0][0])
     return merged
+
+
+def _cited_number(body: list[Line], i: int) -> bool:
+    """A number line that ends a list item or a sentence (``2.关于…的通知（`` / ``兖政字〔2016〕5号）``),
+    not a document's own number under its title."""
+    text = body[i][1].strip()
+    previous = clean_artefacts(body[i - 1][1]) if i > 0 else ""
+    if text.count("）") + text.count(")") > text.count("（") + text.count("("):
+        return True
+    if previous.count("（") + previous.count("(") > previous.count("）") + previous.count(")"):
+        return True
+    return text[:1] in "(（" and bool(LIST_ITEM_RE.match(previous) or HEADING1_RE.match(previous)
+                                      or HEADING2_RE.match(previous))
 
 
 def _inside_title(segments: list[_Segment], i: int) -> bool:
@@ -1170,12 +1188,15 @@ def _record_strings(record) -> list[str]:
             out += [cell for row in table.header + table.rows for cell in row]
         return out
     out = []
-    for name in ("authority", "person", "action", "post", "note", "text"):
+    for name in ("authority", "person", "action", "post", "note", "text", "basis"):
         value = getattr(record, name, "")
         if isinstance(value, str):
             out.append(value)
-    for name in ("decided_on", "date"):
-        out.append(_cn_date(getattr(record, name, "") or ""))
+    for name in ("decided_on", "date", "end_date"):  # the printed forms of a parsed date
+        iso = getattr(record, name, "") or ""
+        out += [_cn_date(iso), _cn_numeral_date(iso)]
+    if getattr(record, "end_date", ""):
+        out.append("-")  # 7-11日
     return out
 
 
@@ -1183,3 +1204,19 @@ def _cn_date(iso: str) -> str:
     if not iso or len(iso) != 10:
         return iso or ""
     return f"{int(iso[:4])}年{int(iso[5:7])}月{int(iso[8:])}日"
+
+
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+def _cn_numeral_date(iso: str) -> str:
+    """2021-04-11 → 二〇二一年四月十一日."""
+    if not iso or len(iso) != 10:
+        return ""
+    year = "".join(_CN_DIGITS[int(d)] for d in iso[:4])
+    return f"{year}年{_cn_small(int(iso[5:7]))}月{_cn_small(int(iso[8:]))}日"
+
+
+def _cn_small(n: int) -> str:
+    tens, units = divmod(n, 10)
+    return (("" if tens == 1 else _CN_DIGITS[tens]) + "十" if tens else "") + (_CN_DIGITS[units] if units else "")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -66,9 +67,32 @@ def parse_issue(text: str, path: Path | str = "<record>") -> Issue:
     if not isinstance(data, dict):
         raise RecordFileError(path, "not a gazette record (expected a YAML mapping at the top)", 1)
     try:
-        return from_dict(Issue, data)
+        issue = from_dict(Issue, data)
+        check_identifiers(issue)
     except RecordError as exc:
         raise RecordFileError(path, f"field {exc}", _line_of_field(text, exc.path)) from None
+    return issue
+
+
+SAFE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,199}")
+
+
+def check_identifiers(issue: Issue) -> None:
+    """Identifiers become file and URL paths: only lowercase ASCII letters, digits and '-'.
+
+    A hand-edited ``../`` (or any other character) is refused rather than written outside the site.
+    """
+    ids = [("issue_id", issue.issue_id)]
+    for i, d in enumerate(issue.documents):
+        ids.append((f"documents[{i}].document_id", d.document_id))
+        ids += [(f"documents[{i}].tables[{k}].table_id", t.table_id) for k, t in enumerate(d.tables)]
+    ids += [(f"appointments[{i}].appointment_id", a.appointment_id) for i, a in enumerate(issue.appointments)]
+    ids += [(f"events[{i}].event_id", e.event_id) for i, e in enumerate(issue.events)]
+    for field_path, value in ids:
+        if not SAFE_ID.fullmatch(value):
+            raise RecordError(field_path, f"{value!r:.60} is not a safe identifier (use a-z, 0-9 and '-')")
+    if issue.source and (issue.source != Path(issue.source).name or issue.source.startswith(".")):
+        raise RecordError("source", f"{issue.source!r:.60} must be a plain file name")
 
 
 def load_issue(path: Path) -> Issue:
@@ -136,8 +160,6 @@ def _header_lines(text: str) -> int:
 
 def _line_of_field(text: str, field_path: str) -> int:
     """Best-effort 1-based line of the last named key of ``field_path`` (e.g. documents[2].title)."""
-    import re
-
     keys = re.findall(r"([A-Za-z_]+)", field_path)
     if not keys:
         return 0

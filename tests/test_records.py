@@ -79,3 +79,19 @@ def test_committed_sample_records_load():
     issues = load_records(ROOT / "content")
     assert len(issues) == 4
     assert sum(len(i.documents) for i in issues) > 30
+
+
+@pytest.mark.parametrize("old, new, field", [
+    ("document_id: jiyanzhengfa-2021-5", "document_id: ../../etc/passwd", "document_id"),
+    ("issue_id: 370812-2021-3-4", "issue_id: ../outside", "issue_id"),
+    ("event_id: 370812-2021-3-4-e001", "event_id: a/b", "event_id"),
+    ("source: x.txt", "source: ../x.txt", "source"),
+])
+def test_identifiers_that_would_escape_the_output_are_refused(old, new, field):
+    text = dump_issue(small_issue())
+    assert old in text
+    with pytest.raises(RecordFileError) as caught:
+        parse_issue(text.replace(old, new), "records/x.yml")
+    message = str(caught.value)
+    assert field in message and "safe identifier" in message or "plain file name" in message
+    assert new.split(": ")[1] in text.replace(old, new).split("\n")[caught.value.line - 1]

@@ -1,0 +1,71 @@
+"""Coverage: every character of a sample is in a record or counted as noise, and a parser that drops
+text is caught (lost_chars > 0)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import parse
+from generator.publishers import load_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+REGISTRY = load_registry(ROOT / "content" / "publishers.yml")
+SAMPLES = ["yanzhou-2021-03-04.txt", "rencheng-2024-02.txt", "zhoucun-2017-06.txt", "jiyang-2021-documents.txt"]
+YANZHOU = "yanzhou-2021-03-04.txt"
+
+
+def _parse(name: str):
+    return parse.parse_source((ROOT / "content" / "sources" / name).read_text(encoding="utf-8"), name, REGISTRY)
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_samples_lose_nothing(name):
+    coverage = _parse(name).coverage
+    assert coverage.lost_chars == 0
+    assert coverage.kept_chars + coverage.noise_chars == coverage.source_chars
+    assert coverage.noise_chars < coverage.source_chars * 0.01  # noise is headers and markers, not text
+
+
+def test_dropping_a_body_paragraph_is_lost(monkeypatch):
+    paragraph = "党的十九大提出，要坚持依法治国、依法执政、依法行政共同推进。"
+    original = parse._paragraphs
+
+    def dropping(lines, ctx):
+        return [p for p in original(lines, ctx) if not p.startswith(paragraph)]
+
+    monkeypatch.setattr(parse, "_paragraphs", dropping)
+    assert _parse(YANZHOU).coverage.lost_chars >= len(paragraph)
+
+
+def test_appointments_without_their_printed_decision_are_lost(monkeypatch):
+    original = parse.parse_appointments
+
+    def no_text(lines, year, prefix):
+        rows, problems = original(lines, year, prefix)
+        for row in rows:
+            row.text = row.basis = ""
+        return rows, problems
+
+    monkeypatch.setattr(parse, "parse_appointments", no_text)
+    assert _parse(YANZHOU).coverage.lost_chars > 100  # 为/职务/聘期… are only in the printed decision
+
+
+def test_a_dropped_event_is_lost(monkeypatch):
+    original = parse.parse_events
+
+    def drop_last(lines, year, prefix):
+        events, problems = original(lines, year, prefix)
+        return events[:-1], problems
+
+    monkeypatch.setattr(parse, "parse_events", drop_last)
+    issue = _parse(YANZHOU)
+    assert issue.coverage.lost_chars > 10
+
+
+def test_same_day_markers_are_noise_not_kept():
+    issue = _parse(YANZHOU)
+    assert not any("△" in e.text for e in issue.events)
+    assert issue.coverage.noise_chars >= sum(1 for line in (ROOT / "content" / "sources" / YANZHOU)
+                                             .read_text(encoding="utf-8").splitlines() if line.startswith("△"))
