@@ -47,15 +47,24 @@ def read_source(path: Path, registry) -> Issue:
         raise IngestError(str(exc)) from None
     issue = parse_source(text, Path(path).name, registry)
     issue.source_sha256 = hashlib.sha256(data).hexdigest()
-    if not issue.documents:
-        raise IngestError(f"{path}:1: no documents found: is this a gazette (人民政府公报) text?")
-    fatal = [p for p in issue.problems if p.severity == "error" and p.code in FATAL_CODES]
-    if fatal:
-        raise IngestError(f"{path}:{fatal[0].line}: {fatal[0].message}")
+    reason = fatal_problem(issue)
+    if reason:
+        raise IngestError(f"{path}:{reason[0]}: {reason[1]}")
     return issue
 
 
-FATAL_CODES = {"duplicate-doc-number"}
+def fatal_problem(issue: Issue) -> tuple[int, str] | None:
+    """(line, reason) when the parse is too doubtful to become a record; the parser only reports problems."""
+    if not issue.documents:
+        return 1, "no documents found: is this a gazette (人民政府公报) text?"
+    for problem in issue.problems:
+        if problem.code == "duplicate-doc-number":
+            return problem.line, f"{problem.message}: two documents with one number; correct the source"
+    missing = [p for p in issue.problems if p.code == "toc-entry-without-body"]
+    if len(missing) >= 2 and len(missing) * 5 >= len(issue.toc):
+        return missing[0].line, (f"{len(missing)} of {len(issue.toc)} table-of-contents entries have no text: "
+                                 "the source looks truncated")
+    return None
 
 
 def ingest(sources: list[Path], content_dir: Path, force: bool = False,
@@ -80,6 +89,11 @@ def ingest(sources: list[Path], content_dir: Path, force: bool = False,
         text = dump_issue(result.issue)
         if result.record.exists():
             old = result.record.read_text(encoding="utf-8", errors="replace")
+            previous_source = _recorded_source(old)
+            if previous_source and previous_source != result.source.name and not force:
+                raise IngestError(
+                    f"{result.source}: issue {result.issue.issue_id} was already ingested from {previous_source} "
+                    f"({result.record}); ingest each issue once, or use --force to replace it")
             if old == text:
                 result.status = "unchanged"
                 continue
@@ -100,6 +114,13 @@ def ingest(sources: list[Path], content_dir: Path, force: bool = False,
         write_atomic(result.record, dump_issue(result.issue))
         _keep_source(result.source, content_dir)
     return results
+
+
+def _recorded_source(record_text: str) -> str:
+    for line in record_text.split("\n", 40):
+        if line.startswith("source: "):
+            return line[len("source: "):].strip().strip("'\"")
+    return ""
 
 
 def _backup(record: Path, text: str) -> Path:

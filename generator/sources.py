@@ -14,6 +14,8 @@ class SourceError(Exception):
 
 
 _BOM = b"\xef\xbb\xbf"
+_OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+               (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
 # C0 controls other than tab/LF/CR/FF mean binary data.
 _CONTROL = set(range(0, 9)) | {11} | set(range(14, 32))
 
@@ -22,6 +24,9 @@ def decode_source(data: bytes, name: str) -> str:
     """Decode strictly as UTF-8, then GB18030; normalise line ends to LF."""
     if data.startswith(_BOM):
         data = data[len(_BOM):]
+    for bom, encoding in _OTHER_BOMS:
+        if data.startswith(bom):
+            raise SourceError(name, f"{encoding} text: save it as UTF-8 or GB18030 first")
     if not data.strip():
         raise SourceError(name, "empty file: no gazette text")
     if b"\x00" in data:
@@ -37,11 +42,14 @@ def decode_source(data: bytes, name: str) -> str:
 
 
 def _decode(data: bytes, name: str) -> str:
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
     try:
         from charset_normalizer import from_bytes
 
@@ -50,7 +58,8 @@ def _decode(data: bytes, name: str) -> str:
         best = None
     if best is not None and best.encoding and _mostly_cjk_or_ascii(str(best)):
         return str(best)
-    raise SourceError(name, "cannot decode: neither UTF-8 nor GB18030 text")
+    line = data.count(b"\n", 0, utf8_error.start) + 1
+    raise SourceError(name, f"cannot decode: neither UTF-8 (bad byte 0x{data[utf8_error.start]:02x}) nor GB18030 text", line)
 
 
 def _mostly_cjk_or_ascii(text: str) -> bool:
