@@ -34,8 +34,15 @@ class _Dumper(yaml.SafeDumper):
     pass
 
 
+# Characters YAML reads as line breaks: a string holding one must be double-quoted to survive.
+_YAML_BREAKS = frozenset("\r\x85\u2028\u2029")
+
+
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
+    if _YAML_BREAKS.intersection(value):
+        style = '"'
+    else:
+        style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
