@@ -30,7 +30,7 @@ def hostile_url(tmp_path_factory, site_builder):
 
 
 @pytest.mark.parametrize("path", ["documents/jiyanzhengfa-2021-9/", "issues/370812-2021-9/", ""])
-def test_hostile_text_is_shown_literally_and_nothing_runs(browser, hostile_url, path):  # noqa: F811
+def test_hostile_text_is_shown_literally_and_nothing_runs(hostile_url, browser, path):  # noqa: F811
     page = browser.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -38,7 +38,7 @@ def test_hostile_text_is_shown_literally_and_nothing_runs(browser, hostile_url, 
     page.wait_for_load_state("load")
     article = page.locator("article").inner_text()
     if path.startswith("documents/"):
-        page.get_by_text("<b onmouseover=alert(10)>发文机关</b>").hover()  # would fire if it were markup
+        page.get_by_text("<b onmouseover=alert(10)>发文机关</b>", exact=True).first.hover()  # would fire if it were markup
         for literal in ("<script>alert(1)</script>", "{{ x }}", "{% if %}", "<img src=x onerror=alert(4)>",
                         "[点我](javascript:alert(5))", "<b onmouseover=alert(10)>发文机关</b>", "{{ config }}"):
             assert literal in article, literal
