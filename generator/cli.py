@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import sys
 from pathlib import Path
 
@@ -124,6 +125,7 @@ def build(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file:
     """
     from .build import build_site
 
+    _show_build_progress()
     build_site(content_dir, site_dir, datapackage_dir, config_file)
     click.echo(f"{site_dir}: built")
 
@@ -145,6 +147,7 @@ def serve(content_dir: Path, site_dir: Path, port: int, no_build: bool) -> None:
     from .build import build_site
 
     if not no_build:
+        _show_build_progress()
         build_site(content_dir, site_dir, Path("datapackages/gazette"))
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
@@ -209,6 +212,20 @@ def check(content_dir: Path, datapackage_dir: Path, site_dir: Path, config_file:
         click.echo(f"错误 error: {failure}", err=True)
     if failures:
         sys.exit(1)
+
+
+def _show_build_progress() -> None:
+    """MkDocs and the gazette hook report each build step on stderr, as `mkdocs build` does."""
+    import logging
+
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "_gazette", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler._gazette = True
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
 
 def _site_path(config_file: Path) -> str:

@@ -2,7 +2,10 @@
 
 on_files loads ``content/records``, renders the pages into ``build/pages/`` (a cache, only
 changed files are rewritten) and adds them to MkDocs' files, together with the data package
-(``datapackages/gazette/`` → ``data/gazette/`` plus ``data/gazette.zip``) when it exists.
+(``datapackages/gazette/`` → ``data/gazette/`` plus ``data/gazette.zip`` and the SQLite file
+``data/gazette.sqlite``) when it exists, each document as JSON and Markdown
+(``documents/<id>.json``, ``documents/<id>.md``) and the Atom feed ``feed.xml``.
+on_post_build writes the Pagefind search index into ``site/pagefind/``.
 
 Where things are, first match wins:
 - records: env ``GAZETTE_CONTENT``, mkdocs.yml ``extra.gazette.content``, ``content/``
@@ -13,6 +16,8 @@ Relative paths are taken from the directory of mkdocs.yml.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 import os
@@ -29,7 +34,11 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 
 from generator.archive import build_archive  # noqa: E402
-from generator.pages import DATA_DIR, DATA_ZIP, TEMPLATES_DIR, render_pages, write_pages  # noqa: E402
+from generator.feed import FEED_PATH, atom_feed  # noqa: E402
+from generator.pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, SAMPLE_ROWS, TEMPLATES_DIR, build_site,  # noqa: E402
+                             document_downloads, download_src, render_pages, write_pages)
+from generator.search import index_site  # noqa: E402
+from generator.sqlite_export import sqlite_bytes  # noqa: E402
 from generator.records import RecordFileError, load_records  # noqa: E402
 
 CONTENT_ENV = "GAZETTE_CONTENT"
@@ -57,12 +66,15 @@ def on_files(files: Files, config) -> Files:
     except RecordFileError as exc:
         raise PluginError(f"gazette: {exc}") from None
     archive = build_archive(issues)
+    _built["archive"] = archive
     for issue_id, problem in archive.problems:
         log.info("gazette: %s: %s", issue_id, problem.message)
 
     package_dir = gazette_path(config, "datapackage")
     descriptor = _read_descriptor(package_dir)
-    pages = render_pages(archive, descriptor)
+    site_url = config.site_url or ""
+    rows = _package_rows(package_dir, descriptor) if descriptor is not None else None
+    pages = render_pages(archive, descriptor, site_url, rows, sqlite=descriptor is not None)
     pages_dir = gazette_path(config, "pages")
     counts = write_pages(pages, pages_dir)
     log.info("gazette: %d records from %s, %d pages (%d rewritten)",
@@ -80,7 +92,40 @@ def on_files(files: Files, config) -> Files:
             rel = path.relative_to(package_dir).as_posix()
             files.append(File.generated(config, f"{DATA_DIR}/{rel}", abs_src_path=str(path)))
         files.append(File.generated(config, DATA_ZIP, content=_zip(package_dir, package_files)))
+        files.append(File.generated(config, DATA_SQLITE, content=sqlite_bytes(package_dir)))
+
+    site = build_site(archive, descriptor)
+    for path, data in sorted(document_downloads(site, site_url).items()):
+        file = File.generated(config, download_src(path), content=data)
+        file.dest_uri = path  # a .md source name would make it a page
+        files.append(file)
+    if site_url:
+        files.append(File.generated(config, FEED_PATH, content=atom_feed(site, site_url)))
     return files
+
+
+_built: dict = {}  # what on_files loaded, for on_post_build
+
+
+def on_post_build(config) -> None:
+    """The Pagefind search index of the built pages, into ``site/pagefind/``."""
+    archive = _built.pop("archive", None)
+    if archive is not None:
+        counts = index_site(Path(config.site_dir), archive)
+        log.info("gazette: search index: %s", ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())))
+
+
+def _package_rows(package_dir: Path, descriptor: dict) -> dict[str, tuple[int, list[list[str]]]]:
+    """Per resource: its row count and its header plus first rows, for the data page."""
+    out = {}
+    for resource in descriptor.get("resources", []):
+        name, rel = resource.get("name"), resource.get("path")
+        path = package_dir / rel if isinstance(rel, str) else None
+        if not isinstance(name, str) or path is None or not path.is_file():
+            continue
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+        out[name] = (max(len(rows) - 1, 0), rows[: SAMPLE_ROWS + 1])
+    return out
 
 
 def on_serve(server, config, builder):

@@ -9,6 +9,7 @@ but cannot open raw HTML, links, images or attribute lists.
 from __future__ import annotations
 
 import html
+import json
 import posixpath
 import re
 from collections import defaultdict
@@ -19,16 +20,24 @@ from typing import Any, Iterable
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .archive import Archive
+from .archive import Archive, Citation
+from .charts import bar_chart
 from .ids import pinyin_slug, slug
-from .models import Document, Issue, Table, TocEntry
+from .models import Appointment, Document, Event, Issue, Table, TocEntry, to_dict
+from .sqlite_export import EXAMPLE_QUERY
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 SITE_TITLE = "人民政府公报数据档案"
 DATA_DIR = "data/gazette"  # where the hook publishes the data package, relative to the site root
 DATA_ZIP = "data/gazette.zip"
+DATA_SQLITE = "data/gazette.sqlite"
+FEED = "feed.xml"
 LATEST_ISSUES = 10
-NAV_PAGES = {"index.md", "issues/index.md", "years/index.md", "publishers/index.md", "types/index.md", "download.md"}
+SAMPLE_ROWS = 3
+SAMPLE_CELL = 40  # characters of a sample cell shown on the data page
+NAV_PAGES = {"index.md", "issues/index.md", "years/index.md", "publishers/index.md", "types/index.md",
+             "people/index.md", "events/index.md", "download.md"}
+MD_DOWNLOAD_SUFFIX = ".md.download"  # source name of a document's Markdown download (served as .md)
 
 _INLINE_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|&:~^=\"$]")
 _BODY_UNSAFE = re.compile(r"\\[\s\S]|[<\[{]")
@@ -118,6 +127,45 @@ class Group:
 
 
 @dataclass
+class Person:
+    """Everyone named in 人事任免 under one publisher with one name (the same name elsewhere is
+    another page: homonyms in different places are usually different people)."""
+
+    name: str
+    publisher: str
+    region_code: str
+    path: str
+    actions: list[tuple[Appointment, Issue]] = field(default_factory=list)  # oldest first
+
+
+@dataclass
+class Organisation:
+    name: str
+    rows: list[tuple[Appointment, Issue, Person]] = field(default_factory=list)
+
+
+@dataclass
+class EventYear:
+    label: str
+    path: str
+    months: list[tuple[str, list[tuple[Event, Issue]]]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(events) for _, events in self.months)
+
+
+@dataclass
+class CitedNumber:
+    """A document number cited in the archive whose document the archive does not hold."""
+
+    number: str
+    citations: list[Citation]
+    status: str  # what the archive knows: 已废止 / 已宣布失效 (by a citing document) or 未知
+    by: Citation | None = None
+
+
+@dataclass
 class Site:
     archive: Archive
     issues: list[Issue]  # newest first
@@ -127,6 +175,12 @@ class Site:
     publishers: list[Group]
     types: list[Group]
     datapackage: dict[str, Any] | None
+    sections: list[Group] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)  # sorted by pinyin
+    organisations: list[Organisation] = field(default_factory=list)
+    event_years: list[EventYear] = field(default_factory=list)  # newest first
+    cited_numbers: list[CitedNumber] = field(default_factory=list)
+    person_of: dict[str, Person] = field(default_factory=dict)  # appointment_id → person
 
     def issue_of(self, document: Document) -> Issue:
         return self.archive.issue_of[document.document_id]
@@ -147,6 +201,13 @@ class Site:
     def type_path(self, document: Document) -> str:
         key = document.doc_type or "未注明"
         return next(g.path for g in self.types if g.key == key)
+
+    def section_path(self, document: Document) -> str:
+        key = document.section or "未分栏目"
+        return next(g.path for g in self.sections if g.key == key)
+
+    def person_path(self, appointment: Appointment) -> str:
+        return self.person_of[appointment.appointment_id].path
 
 
 def issue_label(issue: Issue) -> str:
@@ -210,13 +271,148 @@ def build_site(archive: Archive, datapackage: dict[str, Any] | None = None) -> S
                 types[tkey] = Group(tkey, tkey, _unique_path("types", pinyin_slug(tkey) or "type", taken_types))
             types[tkey].documents.append(document)
 
-    return Site(
+    sections: dict[str, Group] = {}
+    taken_sections: set[str] = set()
+    for issue in issues:
+        for document in issue.documents:
+            if archive.by_id.get(document.document_id) is not document:
+                continue
+            key = document.section or "未分栏目"
+            if key not in sections:
+                sections[key] = Group(key, key, _unique_path("sections", pinyin_slug(key) or "section", taken_sections))
+            sections[key].documents.append(document)
+
+    people, person_of = _people(issues)
+    site = Site(
         archive=archive, issues=issues, issue_path=issue_path, document_path=document_path,
         years=sorted(years.values(), key=lambda g: (g.key.isdigit(), g.key), reverse=True),
         publishers=sorted(publishers.values(), key=lambda g: (-len(g.documents), pinyin_slug(g.label))),
         types=sorted(types.values(), key=lambda g: (-len(g.documents), pinyin_slug(g.label))),
         datapackage=datapackage,
+        sections=sorted(sections.values(), key=lambda g: (-len(g.documents), pinyin_slug(g.label))),
+        people=people, person_of=person_of,
+        organisations=_organisations(people),
+        event_years=_event_years(issues),
+        cited_numbers=_cited_numbers(archive),
     )
+    for group in [*site.years, *site.publishers, *site.types, *site.sections]:
+        group.documents.sort(key=_document_sort_key)
+    return site
+
+
+def _document_sort_key(document: Document) -> tuple:
+    """Newest first by 成文日期, then by document number."""
+    number = document.doc_number
+    return (_inverted(document.signed_on or document.printed_on),
+            number.agency if number else "~", -(number.year if number else 0), -(number.serial if number else 0),
+            document.document_id)
+
+
+def _inverted(date: str) -> str:
+    """A key that sorts ISO dates newest first (and empty dates last) in an ascending sort."""
+    if not _ISO_DATE.match(date or ""):
+        return "~"
+    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in date)
+
+
+# ---------------------------------------------------------------- 人事任免, 大事记, cited numbers
+
+# The title at the end of a post: what is left before it is the organisation (区交通运输局局长 →
+# 区交通运输局). A heuristic for grouping; a post without a known title is its own organisation.
+POST_TITLE = re.compile(
+    r"(?:常务)?副?(?:主任委员|主任|局长|区长|县长|市长|镇长|乡长|院长|所长|大队长|中队长|队长|政委|教导员|主席|"
+    r"秘书长|书记|处长|科长|站长|馆长|校长|园长|行长|总经理|经理|董事长|会长|理事长|部长|检察长|庭长|"
+    r"审判员|总工程师|总会计师|总经济师|调研员|督学|委员|成员|有关领导|负责人)"
+    r"(?:（[^）]*）)?(?:、.*)?$")
+_POST_PAREN = re.compile(r"（[^）]*）$")
+_POST_SUFFIX = re.compile(r"(?:的)?职务$")
+
+
+def post_organisation(post: str) -> str:
+    """区社会救助综合服务中心副主任 → 区社会救助综合服务中心; 区普查中心（区城乡经济调查队）主任（队长）→ 区普查中心."""
+    text = _POST_SUFFIX.sub("", " ".join((post or "").split()))
+    m = POST_TITLE.search(text)
+    org = text[:m.start()] if m and m.start() > 0 else text
+    org = _POST_PAREN.sub("", org).rstrip("、， ")
+    return org or text or "未注明"
+
+
+def _people(issues: list[Issue]) -> tuple[list[Person], dict[str, Person]]:
+    by_key: dict[tuple[str, str], Person] = {}
+    person_of: dict[str, Person] = {}
+    for issue in issues:
+        for appointment in issue.appointments:
+            name = " ".join(appointment.person.split())
+            if not name:
+                continue
+            key = (issue.publisher, name)
+            if key not in by_key:
+                by_key[key] = Person(name, issue.publisher, issue.region_code, "")
+            by_key[key].actions.append((appointment, issue))
+            person_of[appointment.appointment_id] = by_key[key]
+    people = sorted(by_key.values(), key=lambda p: (pinyin_slug(p.name), p.name, p.region_code, p.publisher))
+    taken: set[str] = set()
+    for person in people:  # stable: region code + pinyin; homophones get -2, -3 in name order
+        stem = "-".join(x for x in (slug(person.region_code) or pinyin_slug(person.publisher),
+                                    pinyin_slug(person.name) or "person") if x)
+        person.path = _unique_path("people", stem, taken)
+        person.actions.sort(key=lambda pair: (pair[0].decided_on or pair[1].published_on, pair[0].appointment_id))
+    return people, person_of
+
+
+def _organisations(people: list[Person]) -> list[Organisation]:
+    orgs: dict[str, Organisation] = {}
+    for person in people:
+        for appointment, issue in person.actions:
+            name = post_organisation(appointment.post)
+            orgs.setdefault(name, Organisation(name)).rows.append((appointment, issue, person))
+    for org in orgs.values():
+        org.rows.sort(key=lambda r: (_inverted(r[0].decided_on), r[0].appointment_id))
+    return sorted(orgs.values(), key=lambda o: (pinyin_slug(o.name), o.name))
+
+
+def _event_years(issues: list[Issue]) -> list[EventYear]:
+    months: dict[str, list[tuple[Event, Issue]]] = defaultdict(list)
+    for issue in issues:
+        for event in issue.events:
+            m = _ISO_DATE.match(event.date or "")
+            months[f"{m.group(1)}-{m.group(2)}" if m else ""].append((event, issue))
+    years: dict[str, EventYear] = {}
+    taken: set[str] = set()
+    for key in sorted(months, key=lambda k: k or "0", reverse=True):
+        year = key[:4] or "undated"
+        if year not in years:
+            years[year] = EventYear(f"{year}年" if key else "日期不详", _unique_path("events", year, taken))
+        label = f"{int(key[:4])}年{int(key[5:7])}月" if key else "日期不详"
+        rows = sorted(months[key], key=lambda pair: (pair[0].date, pair[0].event_id))
+        years[year].months.append((label, rows))
+    for year in years.values():
+        year.months.reverse()  # years newest first, months within a year in order
+    return list(years.values())
+
+
+def _cited_numbers(archive: Archive) -> list[CitedNumber]:
+    by_number: dict[str, list[Citation]] = defaultdict(list)
+    for citation in archive.citations:
+        if citation.cited is None:
+            by_number[citation.reference.cited_doc_number].append(citation)
+    out = []
+    for number, citations in by_number.items():
+        by = next((c for c in citations if c.reference.relation in ("废止", "宣布失效")), None)
+        status = ("已废止" if by.reference.relation == "废止" else "已宣布失效") if by else "未知"
+        out.append(CitedNumber(number, citations, status, by))
+    out.sort(key=lambda c: _number_sort_key(c.number))
+    return out
+
+
+_NUMBER_PARTS = re.compile(r"^(.*?)〔(\d{4})〕(\d+)号$")
+
+
+def _number_sort_key(number: str) -> tuple:
+    m = _NUMBER_PARTS.match(number)
+    if not m:
+        return (pinyin_slug(number), 0, 0, number)
+    return (pinyin_slug(m.group(1)), int(m.group(2)), int(m.group(3)), number)
 
 
 # ---------------------------------------------------------------- issue table of contents
@@ -291,7 +487,8 @@ def _env() -> Environment:
         undefined=StrictUndefined,
     )
     env.filters.update(md=md_text, body=md_body, cn_date=cn_date, issue_label=issue_label,
-                       table_md=table_markdown, table_width=table_width)
+                       table_md=table_markdown, table_width=table_width, html=html.escape,
+                       size=human_size, initial=lambda name: (pinyin_slug(name)[:1] or "#").upper())
     return env
 
 
@@ -300,25 +497,102 @@ def rel(target: str, here: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(here) or ".")
 
 
-def render_pages(archive: Archive, datapackage: dict[str, Any] | None = None) -> dict[str, str]:
+def page_url(path: str) -> str:
+    """The URL (relative to the site root) MkDocs gives page ``path``: documents/x.md → documents/x/."""
+    stem = path[:-3] if path.endswith(".md") else path
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def url_rel(target: str, here: str) -> str:
+    """Relative URL from page ``here`` to page ``target`` in the built site, for raw HTML
+    (MkDocs rewrites Markdown links only)."""
+    out = posixpath.relpath(page_url(target) or ".", page_url(here) or ".")
+    return "./" if out == "." else out + "/"
+
+
+def citation_text(document: Document, issue: Issue, url: str) -> str:
+    """GB/T 7714-2015 style reference for an official document online ([A/OL]):
+    主要责任者. 题名: 发文字号[A/OL]. (发布日期)[引用日期]. 访问路径."""
+    author = " ".join((document.issuer or issue.publisher or "").split())
+    title = " ".join((document.title or "（无标题）").split())
+    number = document.doc_number.text if document.doc_number else ""
+    date = next((d for d in (document.signed_on, document.printed_on, issue.published_on) if _ISO_DATE.match(d or "")), "")
+    text = f"{author}. " if author else ""
+    text += f"{title}: {number}[A/OL]." if number else f"{title}[A/OL]."
+    text += f" ({date})[引用日期]." if date else " [引用日期]."
+    return text + (f" {url}." if url else "")
+
+
+def document_downloads(site: Site, site_url: str = "") -> dict[str, bytes]:
+    """Per-document files next to each page: ``documents/<id>.json`` (the record plus its issue
+    and URL) and ``documents/<id>.md`` (front matter and the body as Markdown).
+    Keys are site paths; the Markdown's source name ends in MD_DOWNLOAD_SUFFIX (see download_src)."""
+    out: dict[str, bytes] = {}
+    for document in site.archive.documents:
+        issue = site.issue_of(document)
+        path = site.doc_path(document)
+        url = page_url(path)
+        record = to_dict(document)
+        record.update({"issue_id": issue.issue_id, "issue": issue_label(issue), "publisher": issue.publisher,
+                       "status": site.archive.status(document), "url": url})
+        if site_url:
+            record["permalink"] = site_url.rstrip("/") + "/" + url
+        stem = path[:-3]
+        out[f"{stem}.json"] = (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        meta = {"document_id": document.document_id,
+                "doc_number": document.doc_number.text if document.doc_number else "",
+                "title": " ".join(document.title.split()), "doc_type": document.doc_type,
+                "issuer": document.issuer, "recipients": document.recipients,
+                "signed_on": document.signed_on, "printed_on": document.printed_on,
+                "issue_id": issue.issue_id, "issue": issue_label(issue), "page": document.page,
+                "status": site.archive.status(document), "url": record.get("permalink", url)}
+        parts = ["---", yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000).rstrip("\n"), "---", "",
+                 f"# {meta['title']}", "", document.body.strip()]
+        for attachment in document.attachments:
+            parts += ["", f"## {' '.join((attachment.label + ' ' + attachment.title).split())}", "", attachment.body.strip()]
+        out[f"{stem}.md"] = ("\n".join(parts).rstrip("\n") + "\n").encode("utf-8")
+    return out
+
+
+def download_src(site_path: str) -> str:
+    """The MkDocs source name of a download: ``.md`` files would be taken for pages."""
+    return site_path[:-3] + MD_DOWNLOAD_SUFFIX if site_path.endswith(".md") else site_path
+
+
+def render_pages(archive: Archive, datapackage: dict[str, Any] | None = None, site_url: str = "",
+                 package_rows: dict[str, tuple[int, list[list[str]]]] | None = None,
+                 sqlite: bool = False) -> dict[str, str]:
     """Every generated page: docs-relative path → Markdown text.
 
     ``datapackage`` is the data package descriptor (datapackage.json) when the package is
-    published with the site (under ``data/gazette/``), else None.
+    published with the site (under ``data/gazette/``), else None. ``site_url`` makes the
+    citations absolute. ``package_rows`` gives, per resource name, its row count and first
+    rows (header included) for the data page; ``sqlite`` says the SQLite file is published.
     """
     site = build_site(archive, datapackage)
     env = _env()
     pages: dict[str, str] = {}
+    base_url = (site_url.rstrip("/") + "/") if site_url else ""
 
     def render(path: str, template: str, title: str | None, **context: Any) -> None:
         body = env.get_template(template).render(
             site=site, archive=archive, here=path, link=lambda target: rel(target, path),
-            SITE_TITLE=SITE_TITLE, DATA_DIR=DATA_DIR, DATA_ZIP=DATA_ZIP, **context)
+            url=lambda target: url_rel(target, path),
+            SITE_TITLE=SITE_TITLE, DATA_DIR=DATA_DIR, DATA_ZIP=DATA_ZIP, DATA_SQLITE=DATA_SQLITE, FEED=FEED,
+            **context)
         head = front_matter(title, hide_navigation=path not in NAV_PAGES) if title else ""
         pages[path] = head + body.rstrip("\n") + "\n"
 
+    type_chart = [(g.label, len(g.documents)) for g in site.types]
+    year_chart = [(g.label, len(g.documents)) for g in sorted(site.years, key=lambda g: g.key) if g.documents]
     render("index.md", "home.md.j2", None, latest=site.issues[:LATEST_ISSUES],
-           publisher_count=len(site.publishers))
+           publisher_count=len(site.publishers), has_feed=bool(site_url),
+           year_chart=bar_chart(year_chart, "各年份文件数", {g.label: url_rel(g.path, "index.md") for g in site.years}),
+           type_chart=bar_chart(type_chart, "各文种文件数", {g.label: url_rel(g.path, "index.md") for g in site.types}))
     render("issues/index.md", "issues_index.md.j2", "期刊")
     for issue in site.issues:
         sections = issue_sections(issue, archive)
@@ -332,6 +606,9 @@ def render_pages(archive: Archive, datapackage: dict[str, Any] | None = None) ->
                repealed=archive.repealed_by.get(document.document_id),
                cites=archive.cites(document), cited_by=archive.cited_by.get(document.document_id, []),
                table_paths=_table_paths(document, datapackage),
+               citation=citation_text(document, issue, base_url + page_url(site.doc_path(document)) if base_url else ""),
+               json_link=rel(download_src(site.doc_path(document)[:-3] + ".json"), site.doc_path(document)),
+               md_link=rel(download_src(site.doc_path(document)), site.doc_path(document)),
                body_has_table=any(_PIPE_ROW.search(text) for text in [document.body] + [a.body for a in document.attachments]))
     render("years/index.md", "groups_index.md.j2", "按年份", groups=site.years, kind="year")
     for group in site.years:
@@ -342,8 +619,20 @@ def render_pages(archive: Archive, datapackage: dict[str, Any] | None = None) ->
     render("types/index.md", "groups_index.md.j2", "按文种", groups=site.types, kind="type")
     for group in site.types:
         render(group.path, "group.md.j2", f"文种：{group.label}", group=group, kind="type")
-    render("download.md", "download.md.j2", "数据下载", resources=_resources(datapackage),
-           table_count=sum(len(d.tables) for d in archive.documents))
+    render("sections/index.md", "groups_index.md.j2", "按栏目", groups=site.sections, kind="section")
+    for group in site.sections:
+        render(group.path, "group.md.j2", f"栏目：{group.label}", group=group, kind="section")
+    render("people/index.md", "people_index.md.j2", "人事任免")
+    render("people/organisations.md", "organisations.md.j2", "人事任免：按机构")
+    for person in site.people:
+        render(person.path, "person.md.j2", f"{person.name}（{person.publisher}）", person=person)
+    render("events/index.md", "events_index.md.j2", "大事记")
+    for year in site.event_years:
+        render(year.path, "events_year.md.j2", f"大事记：{year.label}", year=year)
+    render("cited/index.md", "cited.md.j2", "被引用但未收录的文件")
+    render("download.md", "download.md.j2", "数据下载", resources=_resources(datapackage, package_rows),
+           table_resources=_table_resources(datapackage, package_rows, archive), sqlite=sqlite,
+           example_query=EXAMPLE_QUERY, table_count=sum(len(d.tables) for d in archive.documents))
     return pages
 
 
@@ -360,17 +649,64 @@ def _table_paths(document: Document, datapackage: dict[str, Any] | None) -> dict
     return paths
 
 
-def _resources(datapackage: dict[str, Any] | None) -> list[dict[str, str]]:
+def _resources(datapackage: dict[str, Any] | None,
+               package_rows: dict[str, tuple[int, list[list[str]]]] | None = None) -> list[dict[str, Any]]:
+    """The package's main resources (not the per-document tables) as the data page shows them."""
     if not datapackage:
         return []
+    package_rows = package_rows or {}
     out = []
     for resource in datapackage.get("resources", []):
         path = resource.get("path")
-        if not isinstance(path, str) or str(resource.get("name", "")).startswith("table-"):
+        name = str(resource.get("name", ""))
+        if not isinstance(path, str) or name.startswith("table-"):
             continue
-        out.append({"name": str(resource.get("name", "")), "title": str(resource.get("title", "")),
-                    "description": str(resource.get("description", "")), "path": f"{DATA_DIR}/{path}"})
+        fields = [f for f in (resource.get("schema") or {}).get("fields", []) if isinstance(f, dict)]
+        rows, sample = package_rows.get(name, (None, []))
+        key = (resource.get("schema") or {}).get("primaryKey") or []
+        out.append({"name": name, "title": str(resource.get("title", "")),
+                    "description": str(resource.get("description", "")), "path": f"{DATA_DIR}/{path}",
+                    "file": path.split("/")[-1], "rows": rows, "bytes": resource.get("bytes"),
+                    "sha256": str(resource.get("hash", "")).removeprefix("sha256:"),
+                    "primary_key": [key] if isinstance(key, str) else list(key),
+                    "fields": [{"name": str(f.get("name", "")), "type": str(f.get("type", "string")),
+                                "description": str(f.get("description", ""))} for f in fields],
+                    "sample": [[_clip(cell) for cell in row] for row in sample[: SAMPLE_ROWS + 1]]})
     return out
+
+
+def _table_resources(datapackage: dict[str, Any] | None, package_rows: dict[str, tuple[int, list[list[str]]]] | None,
+                     archive: Archive) -> list[dict[str, Any]]:
+    """The per-document table resources (table-<table_id>), with the document each comes from."""
+    if not datapackage:
+        return []
+    package_rows = package_rows or {}
+    owner = {t.table_id: d for d in archive.documents for t in d.tables}
+    out = []
+    for resource in datapackage.get("resources", []):
+        name, path = str(resource.get("name", "")), resource.get("path")
+        if not name.startswith("table-") or not isinstance(path, str):
+            continue
+        rows, _ = package_rows.get(name, (None, []))
+        out.append({"name": name, "path": f"{DATA_DIR}/{path}", "file": path.split("/")[-1], "rows": rows,
+                    "bytes": resource.get("bytes"), "sha256": str(resource.get("hash", "")).removeprefix("sha256:"),
+                    "columns": len((resource.get("schema") or {}).get("fields", [])),
+                    "document": owner.get(name.removeprefix("table-"))})
+    return out
+
+
+def _clip(cell: str) -> str:
+    text = " ".join(str(cell).split())
+    return text if len(text) <= SAMPLE_CELL else text[: SAMPLE_CELL - 1] + "…"
+
+
+def human_size(value: Any) -> str:
+    if not isinstance(value, int):
+        return ""
+    for unit, scale in (("MB", 1 << 20), ("KB", 1 << 10)):
+        if value >= scale:
+            return f"{value / scale:.1f} {unit}"
+    return f"{value} B"
 
 
 def table_width(table: Table) -> int:

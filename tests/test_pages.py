@@ -223,7 +223,7 @@ def test_browse_pages_list_documents(fixture_site, url, expected_documents):
 def test_nav_lists_sections_not_documents(fixture_site):
     home = parse((fixture_site / "index.html").read_text(encoding="utf-8"))
     tabs = [a.text() for a in home.find("nav", "md-tabs").find_all("a")]
-    assert tabs == ["首页", "期刊", "按年份", "按发布机关", "按文种", "数据下载", "关于"]
+    assert tabs == ["首页", "期刊", "按年份", "按发布机关", "按文种", "人事任免", "大事记", "数据下载", "关于"]
     for url in ("", "documents/jiyanzhengfa-2021-5/", "issues/370812-2021-3-4/"):
         html = parse((fixture_site / url / "index.html").read_text(encoding="utf-8"))
         nav_links = [h for nav in html.find_all("nav") if "md-nav--secondary" not in nav.classes
@@ -263,12 +263,6 @@ def test_download_page_offers_the_data_package(fixture_site):
             for h in csv_links] == ["居民健康素养水平,≥22%,≥30%"]
 
 
-def test_search_index_holds_segmented_body_text(fixture_site):
-    index = json.loads((fixture_site / "search/search_index.json").read_text(encoding="utf-8"))
-    hits = {d["location"].split("#")[0] for d in index["docs"] if "居民\u200b健康\u200b素养" in d["text"]}
-    assert "documents/jiyanzhengfa-2021-6/" in hits
-
-
 def test_plain_mkdocs_build_works_from_the_command_line(tmp_path):
     env = {**os.environ, "GAZETTE_CONTENT": str(FIXTURES), "GAZETTE_PAGES": str(tmp_path / "pages"),
            "GAZETTE_DATAPACKAGE": str(tmp_path / "no-package"), "NO_MKDOCS_2_WARNING": "1"}
@@ -276,6 +270,7 @@ def test_plain_mkdocs_build_works_from_the_command_line(tmp_path):
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site/documents/jiyanzhengfa-2021-5/index.html").is_file()
+    assert (tmp_path / "site/pagefind/pagefind.js").is_file()  # plain MkDocs builds the search index too
     download = page(tmp_path / "site", "download/").find("article").text()
     assert "数据包尚未生成" in download
 
@@ -408,3 +403,159 @@ def test_render_pages_gives_one_page_per_issue_and_document(fixture_archive):
         "documents/jiyanzhengbanzi-2021-4.md", "documents/jiyanzhengbanfa-2020-3.md"}
     assert {p for p in pages if p.startswith("issues/")} == {
         "issues/index.md", "issues/370812-2021-3-4.md", "issues/370812-2020-12.md"}
+
+
+# ---------------------------------------------------------------- status, citation, downloads
+
+def test_status_badges_show_valid_and_repealed(fixture_site):
+    for url, badge, text in [("documents/jiyanzhengfa-2021-5/", "gz-badge--valid", "有效"),
+                             ("documents/jiyanzhengbanfa-2020-3/", "gz-badge--repealed", "已废止")]:
+        card = page(fixture_site, url).find("div", "gz-meta")
+        assert card.find("span", badge).text() == text, url
+
+
+def test_document_page_offers_a_gbt7714_citation_to_copy(fixture_site):
+    article = page(fixture_site, "documents/jiyanzhengfa-2021-5/").find("article")
+    block = article.find("pre", "gz-cite")
+    assert "copy" in block.classes  # Material puts a copy button on it
+    assert block.text() == ("济宁市兖州区人民政府. 济宁市兖州区人民政府关于废止和宣布失效一批区政府文件的决定: "
+                            "济兖政发〔2021〕5号[A/OL]. (2021-03-26)[引用日期]. "
+                            "http://127.0.0.1:8000/documents/jiyanzhengfa-2021-5/.")
+
+
+def test_document_page_downloads_the_document_as_json_and_markdown(fixture_site):
+    url = "documents/jiyanzhengfa-2021-6/"
+    card = page(fixture_site, url).find("div", "gz-meta")
+    anchors = {a.text(): a.attrs["href"] for a in card.find_all("a")}
+    record = json.loads(resolve(fixture_site, url, anchors["JSON"]).read_text(encoding="utf-8"))
+    assert record["document_id"] == "jiyanzhengfa-2021-6"
+    assert record["doc_number"]["text"] == "济兖政发〔2021〕6号"
+    assert record["issue_id"] == "370812-2021-3-4"
+    assert (fixture_site / record["url"] / "index.html").is_file()
+    markdown_file = resolve(fixture_site, url, anchors["Markdown"])
+    assert markdown_file.name == "jiyanzhengfa-2021-6.md"
+    text = markdown_file.read_text(encoding="utf-8")
+    meta = yaml.safe_load(text.split("---\n")[1])
+    assert meta["doc_number"] == "济兖政发〔2021〕6号" and meta["signed_on"] == "2021-04-11"
+    assert "# 济宁市兖州区人民政府关于贯彻健康山东行动推进健康兖州建设的实施意见" in text
+    assert "居民健康素养水平" in text
+
+
+# ---------------------------------------------------------------- people, events, cited numbers
+
+def test_appointment_links_to_the_persons_page_with_all_their_actions(fixture_site):
+    url = "issues/370812-2021-3-4/"
+    issue = page(fixture_site, url).find("article")
+    person_link = next(a for a in issue.find_all("a") if a.text() == "张海燕")
+    target = resolve(fixture_site, url, person_link.attrs["href"])
+    assert target == fixture_site / "people/370812-zhanghaiyan/index.html"
+    person = parse(target.read_text(encoding="utf-8")).find("article")
+    rows = [[td.text() for td in tr.find_all("td")] for tr in person.find_all("tr")]
+    assert ["2021年3月30日", "任命", "区卫生健康局局长", "区人大常委会", "",
+            "济宁市兖州区人民政府公报 2021年第3-4期"] in rows
+
+
+def test_people_index_lists_everyone_and_organisations_group_their_posts(fixture_site):
+    index = page(fixture_site, "people/").find("article")
+    names = [a.text() for a in index.find_all("a") if "people/" not in a.attrs.get("href", "x")[:0] and a.text() in ("李大鹏", "张海燕")]
+    assert sorted(names) == ["张海燕", "李大鹏"]
+    orgs = page(fixture_site, "people/organisations/").find("article")
+    headings = [h.text().rstrip("¶").strip() for h in orgs.find_all("h2")]
+    assert headings == ["区水务局", "区卫生健康局"]
+
+
+@pytest.mark.parametrize("post, organisation", [
+    ("区交通运输局局长", "区交通运输局"),
+    ("区政府副区长", "区政府"),
+    ("区社会救助综合服务中心副主任", "区社会救助综合服务中心"),
+    ("区普查中心（区城乡经济调查队）主任（队长）", "区普查中心"),
+    ("区城市管理行政执法大队副大队长", "区城市管理行政执法大队"),
+    ("区水务局局长职务", "区水务局"),
+    ("兖州公证处主任", "兖州公证处"),
+    ("区长助理", "区长助理"),  # no title at the end: the post is its own group
+])
+def test_post_organisation_drops_the_title(post, organisation):
+    from generator.pages import post_organisation
+
+    assert post_organisation(post) == organisation
+
+
+def test_events_timeline_groups_by_month_and_links_the_issue(fixture_site):
+    url = "events/2021/"
+    article = page(fixture_site, url).find("article")
+    assert [h.text().rstrip("¶").strip() for h in article.find_all("h2")] == ["2021年3月"]
+    rows = [[td.text() for td in tr.find_all("td")] for tr in article.find_all("tr")]
+    assert ["3月7日至3月11日", "全区春季植树造林活动集中开展。", "济宁市兖州区人民政府"] in rows
+    targets = {resolve(fixture_site, url, h) for h in links(article)}
+    assert fixture_site / "issues/370812-2021-3-4/index.html" in targets
+
+
+def test_cited_documents_page_lists_missing_numbers_with_who_cites_them(fixture_site):
+    url = "cited/"
+    article = page(fixture_site, url).find("article")
+    rows = [[td.text() for td in tr.find_all("td")] for tr in article.find_all("tr")]
+    assert ["鲁政发〔2019〕15号", "未知", "依据：济兖政发〔2021〕6号"] in rows
+    targets = {resolve(fixture_site, url, h) for h in links(article)}
+    assert fixture_site / "documents/jiyanzhengfa-2021-6/index.html" in targets
+
+
+def test_section_pages_list_documents_newest_first(fixture_site):
+    article = page(fixture_site, "sections/").find("article")
+    assert [a.text() for a in article.find_all("a") if a.attrs.get("href", "").startswith("qu")] != []
+    group = next(a.attrs["href"] for a in article.find_all("a") if a.text() == "区政府文件")
+    section = parse(resolve(fixture_site, "sections/", group).read_text(encoding="utf-8")).find("article")
+    dates = [tr.find_all("td")[2].text() for tr in section.find_all("tr") if tr.find_all("td")]
+    assert dates == ["2021年4月11日", "2021年3月26日"]
+
+
+# ---------------------------------------------------------------- home, data page, 404
+
+def test_home_page_draws_charts_linked_to_browse_pages(fixture_site):
+    home = parse((fixture_site / "index.html").read_text(encoding="utf-8")).find("article")
+    charts = home.find_all("svg", "gz-chart")
+    assert [c.attrs.get("aria-label") for c in charts] == ["各年份文件数", "各文种文件数"]
+    year_bars = [a.find("title").text() for a in charts[0].find_all("a")]
+    assert year_bars == ["2020年：1", "2021年：3"]
+    targets = {resolve(fixture_site, "", a.attrs["href"]) for c in charts for a in c.find_all("a")}
+    assert fixture_site / "years/2021/index.html" in targets and fixture_site / "types/tongzhi/index.html" in targets
+
+
+def test_home_page_links_the_atom_feed(fixture_site):
+    html = (fixture_site / "index.html").read_text(encoding="utf-8")
+    tree = parse(html)
+    alternate = [e for e in tree.find_all("link") if e.attrs.get("type") == "application/atom+xml"]
+    assert alternate and resolve(fixture_site, "", alternate[0].attrs["href"]) == fixture_site / "feed.xml"
+    assert "feed.xml" in links(tree.find("article"))
+
+
+def test_data_page_describes_every_resource_from_the_package(fixture_site):
+    import hashlib
+
+    article = page(fixture_site, "download/").find("article")
+    text = article.text()
+    package = json.loads((fixture_site / "data/gazette/datapackage.json").read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        data = (fixture_site / "data/gazette" / resource["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest()[:12] in text, resource["name"]
+    overview = [[td.text() for td in tr.find_all("td")] for tr in article.find_all("table")[0].find_all("tr")]
+    documents_csv = (fixture_site / "data/gazette/documents.csv").read_text(encoding="utf-8")
+    rows_in_file = len(list(__import__("csv").reader(documents_csv.splitlines(keepends=True)))) - 1
+    assert [r[2] for r in overview if r and r[-1] == "documents.csv"] == [str(rows_in_file)]
+    fields = [[td.text() for td in tr.find_all("td")] for tr in article.find_all("tr")]
+    assert ["doc_number", "string", "发文字号, corrected and without spaces, e.g. 济兖政发〔2021〕5号."] in fields
+    assert "jiyanzhengfa-2021-5" in text  # a sample row of the documents table
+    targets = {resolve(fixture_site, "download/", h) for h in links(article)}
+    assert fixture_site / "data/gazette.sqlite" in targets
+    assert "documents_fts MATCH" in article.find("pre", "gz-sql").text()
+
+
+def test_404_page_is_chinese_and_works_under_a_sub_path(tmp_path, site_builder, monkeypatch):
+    from generator.linkcheck import check_site
+
+    monkeypatch.setenv("SITE_URL", "https://example.org/archive/")
+    site = site_builder(FIXTURES, tmp_path, with_datapackage=False)
+    tree = parse((site / "404.html").read_text(encoding="utf-8"))
+    assert tree.find("article").find("h1").text() == "找不到这个页面"
+    hrefs = links(tree.find("article"))
+    assert hrefs and all(h.startswith("/archive/") for h in hrefs)
+    assert check_site(site, "/archive/") == []

@@ -124,8 +124,7 @@ def _search(page, phrase: str) -> list[str]:
     search = page.locator("input.md-search__input")
     search.click()
     search.type(phrase)
-    search.press("End")  # IME-free typing sends no keyup; Material reads the query on keyup
-    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)  # Pagefind: partials/search.html
     return [t.replace("\u200b", "") for t in page.locator(".md-search-result__article h1").all_inner_texts()]
 
 
@@ -172,3 +171,76 @@ def test_home_and_download_pages_render(page, base_url):
     response = page.request.get(base_url + "download/" + href)
     assert response.ok and response.body()[:2] == b"PK"
     _screenshot(page, "download")
+
+
+def _watched_page(browser):
+    """A fresh page and the list its console errors and uncaught exceptions go to."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, errors
+
+
+def test_sample_archive_journey_home_issue_document_citation_person_csv(browser, sample_url):
+    """A reader's path through the sample archive, served under a sub-path. The citation
+    followed is one that resolves inside the sample: 周政办字〔2017〕152号 贯彻 周政字〔2017〕41号."""
+    page, errors = _watched_page(browser)
+    page.goto(sample_url)
+    assert page.locator("svg.gz-chart").count() == 2  # documents per year and per 文种
+    _screenshot(page, "journey-1-home")
+
+    page.get_by_role("link", name="淄博市周村区人民政府公报 2017年第6期").first.click()
+    page.wait_for_url(sample_url + "issues/370306-2017-6/")
+    _screenshot(page, "journey-2-issue")
+    page.get_by_role("link", name="周村区人民政府办公室关于印发周村区残疾儿童抢救性康复救助项目实施方案的通知").first.click()
+    page.wait_for_url(sample_url + "documents/zhouzhengbanzi-2017-152/")
+    card = page.locator(".gz-meta")
+    for value in ("周政办字〔2017〕152号", "周村区人民政府办公室", "有效", "淄博市周村区人民政府公报 2017年第6期"):
+        assert value in card.inner_text()
+    _screenshot(page, "journey-3-document")
+
+    cites = page.locator("h3:has-text('本件引用') + table, h3:has-text('本件引用') ~ div table").first
+    cites.get_by_role("link", name="周村区人民政府关于印发周村区残疾人事业发展“十三五”规划的通知").click()
+    page.wait_for_url(sample_url + "documents/zhouzhengzi-2017-41/")
+    assert "周政字〔2017〕41号" in page.locator(".gz-meta").inner_text()
+    cited_by = page.locator("h3:has-text('引用本件的文件') ~ div table, h3:has-text('引用本件的文件') + table").first
+    assert "周政办字〔2017〕152号" in cited_by.inner_text()
+    assert "[A/OL]" in page.locator("pre.gz-cite").inner_text()
+    _screenshot(page, "journey-4-cited-document")
+
+    page.locator(".md-tabs").get_by_role("link", name="人事任免").click()
+    page.wait_for_url(sample_url + "people/")
+    _screenshot(page, "journey-5-people")
+    page.get_by_role("link", name="张海燕", exact=True).first.click()
+    page.wait_for_url(sample_url + "people/370812-zhanghaiyan/")
+    actions = page.locator("article table").inner_text()
+    assert "区财政绩效评价中心副主任" in actions and "2021年3月26日" in actions
+    _screenshot(page, "journey-6-person")
+
+    page.locator(".md-tabs").get_by_role("link", name="数据下载").click()
+    page.wait_for_url(sample_url + "download/")
+    with page.expect_download() as info:
+        page.locator("article table").first.get_by_role("link", name="documents.csv").click()
+    download = info.value
+    header = Path(download.path()).read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert download.suggested_filename == "documents.csv"
+    assert header[:2] == ["document_id", "issue_id"] and "doc_number" in header
+    _screenshot(page, "journey-7-data")
+    page.close()
+    assert errors == []
+
+
+@pytest.mark.parametrize("url, selector", [
+    ("events/2021/", "article table"),
+    ("cited/", "article table"),
+    ("people/organisations/", "article h2"),
+    ("documents/jiyanzhengfa-2021-5/", ".gz-badge"),
+])
+def test_sample_archive_index_pages_render_without_errors(browser, sample_url, url, selector):
+    page, errors = _watched_page(browser)
+    page.goto(sample_url + url)
+    page.locator(selector).first.wait_for()
+    _screenshot(page, "sample-" + url.strip("/").replace("/", "-"))
+    page.close()
+    assert errors == []

@@ -1,0 +1,65 @@
+"""The Pagefind search bundle of the built sample site, and the records it is made from."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from generator.search import KIND_APPOINTMENT, KIND_DOCUMENT, KIND_EVENT, bigrams, key_token, normalise
+
+
+def test_built_site_ships_pagefind_and_no_builtin_index(sample_site):
+    assert (sample_site / "pagefind" / "pagefind.js").is_file()
+    entry = json.loads((sample_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"]["zh"]["page_count"] > 39  # documents plus 大事记/人事任免 entries
+    assert not (sample_site / "search" / "search_index.json").exists()
+    assert not list(sample_site.rglob("search_index.json"))
+
+
+def test_header_has_the_pagefind_search_box_on_every_page(sample_site):
+    for page in ("index.html", "documents/jiyanzhengfa-2021-5/index.html"):
+        html = (sample_site / page).read_text(encoding="utf-8")
+        assert "data-gz-search" in html and "assets/javascripts/search.js" in html
+        assert 'data-md-component="search"' not in html  # Material's own search is not attached
+
+
+@pytest.mark.parametrize("printed, same_as", [
+    ("济兖政发［2021］5号", "济兖政发〔2021〕5号"),
+    ("济兖政发(2021)5号", "济兖政发〔2021〕5号"),
+    ("济兖政发 〔2021〕 5号", "济兖政发〔2021〕5号"),
+])
+def test_document_numbers_match_whatever_brackets_or_spaces_are_typed(printed, same_as):
+    assert key_token(printed) == key_token(same_as)
+
+
+@pytest.mark.parametrize("a, b", [("王骁", "王晓"), ("慢性", "性慢"), ("济兖政发〔2021〕5号", "济兖政发〔2021〕50号")])
+def test_different_texts_get_different_keys(a, b):
+    assert key_token(a) != key_token(b)
+
+
+def test_keys_are_single_ascii_words():
+    for text in ("慢性", "济兖政发〔2021〕5号", "𠀀字"):
+        token = key_token(text)
+        assert token.isascii() and token.isalnum(), token
+
+
+def test_every_two_character_run_is_a_key():
+    assert bigrams("慢性病防治") == {"慢性", "性病", "病防", "防治"}
+    assert bigrams("5号 县") == set()
+    assert normalise(" 济兖政发（2021）5号 ") == "济兖政发〔2021〕5号"
+
+
+def test_entries_are_records_of_their_own(sample_site):
+    from generator.build import load_archive
+    from generator.search import search_records
+    from tests.conftest import ROOT
+
+    archive = load_archive(ROOT / "content")
+    records = search_records(archive, lambda url: (sample_site / (url.strip("/") + "/index.html")).read_text(encoding="utf-8")
+                             if (sample_site / (url.strip("/") + "/index.html")).is_file() else "")
+    kinds = {r.kind for r in records}
+    assert {KIND_DOCUMENT, KIND_EVENT, KIND_APPOINTMENT} <= kinds
+    events = [r for r in records if r.kind == KIND_EVENT and "王骁" in r.content]
+    assert events and all(r.url.endswith("#events") for r in events)
+    assert len({r.rid for r in records}) == len(records)
