@@ -22,8 +22,6 @@ import json
 import logging
 import os
 import sys
-import zipfile
-from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +32,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 
 from generator.archive import build_archive  # noqa: E402
+from generator.datapackage import zip_bytes  # noqa: E402
 from generator.feed import FEED_PATH, atom_feed  # noqa: E402
 from generator.pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, SAMPLE_ROWS, TEMPLATES_DIR, build_site,  # noqa: E402
                              document_downloads, download_src, render_pages, write_pages)
@@ -46,7 +45,6 @@ DATAPACKAGE_ENV = "GAZETTE_DATAPACKAGE"
 PAGES_ENV = "GAZETTE_PAGES"
 DEFAULTS = {"content": "content", "datapackage": "datapackages/gazette", "pages": "build/pages"}
 ENV = {"content": CONTENT_ENV, "datapackage": DATAPACKAGE_ENV, "pages": PAGES_ENV}
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 log = logging.getLogger("mkdocs.hooks.gazette")
 
@@ -150,11 +148,4 @@ def _read_descriptor(package_dir: Path) -> dict | None:
 
 def _zip(package_dir: Path, paths: list[Path]) -> bytes:
     """The package as a reproducible zip with one top folder, ``gazette/``."""
-    buffer = BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in paths:
-            info = zipfile.ZipInfo(f"gazette/{path.relative_to(package_dir).as_posix()}", date_time=ZIP_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, path.read_bytes())
-    return buffer.getvalue()
+    return zip_bytes({path.relative_to(package_dir).as_posix(): path.read_bytes() for path in paths})

@@ -397,7 +397,6 @@ def _extract_colophon(body: list[Line], head: _Masthead, ctx: _Ctx) -> tuple[lis
 
 
 def _colophon_line(text: str) -> str:
-    key, _, value = re.split(r"([：:])", text, maxsplit=1)[0], "", ""
     parts = re.split(r"[：:]", text, maxsplit=1)
     return f"{parts[0].strip()}：{parts[1].strip()}" if len(parts) == 2 else text.strip()
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
+import shutil
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -58,3 +62,79 @@ def sample_site(tmp_path_factory) -> Path:
 def fixture_site(tmp_path_factory) -> Path:
     """The site built (strict) from tests/fixtures/records, with its data package."""
     return build_site(FIXTURES, tmp_path_factory.mktemp("fixture-build"))
+
+
+# ---------------------------------------------------------------- real browser (Playwright + Debian chromium)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+SUB_PATH = "archive"
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"browser tests need Chromium and Playwright: {reason}")
+    pytest.skip(reason)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(site: Path, root: Path):
+    """Serve ``site`` over HTTP at http://127.0.0.1:PORT/archive/ until the generator is closed."""
+    shutil.copytree(site, root / SUB_PATH)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/{SUB_PATH}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def base_url(fixture_site, tmp_path_factory):
+    """The fixture site, served under a sub-path."""
+    yield from serve(fixture_site, tmp_path_factory.mktemp("served"))
+
+
+@pytest.fixture(scope="module")
+def sample_url(sample_site, tmp_path_factory):
+    """The sample archive (content/records), served under a sub-path."""
+    yield from serve(sample_site, tmp_path_factory.mktemp("served-sample"))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        _unavailable(f"playwright is not installed ({exc})")
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} not found")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    """A fresh page; fails the test if the site logs a console error or throws."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    page.close()
+    assert errors == []
+
+
+def screenshot(page, name: str) -> None:
+    """Save a full-page screenshot as a test artefact in test-artifacts/."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from generator.models import Document, DocNumber, Issue, Reference
 from generator.records import dump_issue
 from tests.test_pages import HOSTILE_BODY, HOSTILE_TITLE
-from tests.test_site_browser import _screenshot, _serve, browser  # noqa: F401  (browser is a fixture)
+from tests.conftest import screenshot as _screenshot
+from tests.conftest import serve as _serve
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +29,7 @@ def hostile_url(tmp_path_factory, site_builder):
 
 
 @pytest.mark.parametrize("path", ["documents/jiyanzhengfa-2021-9/", "issues/370812-2021-9/", ""])
-def test_hostile_text_is_shown_literally_and_nothing_runs(hostile_url, browser, path):  # noqa: F811
+def test_hostile_text_is_shown_literally_and_nothing_runs(hostile_url, browser, path):
     page = browser.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

@@ -8,7 +8,6 @@ import posixpath
 import subprocess
 import sys
 import zipfile
-from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,7 +17,6 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.archive import build_archive
 from generator.models import DocNumber, Document, Issue, Reference
 from generator.pages import md_body, md_text, render_pages, write_pages
 from generator.records import dump_issue

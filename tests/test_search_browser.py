@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_site_browser import _screenshot, browser, sample_url  # noqa: F401  (fixtures)
+from tests.conftest import screenshot as _screenshot
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(browser, sample_url):  # noqa: F811
+def page(browser, sample_url):
     """A fresh page on the sample site's home; fails the test on a console error."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
