@@ -16,13 +16,17 @@ code in the browser cuts off.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import html
+import os
 import re
 import shutil
-import os
+import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -265,6 +269,7 @@ def index_site(site_dir: Path, archive: Archive, with_keys: bool = True) -> dict
         raise RuntimeError(f"Pagefind wrote no {entry}")
     for name in UNUSED_BUNDLE_FILES:  # Pagefind's own UIs; the site has its own
         (out / name).unlink(missing_ok=True)
+    canonicalise_bundle(out)
     counts: dict[str, int] = {}
     for record in records:
         counts[record.kind] = counts.get(record.kind, 0) + 1
@@ -289,8 +294,160 @@ def _write_index(records: list[SearchRecord], out: Path, with_keys: bool) -> Non
             path.write_text(record_html(record, with_keys), encoding="utf-8")
         command = [sys.executable, "-m", "pagefind", "--site", tmp, "--output-path", str(out.resolve()),
                    "--force-language", LANGUAGE, "--exclude-selectors", ".headerlink", "--silent"]
-        # One indexing thread: Pagefind then writes its filter files in the same order every run.
+        # One indexing thread; filter value order still varies, see canonicalise_bundle.
         env = {**os.environ, "RAYON_NUM_THREADS": "1"}
         result = subprocess.run(command, capture_output=True, text=True, env=env)
         if result.returncode != 0:
             raise RuntimeError(f"Pagefind failed: {result.stderr or result.stdout}")
+
+
+# ---------------------------------------------------------------- reproducible bundle
+# Pagefind writes each filter's values in hash-map order, different on every run, and names
+# files by a hash of their content: filter files, the language's .pf_meta that lists them and
+# pagefind-entry.json that names the meta change from run to run. ``canonicalise_bundle``
+# sorts the values and renames the files the way Pagefind does, so a bundle is a function of
+# the records. Bundle files: gzip of SIGNATURE + CBOR; a file's name is "<lang>_" + the first
+# hex digits of the SHA-1 of its CBOR.
+
+SIGNATURE = b"pagefind_dcd"
+GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # deflate, no name, mtime 0, level 9, OS unknown
+META_FILTERS = 3  # .pf_meta: [version, pages, index chunks, [[filter, file hash]], sorts, meta fields]
+_BUNDLE_NAME = re.compile(r"^(?P<lang>[A-Za-z0-9-]+)_(?P<hash>[0-9a-f]+)$")
+
+
+def cbor_decode(data: bytes):
+    """The CBOR subset Pagefind writes: integers, strings, byte strings, arrays, maps, bool, null."""
+    value, end = _cbor_item(data, 0)
+    if end != len(data):
+        raise ValueError(f"trailing bytes after CBOR item at {end}")
+    return value
+
+
+def _cbor_item(data: bytes, i: int):
+    major, info = data[i] >> 5, data[i] & 31
+    i += 1
+    if major == 7:
+        if info in (20, 21, 22):
+            return (False, True, None)[info - 20], i
+        raise ValueError(f"unsupported CBOR simple/float value {info}")
+    if info < 24:
+        arg = info
+    elif info <= 27:
+        width = 1 << (info - 24)
+        arg, i = int.from_bytes(data[i:i + width], "big"), i + width
+    else:
+        raise ValueError("indefinite-length CBOR is not supported")
+    if major == 0:
+        return arg, i
+    if major == 1:
+        return -1 - arg, i
+    if major == 2:
+        return bytes(data[i:i + arg]), i + arg
+    if major == 3:
+        return data[i:i + arg].decode("utf-8"), i + arg
+    if major == 4:
+        items = []
+        for _ in range(arg):
+            item, i = _cbor_item(data, i)
+            items.append(item)
+        return items, i
+    if major == 5:
+        pairs = {}
+        for _ in range(arg):
+            key, i = _cbor_item(data, i)
+            pairs[key], i = _cbor_item(data, i)
+        return pairs, i
+    raise ValueError(f"unsupported CBOR major type {major}")
+
+
+def cbor_encode(value) -> bytes:
+    """Shortest-form definite-length CBOR, as Pagefind (serde) writes it."""
+    if value is False or value is True or value is None:
+        return bytes([{False: 0xF4, True: 0xF5, None: 0xF6}[value]])
+    if isinstance(value, int):
+        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
+    if isinstance(value, bytes):
+        return _cbor_head(2, len(value)) + value
+    if isinstance(value, str):
+        raw = value.encode("utf-8")
+        return _cbor_head(3, len(raw)) + raw
+    if isinstance(value, list):
+        return _cbor_head(4, len(value)) + b"".join(cbor_encode(v) for v in value)
+    if isinstance(value, dict):
+        return _cbor_head(5, len(value)) + b"".join(cbor_encode(k) + cbor_encode(v) for k, v in value.items())
+    raise TypeError(f"cannot encode {type(value).__name__} as CBOR")
+
+
+def _cbor_head(major: int, arg: int) -> bytes:
+    if arg < 24:
+        return bytes([major << 5 | arg])
+    for info, width in ((24, 1), (25, 2), (26, 4), (27, 8)):
+        if arg < 1 << (8 * width):
+            return bytes([major << 5 | info]) + arg.to_bytes(width, "big")
+    raise ValueError("CBOR integer too large")
+
+
+def _read_bundle_file(path: Path):
+    """The CBOR value in a bundle file; refuses any file it could not write back unchanged."""
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(SIGNATURE):
+        raise RuntimeError(f"{path.name}: not a Pagefind data file")
+    body = data[len(SIGNATURE):]
+    value = cbor_decode(body)
+    if cbor_encode(value) != body:
+        raise RuntimeError(f"{path.name}: unexpected CBOR encoding (Pagefind format changed?)")
+    return value
+
+
+def _write_bundle_file(directory: Path, lang: str, digits: int, suffix: str, value, prefix: str = "") -> str:
+    """Writes ``value`` as ``<prefix><lang>_<hash><suffix>``; returns "<lang>_<hash>"."""
+    body = cbor_encode(value)
+    name = f"{lang}_{hashlib.sha1(body).hexdigest()[:digits]}"
+    (directory / f"{prefix}{name}{suffix}").write_bytes(gzip_fixed(SIGNATURE + body))
+    return name
+
+
+def gzip_fixed(data: bytes) -> bytes:
+    """gzip at level 9 with the header Pagefind writes (no mtime, OS unknown), whatever the platform."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    body = deflate.compress(data) + deflate.flush()
+    return GZIP_HEADER + body + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
+
+
+def _split_name(stem: str) -> tuple[str, str]:
+    m = _BUNDLE_NAME.match(stem)
+    if not m:
+        raise RuntimeError(f"unexpected Pagefind file name {stem!r}")
+    return m.group("lang"), m.group("hash")
+
+
+def canonicalise_bundle(out: Path) -> None:
+    """Sorts what Pagefind writes in hash-map order (filter values, the meta's filter list),
+    renames the files it changes by their new content hash and points the entry file at
+    the new meta. Search behaves the same; the bytes depend only on the indexed records."""
+    out = Path(out)
+    entry_path = out / "pagefind-entry.json"
+    entry_text = entry_path.read_text(encoding="utf-8")
+    filter_dir = out / "filter"
+    renamed: dict[str, str] = {}  # old file hash name -> new
+    for path in sorted(filter_dir.glob("*.pf_filter")) if filter_dir.is_dir() else []:
+        old = path.name[: -len(".pf_filter")]
+        lang, digits = _split_name(old)
+        name, values = _read_bundle_file(path)
+        canonical = [name, sorted(values, key=lambda pair: pair[0])]
+        path.unlink()
+        renamed[old] = _write_bundle_file(filter_dir, lang, len(digits), ".pf_filter", canonical)
+    for path in sorted(out.glob("pagefind.*.pf_meta")):
+        old = path.name[len("pagefind."): -len(".pf_meta")]
+        lang, digits = _split_name(old)
+        meta = _read_bundle_file(path)
+        filters = meta[META_FILTERS]
+        if not all(isinstance(f, list) and len(f) == 2 and f[1] in renamed for f in filters):
+            raise RuntimeError(f"{path.name}: filter list not understood (Pagefind format changed?)")
+        meta[META_FILTERS] = sorted(([name, renamed[ref]] for name, ref in filters), key=lambda f: f[0])
+        path.unlink()
+        new = _write_bundle_file(out, lang, len(digits), ".pf_meta", meta, prefix="pagefind.")
+        if f'"{old}"' not in entry_text:
+            raise RuntimeError(f"pagefind-entry.json does not name {old}")
+        entry_text = entry_text.replace(f'"{old}"', f'"{new}"')
+    entry_path.write_text(entry_text, encoding="utf-8")

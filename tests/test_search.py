@@ -63,3 +63,73 @@ def test_entries_are_records_of_their_own(sample_site):
     events = [r for r in records if r.kind == KIND_EVENT and "王骁" in r.content]
     assert events and all(r.url.endswith("#events") for r in events)
     assert len({r.rid for r in records}) == len(records)
+
+
+def _bundle(site) -> dict[str, bytes]:
+    root = site / "pagefind"
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _filter_files(site) -> list:
+    return sorted((site / "pagefind" / "filter").glob("*.pf_filter"))
+
+
+@pytest.fixture(scope="module")
+def indexed_twice(fixture_site, fixture_archive, tmp_path_factory):
+    """The fixture site indexed by two separate Pagefind runs."""
+    import shutil
+
+    from generator.search import index_site
+
+    copies = []
+    for name in ("first", "second"):
+        copy = tmp_path_factory.mktemp(f"index-{name}") / "site"
+        shutil.copytree(fixture_site, copy)
+        index_site(copy, fixture_archive)
+        copies.append(copy)
+    return copies
+
+
+def test_two_index_runs_of_the_same_site_write_the_same_bundle(indexed_twice):
+    first, second = indexed_twice
+    a, b = _bundle(first), _bundle(second)
+    assert any(name.startswith("filter/") for name in a)
+    assert sorted(a) == sorted(b)
+    assert [name for name in a if a[name] != b[name]] == []
+
+
+def test_filter_values_in_any_order_give_the_same_bundle(indexed_twice, tmp_path):
+    """Pagefind lists a filter's values in hash-map order, different each run; the bundle must not show it."""
+    import gzip
+    import shutil
+
+    from generator.search import SIGNATURE, canonicalise_bundle, cbor_decode, cbor_encode
+
+    site = tmp_path / "site"
+    shutil.copytree(indexed_twice[0], site)
+    shuffled = 0
+    for path in _filter_files(site):
+        name, values = cbor_decode(gzip.decompress(path.read_bytes())[len(SIGNATURE):])
+        if len(values) > 1:
+            path.write_bytes(gzip.compress(SIGNATURE + cbor_encode([name, values[::-1]])))
+            shuffled += 1
+    assert shuffled  # the fixture has filters with several values
+    canonicalise_bundle(site / "pagefind")
+    assert _bundle(site) == _bundle(indexed_twice[0])
+
+
+def test_the_entry_file_leads_to_every_filter_file(indexed_twice):
+    """What the browser fetches: entry → pagefind.<hash>.pf_meta → filter/<hash>.pf_filter."""
+    import gzip
+
+    from generator.search import META_FILTERS, SIGNATURE, cbor_decode
+
+    bundle = indexed_twice[0] / "pagefind"
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    meta_path = bundle / f"pagefind.{entry['languages']['zh']['hash']}.pf_meta"
+    meta = cbor_decode(gzip.decompress(meta_path.read_bytes())[len(SIGNATURE):])
+    names = {name for name, _ in meta[META_FILTERS]}
+    assert {"publisher", "kind", "year"} <= names
+    referenced = {f"{ref}.pf_filter" for _, ref in meta[META_FILTERS]}
+    assert referenced == {p.name for p in _filter_files(indexed_twice[0])}
+    assert len(list(bundle.glob("pagefind.*.pf_meta"))) == 1
