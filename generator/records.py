@@ -30,7 +30,11 @@ class RecordFileError(Exception):
         self.line = line
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's C loader and dumper, when PyYAML has them: ten times faster, same text.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
     pass
 
 
@@ -65,7 +69,7 @@ def dump_issue(issue: Issue) -> str:
 def parse_issue(text: str, path: Path | str = "<record>") -> Issue:
     """Record file text → Issue. Raises RecordFileError naming the file, line and field."""
     try:
-        data = yaml.safe_load(_body(text))
+        data = yaml.load(_body(text), Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 + _header_lines(text) if mark else 0
