@@ -6,6 +6,7 @@ longer matches, a person has edited the record and re-ingest must not overwrite 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import re
@@ -106,7 +107,23 @@ def check_identifiers(issue: Issue) -> None:
         raise RecordError("source", f"{issue.source!r:.60} must be a plain file name")
 
 
+_LOADED: dict[Path, tuple[tuple[int, int], Issue]] = {}
+
+
 def load_issue(path: Path) -> Issue:
+    """One record file → Issue; unchanged files are read once per process (build stages share them)."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _LOADED.get(path)
+    if cached is not None and cached[0] == stamp:
+        return copy.deepcopy(cached[1])
+    issue = _read_issue(path)
+    _LOADED[path] = (stamp, issue)
+    return copy.deepcopy(issue)
+
+
+def _read_issue(path: Path) -> Issue:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
