@@ -214,6 +214,30 @@ def check(content_dir: Path, datapackage_dir: Path, site_dir: Path, config_file:
         sys.exit(1)
 
 
+@cli.command()
+@click.option("--docs", default=1000, show_default=True, help="Documents in the synthetic archive.")
+@click.option("--compare", type=int, multiple=True, help="Run at each size and report the ratios, e.g. --compare 1000 --compare 10000.")
+@click.option("--out", "out_dir", default="build/bench", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Where to build and write the results.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the synthetic archive (same seed, same archive).")
+def bench(docs: int, compare: tuple[int, ...], out_dir: Path, seed: int) -> None:
+    """Build a synthetic archive of N documents and time every stage.
+
+    Writes a table (bench.md) and bench.json into OUT/N/: time per stage and
+    end to end, peak RSS, site, page, data package and search index bytes.
+
+    \b
+    Example:
+        gazette bench --docs 1000
+        gazette bench --compare 1000 --compare 10000
+    """
+    from .bench import run_bench, run_compare
+
+    if compare:
+        run_compare(list(compare), out_dir, seed, echo=click.echo)
+    else:
+        run_bench(docs, out_dir / str(docs), seed, echo=click.echo)
+
+
 def _show_build_progress() -> None:
     """MkDocs and the gazette hook report each build step on stderr, as `mkdocs build` does."""
     import logging

@@ -1,0 +1,537 @@
+"""Scale benchmark: a synthetic archive of N documents through the whole pipeline, timed per stage.
+
+``run_bench(1000, Path("build/bench/1000"))`` writes the synthetic archive under that
+directory, runs each stage in its own Python process (so each stage's peak RSS is its own),
+and writes ``bench.json`` and ``bench.md`` there.
+
+Stages:
+- ingest: the synthetic issues are rendered back to gazette text (``synthetic.render_source``)
+  before timing; the stage parses every text with the real parser (``ingest.read_source``)
+  and writes its record (``dump_issue`` + ``write_atomic``). The stages after it read the
+  synthetic records themselves, so their input does not depend on parser accuracy.
+- datapackage: ``build.make_datapackage``.
+- site: one ``mkdocs build`` with the project's mkdocs.yml and hook. Timed apart inside it:
+  the hook reading the records and the hook generating pages (``render_pages`` + ``write_pages``).
+- search: the Pagefind index of the built site (``search.index_site``), as ``gazette build`` does.
+End to end = ingest + data package + site + search, wall clock including each stage's Python start.
+
+Run: ``python -m generator.bench --docs 1000`` or ``python -m generator.bench --compare 1000 10000``
+(``--report 1000 10000`` rebuilds the comparison from earlier runs' bench.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from .models import Document, Issue
+from .records import dump_issue, load_issue, write_atomic
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "build" / "bench"
+WORK_PARTS = ("content", "sources", "ingest", "pages", "datapackage", "site")
+
+# Targets of issue 6 at 10,000 documents.
+GOAL_SECONDS = 60
+GOAL_RSS_MB = 1024
+GOAL_SITE_MB = 400
+GOAL_PAGE_OVERHEAD_KB = 25
+GOAL_RATIO = 11
+DEFAULT_MAX_GB = 8.0  # per stage; the machine is shared
+STAGE_TIMEOUT = 3600  # seconds
+
+_MD_MARKS = re.compile(r"^(#{1,6}\s+|\s*[-*]\s+|\s*\|?\s*(:?-{3,}:?\s*\|?\s*)+$)|\|", re.MULTILINE)
+
+
+# ---------------------------------------------------------------- setup
+
+def load_samples(root: Path = ROOT) -> tuple[list[Issue], str]:
+    """The sample issues to build from, and where they came from (first that has any):
+    content/records, tests/golden, the parsed content/sources, tests/fixtures/records."""
+    for records in (root / "content" / "records", root / "tests" / "golden"):
+        paths = sorted(records.glob("*.yml"))
+        if paths:
+            return _load_paths(paths), str(records)
+    sources = sorted((root / "content" / "sources").glob("*.txt"))
+    if sources:
+        from .ingest import IngestError, read_source
+        from .publishers import load_registry
+
+        registry = load_registry(root / "content" / "publishers.yml")
+        issues = []
+        for path in sources:
+            try:
+                issues.append(read_source(path, registry))
+            except IngestError:
+                continue
+        if issues:
+            return issues, str(root / "content" / "sources")
+    fixtures = root / "tests" / "fixtures" / "records"
+    return _load_paths(sorted(fixtures.glob("*.yml"))), str(fixtures)
+
+
+def _load_paths(paths: list[Path]) -> list[Issue]:
+    return [load_issue(p) for p in paths]
+
+
+def registry_text(root: Path, samples: list[Issue]) -> str:
+    """content/publishers.yml plus the synthetic publishers not already in it."""
+    from .synthetic import publishers_for
+
+    data = yaml.safe_load((root / "content" / "publishers.yml").read_text(encoding="utf-8")) or {}
+    entries = list(data.get("publishers") or [])
+    known = {str(e.get("region_code")) for e in entries}
+    entries += [p.registry_entry() for p in publishers_for(samples) if p.region_code not in known]
+    return yaml.safe_dump({"publishers": entries}, allow_unicode=True, sort_keys=False, width=10_000)
+
+
+def prepare(n_docs: int, work: Path, seed: int = 0, root: Path = ROOT) -> dict:
+    """Write the synthetic archive (records, publishers.yml) and its gazette texts under ``work``."""
+    from .synthetic import render_source, synthetic_issues
+
+    for part in WORK_PARTS:
+        shutil.rmtree(work / part, ignore_errors=True)
+    samples, origin = load_samples(root)
+    issues = synthetic_issues(samples, n_docs, seed)
+    content = work / "content"
+    write_atomic(content / "publishers.yml", registry_text(root, samples))
+    for issue in issues:
+        write_atomic(content / "records" / f"{issue.issue_id}.yml", dump_issue(issue))
+        write_atomic(work / "sources" / issue.source, render_source(issue))
+    docs = [d for i in issues for d in i.documents]
+    return {"samples": origin, "sample_documents": sum(len(s.documents) for s in samples),
+            "issues": len(issues), "documents": len(docs),
+            "publishers": len({i.publisher for i in issues}),
+            "references": sum(len(d.references) for d in docs)}
+
+
+# ---------------------------------------------------------------- stages (each in a child process)
+
+def stage_ingest(work: Path) -> dict:
+    from .ingest import IngestError, read_source
+    from .publishers import load_registry
+
+    registry = load_registry(work / "content" / "publishers.yml")
+    parsed = failed = 0
+    spent = {"parse": 0.0, "write": 0.0}
+    for path in sorted((work / "sources").glob("*.txt")):
+        start = time.perf_counter()
+        try:
+            issue = read_source(path, registry)
+        except IngestError:
+            failed += 1
+            continue
+        finally:
+            spent["parse"] += time.perf_counter() - start
+        start = time.perf_counter()
+        parsed += len(issue.documents)
+        write_atomic(work / "ingest" / "records" / f"{issue.issue_id}.yml", dump_issue(issue))
+        spent["write"] += time.perf_counter() - start
+    return {"parsed_documents": parsed, "failed_sources": failed,
+            "parse_seconds": spent["parse"], "write_seconds": spent["write"]}
+
+
+def stage_datapackage(work: Path) -> dict:
+    from . import build
+
+    spent = {"load": 0.0}
+    build.load_archive = _timed(spent, "load", build.load_archive)
+    files = build.make_datapackage(work / "content", work / "datapackage")
+    return {"files": len(files), "load_seconds": spent["load"]}
+
+
+def _timed(spent: dict, name: str, func, seen: dict | None = None):
+    """``func`` adding its run time to ``spent[name]``; its first argument kept in ``seen[name]``."""
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+            if seen is not None and args:
+                seen[name] = args[0]
+    return wrapper
+
+
+def stage_site(work: Path, config_file: Path) -> dict:
+    """MkDocs build through the project's hook, with the hook's loading and generation timed."""
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    from . import pages, records
+    from .build import gazette_env
+
+    spent = {"load": 0.0, "generate": 0.0}
+    seen: dict = {}
+    # The hook imports these names when MkDocs loads it, i.e. after this patch.
+    records.load_records = _timed(spent, "load", records.load_records)
+    pages.render_pages = _timed(spent, "generate", pages.render_pages, seen)
+    pages.write_pages = _timed(spent, "generate", pages.write_pages)
+
+    site_dir = work / "site"
+    start = time.perf_counter()
+    with gazette_env(work / "content", work / "datapackage", work / "pages"):
+        config = load_config(config_file=str(config_file), site_dir=str(site_dir.resolve()), strict=False)
+        mkdocs_build(config)
+    total = time.perf_counter() - start
+    result = {"load_seconds": spent["load"], "generate_seconds": spent["generate"], "total_seconds": total}
+    if "generate" in seen:
+        result.update(document_page_sizes(seen["generate"], site_dir))
+    return result
+
+
+def stage_search(work: Path) -> dict:
+    """The Pagefind index of the built site, as ``gazette build`` makes it after MkDocs."""
+    from .build import load_archive
+    from .search import index_site
+
+    start = time.perf_counter()
+    archive = load_archive(work / "content")
+    loaded = time.perf_counter() - start
+    counts = index_site(work / "site", archive)
+    return {"load_seconds": loaded, "records": sum(counts.values())}
+
+
+def document_page_sizes(archive, site_dir: Path) -> dict:
+    """Mean HTML bytes of document pages, and of the documents' own text within them."""
+    from .pages import build_site
+
+    site = build_site(archive)
+    html_total = own_total = count = 0
+    for document in archive.documents:
+        rel = site.doc_path(document)
+        page = site_dir / rel.removesuffix(".md") / "index.html"
+        if not page.is_file():
+            continue
+        html_total += page.stat().st_size
+        own_total += len(own_text(document).encode("utf-8"))
+        count += 1
+    return {"document_pages": count,
+            "document_html_bytes": html_total / count if count else None,
+            "document_own_text_bytes": own_total / count if count else None}
+
+
+def own_text(document: Document) -> str:
+    """The document's own words as a reader sees them: title, body, attachments, table cells;
+    Markdown marks removed."""
+    parts = [document.title, document.body]
+    for attachment in document.attachments:
+        parts += [attachment.label, attachment.title, attachment.body]
+    for table in document.tables:
+        parts.append(table.caption)
+        parts += ["".join(row) for row in [*table.header, *table.rows]]
+    return "".join(_MD_MARKS.sub("", p).replace("\n", "") for p in parts if p)
+
+
+STAGES = {"ingest": stage_ingest, "datapackage": stage_datapackage, "site": stage_site, "search": stage_search}
+
+
+def _child(stage: str, work: Path, config_file: Path) -> None:
+    start = time.perf_counter()
+    func = STAGES[stage]
+    result = func(work, config_file) if stage == "site" else func(work)
+    result["seconds"] = time.perf_counter() - start
+    own, children = _peak_rss_mb()
+    result["peak_rss_mb"] = own + children
+    result["peak_rss_own_mb"], result["peak_rss_children_mb"] = own, children
+    usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    result["cpu_seconds"] = sum(u.ru_utime + u.ru_stime for u in usage)
+    print("BENCH-RESULT " + json.dumps(result))
+
+
+def _peak_rss_mb() -> tuple[float, float]:
+    """Peak RSS of this process and of its children (Pagefind's binary), in MB.
+
+    Own: VmHWM, not ru_maxrss, which after fork + exec still counts the parent's memory at the
+    fork. Children: ru_maxrss, so an upper bound (at most this process's size when it started them).
+    """
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                own = int(line.split()[1])
+    except OSError:
+        pass
+    return own / 1024, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def run_stage(stage: str, work: Path, config_file: Path, max_gb: float | None = None) -> dict:
+    """One stage in a fresh Python process: its result (with the child's peak RSS) and wall seconds.
+
+    ``max_gb`` caps the stage's address space (its children's too); a stage that fails, e.g. by
+    running out of it, gives ``{"error": …}`` instead of figures.
+    """
+    cmd = [sys.executable, "-m", "generator.bench", "_stage", stage, str(work), str(config_file)]
+    log = work / f"stage-{stage}.log"
+
+    def limit() -> None:
+        if max_gb:
+            size = int(max_gb * 2**30)
+            resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+    start = time.perf_counter()
+    with open(log, "w", encoding="utf-8") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True,
+                                preexec_fn=limit, start_new_session=True)
+        try:
+            out, _ = proc.communicate(timeout=STAGE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            out, _ = proc.communicate()
+            err.write(f"\nbench: stopped after {STAGE_TIMEOUT} s\n")
+    wall = time.perf_counter() - start
+    line = next((l for l in reversed(out.splitlines()) if l.startswith("BENCH-RESULT ")), None)
+    if proc.returncode != 0 or line is None:
+        tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] or [""]
+        limit_note = f" (address space capped at {max_gb:g} GB)" if max_gb else ""
+        return {"error": f"exit {proc.returncode}{limit_note}: {tail[0][:300]} — see {log}", "wall_seconds": wall}
+    result = json.loads(line.removeprefix("BENCH-RESULT "))
+    result["wall_seconds"] = wall
+    return result
+
+
+# ---------------------------------------------------------------- the benchmark
+
+def dir_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) if Path(path).is_dir() else 0
+
+
+def run_bench(docs: int, out_dir: Path, seed: int = 0, config_file: Path = ROOT / "mkdocs.yml",
+              echo=print, max_gb: float | None = DEFAULT_MAX_GB) -> dict:
+    """Build a synthetic archive of ``docs`` documents under ``out_dir`` and time the pipeline.
+
+    Each stage's address space is capped at ``max_gb`` (None: no cap) so that a stage that
+    outgrows the machine fails alone. Writes ``out_dir/bench.json`` and ``out_dir/bench.md``;
+    returns the JSON's data.
+    """
+    work = Path(out_dir).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    load_before = list(os.getloadavg())
+    echo(f"bench: preparing {docs:,} synthetic documents in {work}")
+    start = time.perf_counter()
+    archive = prepare(docs, work, seed)
+    archive["prepare_seconds"] = time.perf_counter() - start
+    stages = {}
+    for stage in STAGES:
+        echo(f"bench: {stage} …")
+        stages[stage] = run_stage(stage, work, Path(config_file).resolve(), max_gb)
+        done = stages[stage]
+        echo(f"bench: {stage} failed: {done['error']}" if "error" in done else
+             f"bench: {stage} {done['wall_seconds']:.1f} s, peak RSS {done['peak_rss_mb']:.0f} MB")
+
+    def get(stage: str, key: str):
+        return stages[stage].get(key)
+
+    def minus(total, *parts):
+        return None if total is None or None in parts else total - sum(parts)
+
+    html, own = get("site", "document_html_bytes"), get("site", "document_own_text_bytes")
+    result = {
+        "documents": docs,
+        "seed": seed,
+        "archive": archive,
+        "errors": {name: s["error"] for name, s in stages.items() if "error" in s},
+        "seconds": {
+            "ingest": stages["ingest"]["wall_seconds"],
+            "ingest_parse": get("ingest", "parse_seconds"),
+            "ingest_write": get("ingest", "write_seconds"),
+            "datapackage": stages["datapackage"]["wall_seconds"],
+            "datapackage_load": get("datapackage", "load_seconds"),
+            "site": get("site", "total_seconds"),
+            "site_load": get("site", "load_seconds"),
+            "generate": get("site", "generate_seconds"),
+            "mkdocs": minus(get("site", "total_seconds"), get("site", "load_seconds"), get("site", "generate_seconds")),
+            "search_index": stages["search"]["wall_seconds"] if "error" not in stages["search"] else None,
+            "search_load": get("search", "load_seconds"),
+            "end_to_end": sum(s["wall_seconds"] for s in stages.values()),
+            "end_to_end_cpu": sum(s.get("cpu_seconds", 0.0) for s in stages.values()),
+        },
+        "peak_rss_mb": max(s.get("peak_rss_mb", 0.0) for s in stages.values()),
+        "stage_rss_mb": {name: {"own": s.get("peak_rss_own_mb"), "children": s.get("peak_rss_children_mb")}
+                         for name, s in stages.items()},
+        "bytes": {
+            "site": dir_bytes(work / "site"),
+            "datapackage": dir_bytes(work / "datapackage"),
+            "search_index": dir_bytes(work / "site" / "pagefind") or None,
+            "document_html_mean": html,
+            "document_own_text_mean": own,
+            "document_html_without_own_text_mean": minus(html, own),
+        },
+        "checks": {
+            "parsed_documents": get("ingest", "parsed_documents"),
+            "failed_sources": get("ingest", "failed_sources"),
+            "document_pages": get("site", "document_pages"),
+            "search_records": get("search", "records"),
+            "site_files": sum(1 for p in (work / "site").rglob("*") if p.is_file()),
+        },
+        "notes": [
+            "ingest = parse the synthetic issues rendered back to gazette text + write their records",
+            "site = one MkDocs build; site_load (records) and generate (pages) are the hook's work "
+            "inside it, mkdocs is the rest",
+            "search_index = the Pagefind index of the built site (generator.search.index_site), "
+            "including reading the records again (search_load)",
+            "datapackage_load, site_load, search_load: reading the YAML records, done by each stage",
+            "end_to_end = ingest + datapackage + site + search_index, wall clock including Python start per stage; "
+            "end_to_end_cpu = their CPU time (user + system, children included): less sensitive to a busy machine",
+            "peak RSS: per stage, VmHWM of its Python process + ru_maxrss of its children (Pagefind)",
+        ],
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+                    "loadavg_before": load_before, "loadavg_after": list(os.getloadavg()),
+                    "max_gb_per_stage": max_gb},
+    }
+    write_atomic(work / "bench.json", json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    table = markdown_table([result])
+    if result["errors"]:
+        table += "\n" + "\n".join(f"- {name} failed: {error}" for name, error in result["errors"].items()) + "\n"
+    write_atomic(work / "bench.md", table)
+    echo(table)
+    return result
+
+
+def _fmt(value, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    if unit == "s":
+        return f"{value:.1f} s"
+    if unit == "MB":
+        return f"{value / 1e6:,.1f} MB"
+    if unit == "KB":
+        return f"{value / 1e3:,.1f} KB"
+    return f"{value:,.0f}{unit}"
+
+
+ROWS = [  # label, (group, name), unit
+    ("ingest: parse gazette text", ("seconds", "ingest_parse"), "s"),
+    ("ingest: write records", ("seconds", "ingest_write"), "s"),
+    ("**ingest**", ("seconds", "ingest"), "s"),
+    ("data package: read records", ("seconds", "datapackage_load"), "s"),
+    ("**data package**", ("seconds", "datapackage"), "s"),
+    ("site: read records (hook)", ("seconds", "site_load"), "s"),
+    ("site: generate pages (hook)", ("seconds", "generate"), "s"),
+    ("site: MkDocs rendering and the rest", ("seconds", "mkdocs"), "s"),
+    ("**site (MkDocs build)**", ("seconds", "site"), "s"),
+    ("search: read records", ("seconds", "search_load"), "s"),
+    ("**search index (Pagefind)**", ("seconds", "search_index"), "s"),
+    ("**end to end**", ("seconds", "end_to_end"), "s"),
+    ("end to end, CPU time", ("seconds", "end_to_end_cpu"), "s"),
+    ("peak RSS (largest stage)", ("peak_rss_mb", None), "RSS"),
+    ("site size", ("bytes", "site"), "MB"),
+    ("document page HTML, mean", ("bytes", "document_html_mean"), "KB"),
+    ("… the document's own text", ("bytes", "document_own_text_mean"), "KB"),
+    ("… page without its own text", ("bytes", "document_html_without_own_text_mean"), "KB"),
+    ("data package size", ("bytes", "datapackage"), "MB"),
+    ("search index size (site/pagefind)", ("bytes", "search_index"), "MB"),
+]
+
+
+def markdown_table(results: list[dict]) -> str:
+    """One column per run; a ratio column when there are two runs."""
+    head = ["measure", *(f"{r['documents']:,} docs" for r in results)]
+    ratio = len(results) == 2
+    if ratio:
+        head.append(f"{results[1]['documents'] / 1000:g}k/{results[0]['documents'] / 1000:g}k")
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for label, key, unit in ROWS:
+        cells = [f"{_value(r, key):,.0f} MB" if unit == "RSS" else _fmt(_value(r, key), unit) for r in results]
+        row = [label, *cells]
+        if ratio:
+            row.append(_ratio(results, key))
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _value(result: dict, key: tuple[str, str | None]):
+    group, name = key
+    return result.get(group) if name is None else result.get(group, {}).get(name)
+
+
+def _ratio(results: list[dict], key) -> str:
+    a, b = _value(results[0], key), _value(results[1], key)
+    return f"{b / a:.1f}×" if a and b is not None else "—"
+
+
+def goals(result: dict, small: dict | None = None) -> list[tuple[str, bool, str]]:
+    """Issue 6's goals against a result (meant for 10,000 documents): (goal, met, measured)."""
+    b, sec = result["bytes"], result["seconds"]
+    failed = ", ".join(result.get("errors") or {})
+    note = f" + {failed} failed" if failed else ""
+    cap = result.get("machine", {}).get("max_gb_per_stage")
+    rss = f"{result['peak_rss_mb']:.0f} MB" + (f"; {failed} failed under a {cap:g} GB cap" if failed and cap else "")
+    out = [
+        ("end to end ≤ 60 s", not failed and sec["end_to_end"] <= GOAL_SECONDS,
+         f"{sec['end_to_end']:.0f} s wall" + (f", {sec['end_to_end_cpu']:.0f} s CPU" if sec.get("end_to_end_cpu") else "")
+         + note),
+        ("peak RSS ≤ 1 GB", not failed and result["peak_rss_mb"] <= GOAL_RSS_MB, rss),
+        ("site ≤ 400 MB", b["site"] <= GOAL_SITE_MB * 1e6, _fmt(b["site"], "MB") + note),
+    ]
+    if b["document_html_without_own_text_mean"] is not None:
+        out.append(("document page ≤ 25 KB + own text", b["document_html_without_own_text_mean"] <= GOAL_PAGE_OVERHEAD_KB * 1e3,
+                    _fmt(b["document_html_without_own_text_mean"], "KB")))
+    if small:
+        wall = sec["end_to_end"] / small["seconds"]["end_to_end"]
+        cpu_small, cpu = small["seconds"].get("end_to_end_cpu"), sec.get("end_to_end_cpu")
+        cpu_ratio = f", {cpu / cpu_small:.1f} CPU" if cpu and cpu_small else ""
+        label = f"{result['documents']:,}/{small['documents']:,} time ratio ≤ 11 (at 10×: linear)"
+        out.append((label, not failed and wall <= GOAL_RATIO, f"{wall:.1f} wall{cpu_ratio}{note}"))
+    return out
+
+
+def run_compare(sizes: list[int], out_dir: Path, seed: int = 0, config_file: Path = ROOT / "mkdocs.yml",
+                echo=print, max_gb: float | None = DEFAULT_MAX_GB) -> dict:
+    """run_bench at each size (under out_dir/<size>), then one table with the last/first ratio."""
+    results = [run_bench(n, Path(out_dir) / str(n), seed, config_file, echo, max_gb) for n in sizes]
+    return compare_report(results, out_dir, echo)
+
+
+def compare_report(results: list[dict], out_dir: Path, echo=print) -> dict:
+    """compare.md and compare.json in ``out_dir`` from finished runs (smallest first)."""
+    table = markdown_table([results[0], results[-1]] if len(results) > 1 else results)
+    lines = [table, "", f"| goal of issue 6 (measured at {results[-1]['documents']:,} documents) | met | measured |",
+             "| --- | --- | --- |"]
+    lines += [f"| {g} | {'yes' if ok else 'no'} | {v} |"
+              for g, ok, v in goals(results[-1], results[0] if len(results) > 1 else None)]
+    text = "\n".join(lines) + "\n"
+    write_atomic(Path(out_dir) / "compare.md", text)
+    write_atomic(Path(out_dir) / "compare.json", json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+    echo(text)
+    return {"results": results, "table": text}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "_stage":
+        _child(argv[1], Path(argv[2]), Path(argv[3]))
+        return
+    parser = argparse.ArgumentParser(prog="python -m generator.bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=1000, help="documents in the synthetic archive")
+    parser.add_argument("--compare", type=int, nargs="+", metavar="N", help="run at each size, report last/first")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="work directory (default build/bench)")
+    parser.add_argument("--report", type=int, nargs="+", metavar="N",
+                        help="no run: compare the bench.json files already under --out/N")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-gb", type=float, default=DEFAULT_MAX_GB,
+                        help=f"address-space cap per stage in GB, 0 for none (default {DEFAULT_MAX_GB:g})")
+    parser.add_argument("--config", type=Path, default=ROOT / "mkdocs.yml")
+    args = parser.parse_args(argv)
+    if args.report:
+        results = [json.loads((args.out / str(n) / "bench.json").read_text(encoding="utf-8")) for n in args.report]
+        compare_report(results, args.out)
+    elif args.compare:
+        run_compare(args.compare, args.out, args.seed, args.config, max_gb=args.max_gb or None)
+    else:
+        run_bench(args.docs, args.out / str(args.docs), args.seed, args.config, max_gb=args.max_gb or None)
+
+
+if __name__ == "__main__":
+    main()
