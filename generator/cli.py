@@ -112,8 +112,9 @@ def datapackage(content_dir: Path, out_dir: Path) -> None:
 @click.option("--site", "site_dir", default="site", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Where to write the static site.")
 @click.option("--datapackage", "datapackage_dir", default="datapackages/gazette", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Where to write the data package.")
 @click.option("--config", "config_file", default="mkdocs.yml", show_default=True, type=click.Path(dir_okay=False, path_type=Path), help="MkDocs configuration.")
+@click.option("--shard", default=None, metavar="PUBLISHER", help="Build one publisher's site only: its region code (370812) or slug (yanzhou).")
 @_guarded
-def build(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file: Path) -> None:
+def build(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file: Path, shard: str | None) -> None:
     """Build the static site: records → pages + data package → HTML with search index.
 
     The previous site is replaced only when the build succeeds.
@@ -122,11 +123,12 @@ def build(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file:
     Example:
         gazette build
         gazette build --content content --site public/
+        gazette build --shard 370812 --site public/370812 --datapackage build/370812/gazette
     """
     from .build import build_site
 
     _show_build_progress()
-    build_site(content_dir, site_dir, datapackage_dir, config_file)
+    build_site(content_dir, site_dir, datapackage_dir, config_file, shard=shard)
     click.echo(f"{site_dir}: built")
 
 

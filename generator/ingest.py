@@ -1,21 +1,25 @@
 """Ingest stage, the I/O edge around the pure parser: source files in, record files out.
 
-All sources are read and parsed first; records are written only when every source
-parsed without a fatal problem, so a failed run changes nothing.
+All sources are read and parsed first (over all cores when there are several); records
+are written only when every source parsed without a fatal problem, so a failed run changes
+nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .models import Issue
 from .records import dump_issue, is_hand_edited, record_path, write_atomic
 
 REGISTRY_FILE = "publishers.yml"
+MIN_PARALLEL_SOURCES = 4  # fewer: starting worker processes costs more than it saves
 
 
 class IngestError(Exception):
@@ -53,6 +57,37 @@ def read_source(path: Path, registry) -> Issue:
     return issue
 
 
+def read_sources(paths: list[Path], registry, workers: int | None = None) -> Iterator[tuple[Path, Issue]]:
+    """(path, Issue) for each source, in the order given, parsed in ``workers`` processes
+    (default: one per core). The first source that fails, in that order, raises its IngestError."""
+    paths = [Path(p) for p in paths]
+    workers = min(workers or os.cpu_count() or 1, len(paths))
+    if workers < 2 or len(paths) < MIN_PARALLEL_SOURCES:
+        for path in paths:
+            yield path, read_source(path, registry)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_registry, initargs=(registry,)) as pool:
+        futures = [pool.submit(_read_in_worker, path) for path in paths]
+        try:
+            for path, future in zip(paths, futures):
+                yield path, future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+_worker_registry = None  # set once per worker process
+
+
+def _set_worker_registry(registry) -> None:
+    global _worker_registry
+    _worker_registry = registry
+
+
+def _read_in_worker(path: Path) -> Issue:
+    return read_source(path, _worker_registry)
+
+
 def fatal_problem(issue: Issue) -> tuple[int, str] | None:
     """(line, reason) when the parse is too doubtful to become a record; the parser only reports problems."""
     if not issue.documents:
@@ -68,16 +103,16 @@ def fatal_problem(issue: Issue) -> tuple[int, str] | None:
 
 
 def ingest(sources: list[Path], content_dir: Path, force: bool = False,
-           progress: Callable[[Path], None] | None = None) -> list[IngestResult]:
-    """Parse ``sources`` and write their records under ``content_dir``. All or nothing."""
+           progress: Callable[[Path], None] | None = None, workers: int | None = None) -> list[IngestResult]:
+    """Parse ``sources`` (in ``workers`` processes, default one per core) and write their
+    records under ``content_dir``. All or nothing."""
     from .publishers import load_registry
 
     content_dir = Path(content_dir)
     registry = load_registry(content_dir / REGISTRY_FILE)
     results: list[IngestResult] = []
     seen: dict[str, Path] = {}
-    for source in sources:
-        issue = read_source(Path(source), registry)
+    for source, issue in read_sources(list(sources), registry, workers):
         if progress:
             progress(Path(source))
         if issue.issue_id in seen:

@@ -2,10 +2,12 @@
 
 on_files loads ``content/records``, renders the pages into ``build/pages/`` (a cache, only
 changed files are rewritten) and adds them to MkDocs' files, together with the data package
-(``datapackages/gazette/`` → ``data/gazette/`` plus ``data/gazette.zip`` and the SQLite file
-``data/gazette.sqlite``) when it exists, each document as JSON and Markdown
+(``datapackages/gazette/`` → ``data/gazette/`` plus ``data/gazette.zip`` and the gzipped SQLite
+file ``data/gazette.sqlite.gz``) when it exists, each document as JSON and Markdown
 (``documents/<id>.json``, ``documents/<id>.md``) and the Atom feed ``feed.xml``.
-on_post_build writes the Pagefind search index into ``site/pagefind/``.
+on_post_build writes the Pagefind search index into ``site/pagefind/`` (unless env
+``GAZETTE_SEARCH`` is ``0``: the benchmark indexes in a stage of its own).
+Env ``GAZETTE_SHARD`` (a region code or publisher slug) builds one publisher's shard.
 
 Where things are, first match wins:
 - records: env ``GAZETTE_CONTENT``, mkdocs.yml ``extra.gazette.content``, ``content/``
@@ -17,6 +19,7 @@ Relative paths are taken from the directory of mkdocs.yml.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import logging
@@ -32,6 +35,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 
 from generator.archive import build_archive  # noqa: E402
+from generator.build import SHARD_ENV, ShardError, registry_slugs, select_shard  # noqa: E402
 from generator.datapackage import zip_bytes  # noqa: E402
 from generator.feed import FEED_PATH, atom_feed  # noqa: E402
 from generator.pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, SAMPLE_ROWS, TEMPLATES_DIR, build_site,  # noqa: E402
@@ -43,6 +47,7 @@ from generator.records import RecordFileError, load_records  # noqa: E402
 CONTENT_ENV = "GAZETTE_CONTENT"
 DATAPACKAGE_ENV = "GAZETTE_DATAPACKAGE"
 PAGES_ENV = "GAZETTE_PAGES"
+SEARCH_ENV = "GAZETTE_SEARCH"
 DEFAULTS = {"content": "content", "datapackage": "datapackages/gazette", "pages": "build/pages"}
 ENV = {"content": CONTENT_ENV, "datapackage": DATAPACKAGE_ENV, "pages": PAGES_ENV}
 
@@ -61,7 +66,11 @@ def on_files(files: Files, config) -> Files:
     content = gazette_path(config, "content")
     try:
         issues = load_records(content)
-    except RecordFileError as exc:
+        shard = os.environ.get(SHARD_ENV)
+        if shard:
+            issues = select_shard(issues, shard, registry_slugs(content))
+            log.info("gazette: shard %s: %d issues", shard, len(issues))
+    except (RecordFileError, ShardError) as exc:
         raise PluginError(f"gazette: {exc}") from None
     archive = build_archive(issues)
     _built["archive"] = archive
@@ -90,7 +99,7 @@ def on_files(files: Files, config) -> Files:
             rel = path.relative_to(package_dir).as_posix()
             files.append(File.generated(config, f"{DATA_DIR}/{rel}", abs_src_path=str(path)))
         files.append(File.generated(config, DATA_ZIP, content=_zip(package_dir, package_files)))
-        files.append(File.generated(config, DATA_SQLITE, content=sqlite_bytes(package_dir)))
+        files.append(File.generated(config, DATA_SQLITE, content=_gzip(sqlite_bytes(package_dir))))
 
     site = build_site(archive, descriptor)
     for path, data in sorted(document_downloads(site, site_url).items()):
@@ -108,7 +117,7 @@ _built: dict = {}  # what on_files loaded, for on_post_build
 def on_post_build(config) -> None:
     """The Pagefind search index of the built pages, into ``site/pagefind/``."""
     archive = _built.pop("archive", None)
-    if archive is not None:
+    if archive is not None and os.environ.get(SEARCH_ENV) != "0":
         counts = index_site(Path(config.site_dir), archive)
         log.info("gazette: search index: %s", ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())))
 
@@ -149,3 +158,8 @@ def _read_descriptor(package_dir: Path) -> dict | None:
 def _zip(package_dir: Path, paths: list[Path]) -> bytes:
     """The package as a reproducible zip with one top folder, ``gazette/``."""
     return zip_bytes({path.relative_to(package_dir).as_posix(): path.read_bytes() for path in paths})
+
+
+def _gzip(data: bytes) -> bytes:
+    """Reproducible gzip (no name, no time stamp): the same file for the same data."""
+    return gzip.compress(data, compresslevel=9, mtime=0)

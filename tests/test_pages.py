@@ -543,7 +543,7 @@ def test_data_page_describes_every_resource_from_the_package(fixture_site):
     assert ["doc_number", "string", "发文字号, corrected and without spaces, e.g. 济兖政发〔2021〕5号."] in fields
     assert "jiyanzhengfa-2021-5" in text  # a sample row of the documents table
     targets = {resolve(fixture_site, "download/", h) for h in links(article)}
-    assert fixture_site / "data/gazette.sqlite" in targets
+    assert fixture_site / "data/gazette.sqlite.gz" in targets
     assert "documents_fts MATCH" in article.find("pre", "gz-sql").text()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import sqlite3
 from pathlib import Path
 
@@ -16,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def database(fixture_site, tmp_path_factory):
     path = tmp_path_factory.mktemp("sqlite") / "gazette.sqlite"
-    path.write_bytes((fixture_site / "data/gazette.sqlite").read_bytes())
+    path.write_bytes(gzip.decompress((fixture_site / "data/gazette.sqlite.gz").read_bytes()))
     connection = sqlite3.connect(path)
     yield connection
     connection.close()
