@@ -41,16 +41,12 @@ from dataclasses import dataclass, field
 
 from .dates import DATE_LINE_RE, MONTH_DAY_RE, cn_number, iso_date
 from .models import Appointment, Problem
+from .textutil import PAGE_FURNITURE
 
 Line = tuple[int, str]
 
 _MONTH_DAY_LINE = re.compile(rf"^\s*{MONTH_DAY_RE.pattern}\s*$")
-_SKIP = re.compile(
-    r"^【?\s*人事任免\s*】?$"  # running header / section title
-    r"|^\S{0,30}公报$"  # masthead
-    r"|^\d{4}\s*年\s*第\s*[\d\s\-－—–]+\s*期$"  # issue number
-    r"|^[-－—–\s]*\d{1,3}[-－—–\s]*$"  # page number
-)
+_SKIP = re.compile(r"^【?\s*人事任免\s*】?$|" + PAGE_FURNITURE)  # running header, section title
 _TITLE = re.compile(r"^(\S*?)(?:任免的?\S*名单|任免(?:事项|通知|决定)?)$")
 _AUTHORITY = re.compile(
     r"^(?:现将|经|根据)?(\S*?(?:人民代表大会常务委员会|人大常委会|常委会|人民政府|政府|委员会|党组|办公室))"

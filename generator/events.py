@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from .models import Event, Problem
+from .textutil import PAGE_FURNITURE
 
 Line = tuple[int, str]
 
@@ -36,12 +37,7 @@ _DAY_ENTRY = re.compile(
     rf"|^(\d{{1,2}})\s*日(?![期出])\s*(.*)$"
 )
 _SAME_DAY = re.compile(r"^[△▲]\s*(.*)$")
-_RUNNING_HEADER = re.compile(
-    r"^【?\s*\S{0,20}大事记\s*】?$"  # section title / running header
-    r"|^\S{0,30}公报$"  # masthead
-    r"|^\d{4}\s*年\s*第\s*[\d\s\-－—–]+\s*期(?:\s*[（(]总第[\d\s\-－—–]+期[）)])?$"  # issue number
-    r"|^[-－—–\s]*\d{1,3}[-－—–\s]*$"  # page number
-)
+_RUNNING_HEADER = re.compile(r"^【?\s*\S{0,20}大事记\s*】?$|" + PAGE_FURNITURE)  # running header, section title
 _COLOPHON = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*出版|^[\u4e00-\u9fff]{2,8}[：:]")
 _SENTENCE_END = ("。", "！", "？", "”", "；", ".", "!", "?")
 _LATIN_END = re.compile(r"[A-Za-z]$")

@@ -53,3 +53,11 @@ def normalise_line(text: str) -> str:
     """Strip spaces around a source line, keeping tabs (they are table cell separators); NBSP and ideographic spaces become plain spaces."""
     line = text.replace("\u00a0", " ").replace("\u3000", " ").replace("\ufeff", "").strip(" \r\n\f\v")
     return line if line.strip() else ""
+
+
+# Page furniture repeated on every printed page: the masthead, the issue line, a page number.
+PAGE_FURNITURE = (
+    r"^\S{0,30}公报$"
+    r"|^\d{4}\s*年\s*第\s*[\d\s\-－—–]+\s*期(?:\s*[（(]总第[\d\s\-－—–]+期[）)])?$"
+    r"|^[-－—–\s]*\d{1,3}[-－—–\s]*$"
+)
