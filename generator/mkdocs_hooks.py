@@ -162,4 +162,4 @@ def _zip(package_dir: Path, paths: list[Path]) -> bytes:
 
 def _gzip(data: bytes) -> bytes:
     """Reproducible gzip (no name, no time stamp): the same file for the same data."""
-    return gzip.compress(data, compresslevel=9, mtime=0)
+    return gzip.compress(data, compresslevel=6, mtime=0)

@@ -7,11 +7,15 @@ I/O edge that runs Pagefind (the ``pagefind[extended]`` binary, which segments C
 
 Pagefind segments Chinese into words, at indexing time with its own dictionary and in the
 browser with ``Intl.Segmenter``; the two do not always agree, and a query for part of a
-word can miss. Each record therefore also carries *keys*: an ASCII token for every run of
-two Chinese characters, document number and person name (see ``key_token``). The browser
-(``theme/assets/javascripts/search.js``) turns a query into the same keys, so any query
-found in a record's text finds that record. Keys sit in a hidden block that the excerpt
-code in the browser cuts off.
+word can miss. Each record therefore also carries *keys*: an ASCII word for every run of
+two Chinese characters, its own document number or person name, and the numbers it cites
+(see ``key_token``). The browser (``theme/assets/javascripts/search.js``) turns a query
+into the same keys, so any query found in a record's text finds that record.
+
+Keys go straight into Pagefind's word index (``add_keys``), not into the text it stores:
+a result downloads only its own text, and Pagefind indexes plain pages, in a fraction of
+the memory. A key's entry per record is the smallest Pagefind reads: one location, weight
+5 when the key is in the title or is the record's own number or name.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import html
+import json
 import os
 import re
 import shutil
@@ -31,6 +36,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from .archive import Archive
 from .models import Appointment, Document, Event, Issue
 from .pages import build_site as site_model
@@ -42,9 +49,10 @@ KIND_DOCUMENT = "文件"
 KIND_ISSUE = "期刊"
 KIND_EVENT = "大事记"
 KIND_APPOINTMENT = "人事任免"
-KEYS_MARK = "〓检索键〓"  # starts the hidden key block; the browser cuts excerpts there
 KEY_PREFIX = "k"
-KEY_WEIGHT = 5
+KEY_WEIGHT = 5  # Pagefind weights a word ×24 in its index: 1 → 24 (its default), 5 → 120
+INDEX_CHUNK_BYTES = 24_000  # CBOR bytes per index chunk: a query loads one chunk per key
+INDEX_GZIP_LEVEL = 6  # as small as 9 for these chunks, in half the time
 INDEX_THREADS = 2  # Pagefind: 25 s → 19 s at 1,000 documents on 2 cores, +4 % peak memory
 UNUSED_BUNDLE_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
                        "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
@@ -57,6 +65,8 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _NUMBER_BRACKETS = str.maketrans({"［": "〔", "[": "〔", "(": "〔", "（": "〔", "【": "〔", "〖": "〔",
                                   "］": "〕", "]": "〕", ")": "〕", "）": "〕", "】": "〕", "〗": "〕"})
 _SPACE = re.compile(r"\s+")
+_HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL)
+_ASCII_WORD = re.compile(r"[0-9A-Za-z]+")  # Pagefind's words outside Chinese, lower-cased
 
 
 @dataclass
@@ -103,18 +113,22 @@ def _base36(n: int) -> str:
 
 
 def bigrams(text: str) -> set[str]:
-    """Every run of two Chinese characters in ``text``."""
+    """Every run of two Chinese characters in ``text``, whitespace between them ignored
+    (in Chinese it is layout, as ``normalise`` treats it)."""
     grams = set()
-    for run in _HAN.findall(text or ""):
+    for run in _HAN.findall(_SPACE.sub("", text or "")):
         grams.update(map(str.__add__, run, run[1:]))
     return grams
 
 
-def keys_text(text: str, exact: list[str] = ()) -> str:
-    """Keys for ``text`` (its bigrams) and for the ``exact`` strings, each key once."""
-    words = {key_token(g) for g in bigrams(text)}
-    words.update(key_token(e) for e in exact if normalise(e))
-    return " ".join(sorted(words))
+def record_keys(text: str, title: str, exact: list[str] = (), cited: list[str] = ()) -> dict[str, bool]:
+    """A record's keys, each mapped to whether it weighs more (in the title, or the record's
+    own number or name): the bigrams of ``text`` and ``title``, ``exact`` and ``cited``."""
+    keys = dict.fromkeys(map(key_token, bigrams(text)), False)
+    keys.update(dict.fromkeys((key_token(c) for c in cited if normalise(c)), False))
+    keys.update(dict.fromkeys(map(key_token, bigrams(title)), True))
+    keys.update(dict.fromkeys((key_token(e) for e in exact if normalise(e)), True))
+    return keys
 
 
 # ---------------------------------------------------------------- records
@@ -145,30 +159,33 @@ def article(page_html: str) -> str:
 
 def search_records(archive: Archive, read_page) -> list[SearchRecord]:
     """Every record to index. ``read_page(url)`` returns a built page's HTML ("" if missing)."""
+    return list(iter_search_records(archive, read_page))
+
+
+def iter_search_records(archive: Archive, read_page):
+    """``search_records`` one at a time."""
     site = site_model(archive)
-    records: list[SearchRecord] = []
     for issue in site.issues:
         issue_url = page_url(site.issue_path[issue.issue_id])
         base_filters = _issue_filters(issue)
         page = article(read_page(issue_url))
         if page:
             head = "".join(m.group() for m in (_H1.search(page), _META_CARD.search(page)) if m)
-            records.append(SearchRecord(
+            yield SearchRecord(
                 rid=issue.issue_id, kind=KIND_ISSUE, url=issue_url, title=issue_label(issue),
                 page_html=head, meta={"date": cn_date(issue.published_on), "publisher": issue.publisher},
-                filters={**base_filters, "kind": [KIND_ISSUE]}, sort={"date": issue.published_on}))
+                filters={**base_filters, "kind": [KIND_ISSUE]}, sort={"date": issue.published_on})
         for document in issue.documents:
             if archive.by_id.get(document.document_id) is not document:
                 continue
             url = page_url(site.doc_path(document))
             page = article(read_page(url))
             if page:
-                records.append(_document_record(document, issue, url, page, base_filters))
+                yield _document_record(document, issue, url, page, base_filters)
         for event in issue.events:
-            records.append(_event_record(event, issue, issue_url, base_filters))
+            yield _event_record(event, issue, issue_url, base_filters)
         for appointment in issue.appointments:
-            records.append(_appointment_record(appointment, issue, issue_url, base_filters))
-    return records
+            yield _appointment_record(appointment, issue, issue_url, base_filters)
 
 
 def _issue_filters(issue: Issue) -> dict[str, list[str]]:
@@ -226,15 +243,25 @@ def _shorten(text: str, limit: int) -> str:
 
 # ---------------------------------------------------------------- Pagefind input
 
-def record_html(record: SearchRecord, with_keys: bool = True) -> str:
-    """The HTML handed to Pagefind for a record: its content, metadata, filters and keys."""
+def record_text(record: SearchRecord) -> str:
+    """What a record is found by and shows in results: its page's content area as text, or
+    its title and own text."""
+    if record.page_html:
+        return plain_text(_HEADERLINK.sub("", record.page_html))
+    return f"{record.title} {record.content}"
+
+
+def record_html(record: SearchRecord, with_text: bool = True) -> str:
+    """The HTML handed to Pagefind for a record: its metadata, filters, title and, when
+    ``with_text``, its content (``add_keys`` puts the text in afterwards otherwise)."""
     parts = [f'<html lang="{LANGUAGE}"><head><title>{html.escape(record.title)}</title></head><body>',
              "<main data-pagefind-body>"]
-    if record.page_html:
-        body = record.page_html
+    if not with_text:
+        parts.append(f"<h1>{html.escape(record.title)}</h1>")
+    elif record.page_html:
+        parts.append(record.page_html)
     else:
-        body = f"<h1>{html.escape(record.title)}</h1><p>{html.escape(record.content)}</p>"
-    parts.append(body)
+        parts.append(f"<h1>{html.escape(record.title)}</h1><p>{html.escape(record.content)}</p>")
     meta = {"title": record.title, "kind": record.kind, "rid": record.rid, "link": record.url, **record.meta}
     for key, value in meta.items():
         parts.append(f'<span hidden data-pagefind-meta="{key}:{html.escape(value, quote=True)}"></span>')
@@ -244,10 +271,6 @@ def record_html(record: SearchRecord, with_keys: bool = True) -> str:
     for key, value in record.sort.items():
         if value:
             parts.append(f'<span hidden data-pagefind-sort="{key}:{html.escape(value, quote=True)}"></span>')
-    if with_keys:  # title and own number/name weigh more than the body
-        parts.append(f"<div>{KEYS_MARK}")
-        parts.append(f'<p data-pagefind-weight="{KEY_WEIGHT}">{keys_text(record.title, record.exact)}</p>')
-        parts.append(f"<p>{keys_text(plain_text(body), record.cited)}</p></div>")
     parts.append("</main></body></html>")
     return "".join(parts)
 
@@ -255,23 +278,27 @@ def record_html(record: SearchRecord, with_keys: bool = True) -> str:
 # ---------------------------------------------------------------- the edge
 
 def index_site(site_dir: Path, archive: Archive, with_keys: bool = True) -> dict[str, int]:
-    """Write the Pagefind bundle for the built site in ``site_dir``; returns counts by kind."""
+    """Write the Pagefind bundle for the built site in ``site_dir``; returns counts by kind.
+    With keys (the site's search), Pagefind indexes each record's title, metadata and
+    filters, and ``add_keys`` adds its text and keys; without, Pagefind indexes the text
+    itself (for comparison: Pagefind needs about 0.65 MB of memory per page of text)."""
     site_dir = Path(site_dir)
 
     def read_page(url: str) -> str:
         path = site_dir / html_path(url)
         return path.read_text(encoding="utf-8") if path.is_file() else ""
 
-    records = search_records(archive, read_page)
     out = site_dir / BUNDLE_DIR
     if out.exists():
         shutil.rmtree(out)
-    _write_index(records, out, with_keys)
+    records = _write_index(iter_search_records(archive, read_page), out, with_text=not with_keys)
     entry = out / "pagefind-entry.json"
     if not entry.is_file() or entry.stat().st_size == 0:
         raise RuntimeError(f"Pagefind wrote no {entry}")
     for name in UNUSED_BUNDLE_FILES:  # Pagefind's own UIs; the site has its own
         (out / name).unlink(missing_ok=True)
+    if with_keys:
+        add_keys(out, records)
     canonicalise_bundle(out)
     counts: dict[str, int] = {}
     for record in records:
@@ -286,15 +313,19 @@ def input_path(record: SearchRecord) -> str:
     return html_path(record.url)
 
 
-def _write_index(records: list[SearchRecord], out: Path, with_keys: bool) -> None:
+def _write_index(records, out: Path, with_text: bool) -> list[SearchRecord]:
     """One folder of record HTML, indexed by one run of the Pagefind binary that the
     ``pagefind[extended]`` package ships (its async Python API answers each call after a
-    0.1 s poll and can exit before the last file is written)."""
+    0.1 s poll and can exit before the last file is written). Returns the records, each
+    with its text in ``content`` and no page HTML."""
+    kept = []
     with tempfile.TemporaryDirectory(prefix="gazette-search-") as tmp:
         for record in records:
             path = Path(tmp) / input_path(record)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(record_html(record, with_keys), encoding="utf-8")
+            path.write_text(record_html(record, with_text), encoding="utf-8")
+            record.content, record.page_html = record_text(record), ""
+            kept.append(record)
         command = [sys.executable, "-m", "pagefind", "--site", tmp, "--output-path", str(out.resolve()),
                    "--force-language", LANGUAGE, "--exclude-selectors", ".headerlink", "--silent"]
         # Up to INDEX_THREADS indexing threads: the bundle is the same (filter value order varies
@@ -303,6 +334,7 @@ def _write_index(records: list[SearchRecord], out: Path, with_keys: bool) -> Non
         result = subprocess.run(command, capture_output=True, text=True, env=env)
         if result.returncode != 0:
             raise RuntimeError(f"Pagefind failed: {result.stderr or result.stdout}")
+    return kept
 
 
 # ---------------------------------------------------------------- reproducible bundle
@@ -411,9 +443,9 @@ def _write_bundle_file(directory: Path, lang: str, digits: int, suffix: str, val
     return name
 
 
-def gzip_fixed(data: bytes) -> bytes:
-    """gzip at level 9 with the header Pagefind writes (no mtime, OS unknown), whatever the platform."""
-    deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+def gzip_fixed(data: bytes, level: int = 9) -> bytes:
+    """gzip with the header Pagefind writes (no mtime, OS unknown), whatever the platform."""
+    deflate = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
     body = deflate.compress(data) + deflate.flush()
     return GZIP_HEADER + body + struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
 
@@ -455,3 +487,224 @@ def canonicalise_bundle(out: Path) -> None:
             raise RuntimeError(f"pagefind-entry.json does not name {old}")
         entry_text = entry_text.replace(f'"{old}"', f'"{new}"')
     entry_path.write_text(entry_text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------- text and keys
+# Pagefind indexes titles, metadata and filters; ``add_keys`` writes each record's text into
+# its fragment (gzip of SIGNATURE + JSON) and the keys as the word index. A .pf_index chunk
+# is [[word, pages, variants]] in word order; ``pages`` lists [page delta, locations, meta
+# locations]; a location below zero sets the weight, -(24w + 1), of those after it. The
+# .pf_meta lists pages as [fragment, word count] and chunks as [from, to, file], from/to
+# the shortest prefixes that tell neighbouring chunks apart.
+
+META_PAGES, META_CHUNKS = 1, 2
+PAGEFIND_FORMAT = "1.5."  # the index format below; pyproject pins pagefind to 1.5
+_BODY_LOCATIONS = cbor_encode([0]) + cbor_encode([])  # location 0, Pagefind's default weight
+_TITLE_LOCATIONS = cbor_encode([-(24 * KEY_WEIGHT + 1), 0]) + cbor_encode([])
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # as _HAN
+
+
+def read_fragment(path: Path) -> dict:
+    data = gzip.decompress(path.read_bytes())
+    if not data.startswith(SIGNATURE):
+        raise RuntimeError(f"{path.name}: not a Pagefind data file")
+    return json.loads(data[len(SIGNATURE):])
+
+
+def add_keys(out: Path, records: list[SearchRecord]) -> int:
+    """Completes the Pagefind bundle in ``out``, indexed from titles and metadata only, with
+    each record's text (``content``, see ``record_text``) and keys: the text goes into the
+    record's fragment, and the keys, ASCII words included, make the word index (the site's
+    search looks up nothing else). Returns the number of distinct keys."""
+    out = Path(out)
+    by_rid = {r.rid: r for r in records}
+    meta_path, meta = _only_meta(out)
+    if not str(meta[0]).startswith(PAGEFIND_FORMAT):
+        raise RuntimeError(f"Pagefind {meta[0]} wrote this bundle; add_keys writes the {PAGEFIND_FORMAT}.x format")
+    bigram_rows: list[np.ndarray] = []  # per page: bigram << 32 | page << 1 | weighty
+    other: dict[str, dict[int, bool]] = {}  # numbers and names of three or more characters, ASCII words
+    fragment_dir = out / "fragment"
+    for page, (fragment_hash, _words) in enumerate(meta[META_PAGES]):
+        fragment_path = fragment_dir / f"{fragment_hash}.pf_fragment"
+        fragment = read_fragment(fragment_path)
+        record = by_rid.get(fragment.get("meta", {}).get("rid", ""))
+        if record is None:
+            raise RuntimeError(f"Pagefind page {fragment.get('url')} is not a search record")
+        text = record.content
+        body, title = bigram_codes(text), bigram_codes(record.title)
+        for strings, weighty in ((record.cited, False), (record.exact, True)):
+            for string in strings:
+                codes = bigram_codes(string)
+                if len(codes) == 1 and len(normalise(string)) == 2:  # two characters: a bigram key
+                    body, title = (body, np.union1d(title, codes)) if weighty else (np.union1d(body, codes), title)
+                elif normalise(string):
+                    pages = other.setdefault(key_token(string), {})
+                    pages[page] = pages.get(page, False) or weighty
+        words = {w.lower() for w in _ASCII_WORD.findall(text)}
+        for word in words:
+            other.setdefault(word, {})[page] = False
+        codes = np.union1d(body, title)
+        rows = codes.astype(np.uint64) << np.uint64(32) | np.uint64(page << 1)
+        bigram_rows.append(rows | np.isin(codes, title).astype(np.uint64))
+        fragment["content"], fragment["word_count"] = text, len(codes) + len(words)
+        meta[META_PAGES][page] = [_write_fragment(fragment_dir, fragment, fragment_path), fragment["word_count"]]
+    postings = _bigram_postings(np.concatenate(bigram_rows) if bigram_rows else np.zeros(0, np.uint64))
+    del bigram_rows
+    for key, pages in other.items():  # an ASCII word spelt like a bigram's key yields to it
+        if key not in postings:
+            numbers = np.fromiter(pages, np.int64, len(pages))
+            postings[key] = (len(pages), _encode_pages(numbers, np.fromiter(pages.values(), bool, len(pages))))
+    _replace_word_index(out, meta, postings)
+    meta_path.unlink()
+    new_meta = _write_bundle_file(out, *_meta_name(meta_path), ".pf_meta", meta, prefix="pagefind.")
+    _point_entry_at(out, meta_path, new_meta)
+    return len(postings)
+
+
+def _write_fragment(directory: Path, fragment: dict, old: Path) -> str:
+    """Writes ``fragment`` in place of ``old`` under a name from its content, as Pagefind names it."""
+    data = json.dumps(fragment, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    lang = old.name.split("_", 1)[0]
+    old.unlink()
+    name = _unique_name(directory, lang, data, ".pf_fragment")
+    (directory / f"{name}.pf_fragment").write_bytes(gzip_fixed(SIGNATURE + data, INDEX_GZIP_LEVEL))
+    return name
+
+
+def bigram_codes(text: str) -> np.ndarray:
+    """The distinct runs of two Chinese characters in ``text`` (as ``bigrams``), each as
+    first code point << 16 | second, sorted."""
+    points = np.frombuffer(_SPACE.sub("", text or "").encode("utf-32-le"), dtype="<u4")
+    han = np.zeros(len(points), bool)
+    for low, high in _HAN_RANGES:
+        han |= (points >= low) & (points <= high)
+    pairs = han[:-1] & han[1:]
+    return np.unique(points[:-1][pairs] << np.uint32(16) | points[1:][pairs])
+
+
+def _bigram_postings(rows: np.ndarray) -> dict[str, tuple[int, bytes]]:
+    """Each bigram's key with its page entries (count, CBOR), from rows of
+    bigram << 32 | page << 1 | weighty."""
+    rows.sort()
+    codes = (rows >> np.uint64(32)).astype(np.uint32)
+    weighty = (rows & np.uint64(1)).astype(bool)
+    pages = (rows >> np.uint64(1) & np.uint64(0x7FFFFFFF)).astype(np.int64)
+    del rows
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
+    ends = np.r_[starts[1:], len(codes)]
+    data, offsets = _encode_entries(pages, weighty, starts)
+    result = {}
+    for start, end in zip(starts.tolist(), ends.tolist()):
+        code = int(codes[start])
+        key = key_token(chr(code >> 16) + chr(code & 0xFFFF))
+        result[key] = (end - start, data[offsets[start]:offsets[end]])
+    return result
+
+
+def _encode_pages(pages: np.ndarray, weighty: np.ndarray) -> bytes:
+    data, _ = _encode_entries(pages, weighty, np.zeros(1, np.int64))
+    return data
+
+
+def _encode_entries(pages: np.ndarray, weighty: np.ndarray, starts: np.ndarray) -> tuple[bytes, list[int]]:
+    """Pagefind page entries [page delta, locations, []] for ``pages`` (ascending within each
+    run that begins at one of ``starts``); returns their CBOR and each entry's offset in it
+    (with the total length last)."""
+    deltas = np.diff(pages, prepend=0)
+    deltas[starts] = pages[starts]
+    head = np.select([deltas < 24, deltas < 256, deltas < 65536], [1, 2, 3], 5)
+    tail = np.where(weighty, len(_TITLE_LOCATIONS), len(_BODY_LOCATIONS))
+    size = 1 + head + tail
+    offsets = np.zeros(len(size) + 1, np.int64)
+    np.cumsum(size, out=offsets[1:])
+    out = np.zeros(int(offsets[-1]), np.uint8)
+    at = offsets[:-1]
+    out[at] = 0x83
+    for width, marker in ((2, 0x18), (3, 0x19), (5, 0x1A)):
+        chosen = head == width
+        out[at[chosen] + 1] = marker
+        for byte in range(width - 1):
+            out[at[chosen] + 2 + byte] = deltas[chosen] >> (8 * (width - 2 - byte)) & 0xFF
+    small = head == 1
+    out[at[small] + 1] = deltas[small]
+    for locations, chosen in ((_TITLE_LOCATIONS, weighty), (_BODY_LOCATIONS, ~weighty)):
+        where = at[chosen] + 1 + head[chosen]
+        for i, byte in enumerate(locations):
+            out[where + i] = byte
+    return out.tobytes(), offsets.tolist()
+
+
+def _only_meta(out: Path):
+    metas = sorted(out.glob("pagefind.*.pf_meta"))
+    if len(metas) != 1:
+        raise RuntimeError(f"expected one Pagefind meta file in {out}, found {len(metas)}")
+    return metas[0], _read_bundle_file(metas[0])
+
+
+def _meta_name(meta_path: Path) -> tuple[str, int]:
+    lang, digits = _split_name(meta_path.name[len("pagefind."): -len(".pf_meta")])
+    return lang, len(digits)
+
+
+def _point_entry_at(out: Path, old_meta: Path, new_name: str) -> None:
+    entry_path = out / "pagefind-entry.json"
+    entry_text = entry_path.read_text(encoding="utf-8")
+    old = old_meta.name[len("pagefind."): -len(".pf_meta")]
+    if f'"{old}"' not in entry_text:
+        raise RuntimeError(f"pagefind-entry.json does not name {old}")
+    entry_path.write_text(entry_text.replace(f'"{old}"', f'"{new_name}"'), encoding="utf-8")
+
+
+def _word_entry(word: str, count: int, pages: bytes) -> bytes:
+    return _cbor_head(4, 3) + cbor_encode(word) + _cbor_head(4, count) + pages + cbor_encode([])
+
+
+def _replace_word_index(out: Path, meta: list, postings: dict[str, tuple[int, bytes]]) -> None:
+    """Replaces Pagefind's word index (words of titles and metadata) with the keys'."""
+    index_dir = out / "index"
+    lang = LANGUAGE
+    for path in index_dir.glob("*.pf_index"):
+        lang = path.name.split("_", 1)[0]
+        path.unlink()
+    index_dir.mkdir(exist_ok=True)
+    words = {key: _word_entry(key, count, pages) for key, (count, pages) in postings.items()}
+    meta[META_CHUNKS] = _chunk(words, index_dir, lang)
+
+
+def _chunk(words: dict[str, bytes], index_dir: Path, lang: str) -> list[list[str]]:
+    """Writes ``words`` as chunks of about INDEX_CHUNK_BYTES; returns their [from, to, file]."""
+    chunks, current, size = [], [], 0
+    for word in sorted(words):
+        current.append(word)
+        size += len(words[word])
+        if size >= INDEX_CHUNK_BYTES:
+            chunks.append(current)
+            current, size = [], 0
+    if current:
+        chunks.append(current)
+    listed = []
+    for chunk in chunks:
+        body = _cbor_head(4, 1) + _cbor_head(4, len(chunk)) + b"".join(words[w] for w in chunk)
+        name = _unique_name(index_dir, lang, body, ".pf_index")
+        (index_dir / f"{name}.pf_index").write_bytes(gzip_fixed(SIGNATURE + body, INDEX_GZIP_LEVEL))
+        listed.append([chunk[0], chunk[-1], name])
+    for before, after in zip(listed, listed[1:]):
+        before[1], after[0] = _prefixes(before[1], after[0])
+    return listed
+
+
+def _unique_name(directory: Path, lang: str, body: bytes, suffix: str, digits: int = 7) -> str:
+    full = hashlib.sha1(body).hexdigest()
+    while (directory / f"{lang}_{full[:digits]}{suffix}").exists():
+        digits += 1
+    return f"{lang}_{full[:digits]}"
+
+
+def _prefixes(a: str, b: str) -> tuple[str, str]:
+    """The shortest prefixes of a chunk's last word and the next chunk's first that differ."""
+    common = 0
+    for x, y in zip(a, b):
+        if x != y:
+            break
+        common += 1
+    return a[:common + 1], b[:common + 1]

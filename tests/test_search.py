@@ -46,7 +46,8 @@ def test_keys_are_single_ascii_words():
 
 def test_every_two_character_run_is_a_key():
     assert bigrams("慢性病防治") == {"慢性", "性病", "病防", "防治"}
-    assert bigrams("5号 县") == set()
+    assert bigrams("5号，县") == set()
+    assert bigrams("慢性 病") == bigrams("慢性\n病") == {"慢性", "性病"}  # a space in Chinese is layout
     assert normalise(" 济兖政发（2021）5号 ") == "济兖政发〔2021〕5号"
 
 
@@ -133,3 +134,19 @@ def test_the_entry_file_leads_to_every_filter_file(indexed_twice):
     referenced = {f"{ref}.pf_filter" for _, ref in meta[META_FILTERS]}
     assert referenced == {p.name for p in _filter_files(indexed_twice[0])}
     assert len(list(bundle.glob("pagefind.*.pf_meta"))) == 1
+
+
+def test_results_download_their_text_and_the_keys_sit_in_the_word_index(sample_site):
+    """Fragments carry the record's own text, nothing more; the word index holds the keys."""
+    from generator.search import SIGNATURE, cbor_decode, key_token, read_fragment
+
+    bundle = sample_site / "pagefind"
+    fragments = [read_fragment(p) for p in sorted((bundle / "fragment").glob("*.pf_fragment"))]
+    document = next(f for f in fragments if f["url"] == "/documents/jiyanzhengfa-2021-5/")
+    assert "济兖政发〔2021〕5号" in document["content"]
+    assert not any(key_token("慢性") in f["content"] for f in fragments)
+    words = set()
+    for chunk in (bundle / "index").glob("*.pf_index"):
+        import gzip
+        words.update(entry[0] for entry in cbor_decode(gzip.decompress(chunk.read_bytes())[len(SIGNATURE):])[0])
+    assert {key_token("慢性"), key_token("济兖政发〔2021〕5号"), key_token("王骁"), "2021"} <= words

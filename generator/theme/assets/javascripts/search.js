@@ -3,7 +3,6 @@
 // for every two-character run of Chinese, every document number and person name. A query
 // is looked up through the same keys, so any text a record contains finds the record.
 
-const KEYS_MARK = "〓检索键〓";
 const PAGE_SIZE = 5; // each result loads its text (a Pagefind fragment); more on request
 const FILTERS = [["kind", "类型"], ["publisher", "发布机关"], ["year", "年份"], ["doctype", "文种"], ["section", "栏目"]];
 const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/gu;
@@ -41,7 +40,8 @@ export function plan(query) {
   for (const part of parts) {
     const grams = bigrams(part);
     const words = part.match(WORD) || [];
-    if (!grams.length && !words.length) broad.push(part); // one character: Pagefind's own words
+    // One character: its key is the start of the keys of every bigram it begins.
+    if (!grams.length && !words.length) broad.push(keyToken(part));
     broad.push(...new Set(grams.map(keyToken)), ...words.map(w => w.toLowerCase()));
   }
   return { parts, exact, broad: [...new Set(broad)].join(" ") };
@@ -56,8 +56,9 @@ let pagefind = null;
 function load() {
   if (!pagefind) {
     pagefind = import(new URL("pagefind/pagefind.js", base).href).then(async pf => {
-      // Long documents should not lose to one-line entries merely for their length.
-      await pf.options({ baseUrl: base.pathname, excerptLength: 40, ranking: { pageLength: 0.25 } });
+      // Every key counts once per record, so length says nothing of relevance: a title
+      // match (weight 5) ranks first, a long document does not lose to a one-line entry.
+      await pf.options({ baseUrl: base.pathname, excerptLength: 40, ranking: { pageLength: 0 } });
       await pf.init();
       return pf;
     });
@@ -97,7 +98,7 @@ function escapeHtml(text) {
 
 /** ``content`` around the first hit of ``parts`` (or of their bigrams), hits marked. */
 export function excerpt(content, parts, width = 90) {
-  const text = (content || "").split(KEYS_MARK)[0].replace(/\s+/gu, " ").trim();
+  const text = (content || "").replace(/\s+/gu, " ").trim();
   const chars = Array.from(text);
   const map = []; // compact position → position in chars
   let compact = "";
