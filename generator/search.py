@@ -51,7 +51,9 @@ KIND_EVENT = "大事记"
 KIND_APPOINTMENT = "人事任免"
 KEY_PREFIX = "k"
 KEY_WEIGHT = 5  # Pagefind weights a word ×24 in its index: 1 → 24 (its default), 5 → 120
-INDEX_CHUNK_BYTES = 24_000  # CBOR bytes per index chunk: a query loads one chunk per key
+INDEX_CHUNK_BYTES = 24_000  # CBOR bytes per index chunk at least: a query loads one chunk per key
+INDEX_CHUNKS_MAX = 1_500  # chunks grow past that size instead: the meta, loaded first, lists them all
+FRAGMENT_NAME_DIGITS = 5  # hex digits naming a fragment (more on a clash): 2.5 bytes a page in the meta
 INDEX_GZIP_LEVEL = 6  # as small as 9 for these chunks, in half the time
 INDEX_THREADS = 2  # Pagefind: 25 s → 19 s at 1,000 documents on 2 cores, +4 % peak memory
 UNUSED_BUNDLE_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
@@ -547,7 +549,9 @@ def add_keys(out: Path, records: list[SearchRecord]) -> int:
         rows = codes.astype(np.uint64) << np.uint64(32) | np.uint64(page << 1)
         bigram_rows.append(rows | np.isin(codes, title).astype(np.uint64))
         fragment["content"], fragment["word_count"] = text, len(codes) + len(words)
-        meta[META_PAGES][page] = [_write_fragment(fragment_dir, fragment, fragment_path), fragment["word_count"]]
+        # The meta, which every first query loads, lists every page with its word count; the
+        # ranking ignores page length (search.js), so the count there is 1 and costs a byte.
+        meta[META_PAGES][page] = [_write_fragment(fragment_dir, fragment, fragment_path), 1]
     postings = _bigram_postings(np.concatenate(bigram_rows) if bigram_rows else np.zeros(0, np.uint64))
     del bigram_rows
     for key, pages in other.items():  # an ASCII word spelt like a bigram's key yields to it
@@ -566,7 +570,7 @@ def _write_fragment(directory: Path, fragment: dict, old: Path) -> str:
     data = json.dumps(fragment, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     lang = old.name.split("_", 1)[0]
     old.unlink()
-    name = _unique_name(directory, lang, data, ".pf_fragment")
+    name = _unique_name(directory, lang, data, ".pf_fragment", FRAGMENT_NAME_DIGITS)
     (directory / f"{name}.pf_fragment").write_bytes(gzip_fixed(SIGNATURE + data, INDEX_GZIP_LEVEL))
     return name
 
@@ -672,12 +676,14 @@ def _replace_word_index(out: Path, meta: list, postings: dict[str, tuple[int, by
 
 
 def _chunk(words: dict[str, bytes], index_dir: Path, lang: str) -> list[list[str]]:
-    """Writes ``words`` as chunks of about INDEX_CHUNK_BYTES; returns their [from, to, file]."""
+    """Writes ``words`` as chunks of about INDEX_CHUNK_BYTES, or as INDEX_CHUNKS_MAX chunks
+    when that is more; returns their [from, to, file]."""
+    target = max(INDEX_CHUNK_BYTES, sum(map(len, words.values())) // INDEX_CHUNKS_MAX)
     chunks, current, size = [], [], 0
     for word in sorted(words):
         current.append(word)
         size += len(words[word])
-        if size >= INDEX_CHUNK_BYTES:
+        if size >= target:
             chunks.append(current)
             current, size = [], 0
     if current:

@@ -72,6 +72,8 @@ def test_part_of_a_long_word_is_found(page):
 def test_filtering_by_publisher_keeps_only_its_records(page):
     everyone = search(page, "健康")
     assert len({r["meta"] for r in everyone}) > 1
+    assert not page.locator("select[name=publisher]").count()  # filter files load on request
+    page.click(".gz-search__filter-toggle")
     page.select_option("select[name=publisher]", "济南市济阳区人民政府")
     page.wait_for_function("() => [...document.querySelectorAll('.gz-search__meta')].length > 0 && "
                            "[...document.querySelectorAll('.gz-search__meta')].every(m => m.innerText.includes('济南市济阳区人民政府'))")
