@@ -63,7 +63,8 @@ _ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*)</arti
 _META_CARD = re.compile(r'<div class="gz-meta">.*?</div>', re.DOTALL)
 _H1 = re.compile(r"<h1\b.*?</h1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # CJK Ext. A, Unified, Compatibility
+_HAN = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _HAN_RANGES) + "]+")
 _NUMBER_BRACKETS = str.maketrans({"［": "〔", "[": "〔", "(": "〔", "（": "〔", "【": "〔", "〖": "〔",
                                   "］": "〕", "]": "〕", ")": "〕", "）": "〕", "】": "〕", "〗": "〕"})
 _SPACE = re.compile(r"\s+")
@@ -121,16 +122,6 @@ def bigrams(text: str) -> set[str]:
     for run in _HAN.findall(_SPACE.sub("", text or "")):
         grams.update(map(str.__add__, run, run[1:]))
     return grams
-
-
-def record_keys(text: str, title: str, exact: list[str] = (), cited: list[str] = ()) -> dict[str, bool]:
-    """A record's keys, each mapped to whether it weighs more (in the title, or the record's
-    own number or name): the bigrams of ``text`` and ``title``, ``exact`` and ``cited``."""
-    keys = dict.fromkeys(map(key_token, bigrams(text)), False)
-    keys.update(dict.fromkeys((key_token(c) for c in cited if normalise(c)), False))
-    keys.update(dict.fromkeys(map(key_token, bigrams(title)), True))
-    keys.update(dict.fromkeys((key_token(e) for e in exact if normalise(e)), True))
-    return keys
 
 
 # ---------------------------------------------------------------- records
@@ -425,12 +416,17 @@ def _cbor_head(major: int, arg: int) -> bytes:
     raise ValueError("CBOR integer too large")
 
 
-def _read_bundle_file(path: Path):
-    """The CBOR value in a bundle file; refuses any file it could not write back unchanged."""
+def _bundle_payload(path: Path) -> bytes:
+    """A bundle file's data: gzip of SIGNATURE + CBOR (index, filters, meta) or JSON (fragments)."""
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(SIGNATURE):
         raise RuntimeError(f"{path.name}: not a Pagefind data file")
-    body = data[len(SIGNATURE):]
+    return data[len(SIGNATURE):]
+
+
+def _read_bundle_file(path: Path):
+    """The CBOR value in a bundle file; refuses any file it could not write back unchanged."""
+    body = _bundle_payload(path)
     value = cbor_decode(body)
     if cbor_encode(value) != body:
         raise RuntimeError(f"{path.name}: unexpected CBOR encoding (Pagefind format changed?)")
@@ -464,8 +460,6 @@ def canonicalise_bundle(out: Path) -> None:
     renames the files it changes by their new content hash and points the entry file at
     the new meta. Search behaves the same; the bytes depend only on the indexed records."""
     out = Path(out)
-    entry_path = out / "pagefind-entry.json"
-    entry_text = entry_path.read_text(encoding="utf-8")
     filter_dir = out / "filter"
     renamed: dict[str, str] = {}  # old file hash name -> new
     for path in sorted(filter_dir.glob("*.pf_filter")) if filter_dir.is_dir() else []:
@@ -476,19 +470,26 @@ def canonicalise_bundle(out: Path) -> None:
         path.unlink()
         renamed[old] = _write_bundle_file(filter_dir, lang, len(digits), ".pf_filter", canonical)
     for path in sorted(out.glob("pagefind.*.pf_meta")):
-        old = path.name[len("pagefind."): -len(".pf_meta")]
-        lang, digits = _split_name(old)
         meta = _read_bundle_file(path)
         filters = meta[META_FILTERS]
         if not all(isinstance(f, list) and len(f) == 2 and f[1] in renamed for f in filters):
             raise RuntimeError(f"{path.name}: filter list not understood (Pagefind format changed?)")
         meta[META_FILTERS] = sorted(([name, renamed[ref]] for name, ref in filters), key=lambda f: f[0])
-        path.unlink()
-        new = _write_bundle_file(out, lang, len(digits), ".pf_meta", meta, prefix="pagefind.")
-        if f'"{old}"' not in entry_text:
-            raise RuntimeError(f"pagefind-entry.json does not name {old}")
-        entry_text = entry_text.replace(f'"{old}"', f'"{new}"')
-    entry_path.write_text(entry_text, encoding="utf-8")
+        _replace_meta(out, path, meta)
+
+
+def _replace_meta(out: Path, path: Path, meta: list) -> None:
+    """Writes ``meta`` in place of the meta file ``path``, named by its content, and points
+    pagefind-entry.json at it."""
+    old = path.name[len("pagefind."): -len(".pf_meta")]
+    lang, digits = _split_name(old)
+    path.unlink()
+    new = _write_bundle_file(out, lang, len(digits), ".pf_meta", meta, prefix="pagefind.")
+    entry_path = out / "pagefind-entry.json"
+    entry_text = entry_path.read_text(encoding="utf-8")
+    if f'"{old}"' not in entry_text:
+        raise RuntimeError(f"pagefind-entry.json does not name {old}")
+    entry_path.write_text(entry_text.replace(f'"{old}"', f'"{new}"'), encoding="utf-8")
 
 
 # ---------------------------------------------------------------- text and keys
@@ -503,14 +504,10 @@ META_PAGES, META_CHUNKS = 1, 2
 PAGEFIND_FORMAT = "1.5."  # the index format below; pyproject pins pagefind to 1.5
 _BODY_LOCATIONS = cbor_encode([0]) + cbor_encode([])  # location 0, Pagefind's default weight
 _TITLE_LOCATIONS = cbor_encode([-(24 * KEY_WEIGHT + 1), 0]) + cbor_encode([])
-_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # as _HAN
 
 
 def read_fragment(path: Path) -> dict:
-    data = gzip.decompress(path.read_bytes())
-    if not data.startswith(SIGNATURE):
-        raise RuntimeError(f"{path.name}: not a Pagefind data file")
-    return json.loads(data[len(SIGNATURE):])
+    return json.loads(_bundle_payload(path))
 
 
 def add_keys(out: Path, records: list[SearchRecord]) -> int:
@@ -558,10 +555,8 @@ def add_keys(out: Path, records: list[SearchRecord]) -> int:
         if key not in postings:
             numbers = np.fromiter(pages, np.int64, len(pages))
             postings[key] = (len(pages), _encode_pages(numbers, np.fromiter(pages.values(), bool, len(pages))))
-    _replace_word_index(out, meta, postings)
-    meta_path.unlink()
-    new_meta = _write_bundle_file(out, *_meta_name(meta_path), ".pf_meta", meta, prefix="pagefind.")
-    _point_entry_at(out, meta_path, new_meta)
+    _replace_word_index(out, meta, postings, _split_name(meta_path.name[len("pagefind."):-len(".pf_meta")])[0])
+    _replace_meta(out, meta_path, meta)
     return len(postings)
 
 
@@ -645,30 +640,14 @@ def _only_meta(out: Path):
     return metas[0], _read_bundle_file(metas[0])
 
 
-def _meta_name(meta_path: Path) -> tuple[str, int]:
-    lang, digits = _split_name(meta_path.name[len("pagefind."): -len(".pf_meta")])
-    return lang, len(digits)
-
-
-def _point_entry_at(out: Path, old_meta: Path, new_name: str) -> None:
-    entry_path = out / "pagefind-entry.json"
-    entry_text = entry_path.read_text(encoding="utf-8")
-    old = old_meta.name[len("pagefind."): -len(".pf_meta")]
-    if f'"{old}"' not in entry_text:
-        raise RuntimeError(f"pagefind-entry.json does not name {old}")
-    entry_path.write_text(entry_text.replace(f'"{old}"', f'"{new_name}"'), encoding="utf-8")
-
-
 def _word_entry(word: str, count: int, pages: bytes) -> bytes:
     return _cbor_head(4, 3) + cbor_encode(word) + _cbor_head(4, count) + pages + cbor_encode([])
 
 
-def _replace_word_index(out: Path, meta: list, postings: dict[str, tuple[int, bytes]]) -> None:
+def _replace_word_index(out: Path, meta: list, postings: dict[str, tuple[int, bytes]], lang: str) -> None:
     """Replaces Pagefind's word index (words of titles and metadata) with the keys'."""
     index_dir = out / "index"
-    lang = LANGUAGE
     for path in index_dir.glob("*.pf_index"):
-        lang = path.name.split("_", 1)[0]
         path.unlink()
     index_dir.mkdir(exist_ok=True)
     words = {key: _word_entry(key, count, pages) for key, (count, pages) in postings.items()}

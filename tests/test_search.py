@@ -138,7 +138,7 @@ def test_the_entry_file_leads_to_every_filter_file(indexed_twice):
 
 def test_results_download_their_text_and_the_keys_sit_in_the_word_index(sample_site):
     """Fragments carry the record's own text, nothing more; the word index holds the keys."""
-    from generator.search import SIGNATURE, cbor_decode, key_token, read_fragment
+    from generator.search import _read_bundle_file, key_token, read_fragment
 
     bundle = sample_site / "pagefind"
     fragments = [read_fragment(p) for p in sorted((bundle / "fragment").glob("*.pf_fragment"))]
@@ -147,6 +147,5 @@ def test_results_download_their_text_and_the_keys_sit_in_the_word_index(sample_s
     assert not any(key_token("慢性") in f["content"] for f in fragments)
     words = set()
     for chunk in (bundle / "index").glob("*.pf_index"):
-        import gzip
-        words.update(entry[0] for entry in cbor_decode(gzip.decompress(chunk.read_bytes())[len(SIGNATURE):])[0])
+        words.update(entry[0] for entry in _read_bundle_file(chunk)[0])
     assert {key_token("慢性"), key_token("济兖政发〔2021〕5号"), key_token("王骁"), "2021"} <= words
