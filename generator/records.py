@@ -6,9 +6,9 @@ longer matches, a person has edited the record and re-ingest must not overwrite 
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import os
+import pickle
 import re
 import tempfile
 from pathlib import Path
@@ -107,20 +107,69 @@ def check_identifiers(issue: Issue) -> None:
         raise RecordError("source", f"{issue.source!r:.60} must be a plain file name")
 
 
-_LOADED: dict[Path, tuple[tuple[int, int], Issue]] = {}
+CACHE_DIR = ".cache/records"  # under the content directory: parsed records, one pickle per file
+_LOADED: dict[Path, tuple[tuple[int, int], bytes]] = {}
 
 
 def load_issue(path: Path) -> Issue:
-    """One record file → Issue; unchanged files are read once per process (build stages share them)."""
+    """One record file → Issue. A parsed record is kept, keyed by the file's size and time,
+    in memory and in ``<content>/.cache/records/``, so build stages and later builds skip YAML."""
     path = Path(path).resolve()
     stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_size)
     cached = _LOADED.get(path)
-    if cached is not None and cached[0] == stamp:
-        return copy.deepcopy(cached[1])
-    issue = _read_issue(path)
-    _LOADED[path] = (stamp, issue)
-    return copy.deepcopy(issue)
+    if cached is None or cached[0] != stamp:
+        cache_file = path.parent.parent / CACHE_DIR / f"{path.stem}.{_code_version()}.pickle"
+        data = _read_cache(cache_file, stamp)
+        if data is None:
+            data = pickle.dumps(_read_issue(path), protocol=pickle.HIGHEST_PROTOCOL)
+            _write_cache(cache_file, stamp, data)
+        cached = _LOADED[path] = (stamp, data)
+    try:
+        return pickle.loads(cached[1])
+    except Exception:  # a damaged cache file: the record itself is the truth
+        _LOADED.pop(path, None)
+        return _read_issue(path)
+
+
+def _stamp_line(stamp: tuple[int, int]) -> bytes:
+    return f"{stamp[0]} {stamp[1]}\n".encode()
+
+
+def _read_cache(cache_file: Path, stamp: tuple[int, int]) -> bytes | None:
+    """The pickled record, when the cache file was made from the record as it is now."""
+    try:
+        data = cache_file.read_bytes()
+    except OSError:
+        return None
+    head = _stamp_line(stamp)
+    return data[len(head):] if data.startswith(head) else None
+
+
+def _write_cache(cache_file: Path, stamp: tuple[int, int], data: bytes) -> None:
+    """Best effort: a read-only content directory only means no cache."""
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(_stamp_line(stamp) + data)
+        os.replace(tmp, cache_file)
+    except OSError:
+        pass
+
+
+_VERSION: list[str] = []
+
+
+def _code_version() -> str:
+    """Changes whenever the record model or its reader changes, so old pickles are not read."""
+    if not _VERSION:
+        here = Path(__file__).resolve().parent
+        digest = hashlib.sha256()
+        for name in ("models.py", "records.py"):
+            digest.update((here / name).read_bytes())
+        _VERSION.append(digest.hexdigest()[:12])
+    return _VERSION[0]
 
 
 def _read_issue(path: Path) -> Issue:

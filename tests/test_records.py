@@ -95,3 +95,22 @@ def test_identifiers_that_would_escape_the_output_are_refused(old, new, field):
     message = str(caught.value)
     assert field in message and "safe identifier" in message or "plain file name" in message
     assert new.split(": ")[1] in text.replace(old, new).split("\n")[caught.value.line - 1]
+
+
+def test_a_record_edited_after_it_was_cached_is_read_again(tmp_path):
+    import generator.records as records
+
+    path = tmp_path / "records" / "370812-2021-3-4.yml"
+    path.parent.mkdir()
+    path.write_text(dump_issue(small_issue()), encoding="utf-8")
+    assert load_records(tmp_path)[0].documents[0].title == "关于废止的决定"
+    assert list((tmp_path / records.CACHE_DIR).glob("370812-2021-3-4.*.pickle"))
+
+    records._LOADED.clear()  # a later build: a new process with only the disk cache
+    path.write_text(path.read_text(encoding="utf-8").replace("关于废止的决定", "关于修改的决定"), encoding="utf-8")
+    assert load_records(tmp_path)[0].documents[0].title == "关于修改的决定"
+
+    records._LOADED.clear()
+    for cached in (tmp_path / records.CACHE_DIR).glob("*.pickle"):  # damaged: the record still loads
+        cached.write_bytes(cached.read_bytes()[:40])
+    assert load_records(tmp_path)[0].documents[0].title == "关于修改的决定"
