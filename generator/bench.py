@@ -41,7 +41,8 @@ from .records import dump_issue, load_issue, write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "build" / "bench"
-WORK_PARTS = ("content", "sources", "ingest", "pages", "datapackage", "site")
+WORK_PARTS = ("content", "sources", "ingest", "pages", "pages-files", "datapackage", "site", "next")
+NEXT_ISSUE_DOCS = 40  # documents synthesised past N, from which the next issue (the rebuild stage's) is taken
 
 # Targets of issue 6 at 10,000 documents.
 GOAL_SECONDS = 60
@@ -49,6 +50,7 @@ GOAL_RSS_MB = 1024
 GOAL_SITE_MB = 400
 GOAL_PAGE_OVERHEAD_KB = 25
 GOAL_RATIO = 11
+GOAL_REBUILD_SECONDS = 15
 DEFAULT_MAX_GB = 8.0  # per stage; the machine is shared
 STAGE_TIMEOUT = 3600  # seconds
 
@@ -110,11 +112,16 @@ def prepare(n_docs: int, work: Path, seed: int = 0, root: Path = ROOT) -> dict:
     for issue in issues:
         write_atomic(content / "records" / f"{issue.issue_id}.yml", dump_issue(issue))
         write_atomic(work / "sources" / issue.source, render_source(issue))
+    # The issue that follows the archive: same generator, same seed, a little further.
+    known = {i.issue_id for i in issues}
+    following = next(i for i in synthetic_issues(samples, n_docs + NEXT_ISSUE_DOCS, seed) if i.issue_id not in known)
+    write_atomic(work / "next" / "records" / f"{following.issue_id}.yml", dump_issue(following))
     docs = [d for i in issues for d in i.documents]
     return {"samples": origin, "sample_documents": sum(len(s.documents) for s in samples),
             "issues": len(issues), "documents": len(docs),
             "publishers": len({i.publisher for i in issues}),
-            "references": sum(len(d.references) for d in docs)}
+            "references": sum(len(d.references) for d in docs),
+            "next_issue": following.issue_id, "next_issue_documents": len(following.documents)}
 
 
 # ---------------------------------------------------------------- stages (each in a child process)
@@ -173,7 +180,7 @@ def stage_site(work: Path, config_file: Path) -> dict:
     from mkdocs.config import load_config
 
     from . import pages, records
-    from .build import gazette_env
+    from .build import build_stamp, gazette_env, write_stamp
 
     spent = {"load": 0.0, "generate": 0.0}
     seen: dict = {}
@@ -190,6 +197,7 @@ def stage_site(work: Path, config_file: Path) -> dict:
     with gazette_env(work / "content", work / "datapackage", work / "pages"):
         config = load_config(config_file=str(config_file), site_dir=str(site_dir.resolve()), strict=False)
         mkdocs_build(config)
+        write_stamp(site_dir, build_stamp(config, None))  # as `gazette build` does, for the rebuild stage
     total = time.perf_counter() - start
     result = {"load_seconds": spent["load"], "generate_seconds": spent["generate"], "total_seconds": total}
     if "generate" in seen:
@@ -240,13 +248,35 @@ def own_text(document: Document) -> str:
     return "".join(_MD_MARKS.sub("", p).replace("\n", "") for p in parts if p)
 
 
-STAGES = {"ingest": stage_ingest, "datapackage": stage_datapackage, "site": stage_site, "search": stage_search}
+def stage_rebuild(work: Path, config_file: Path) -> dict:
+    """Add the next issue to the built archive and run `gazette build` again (incremental)."""
+    from . import build, pages, records, search
+
+    spent: dict = {}
+    build.make_datapackage = _timed(spent, "datapackage", build.make_datapackage)
+    records.load_records = _timed(spent, "load", records.load_records)
+    pages.render_pages = _timed(spent, "generate", pages.render_pages)
+    pages.write_pages = _timed(spent, "generate", pages.write_pages)
+    search.index_site = _timed(spent, "search", search.index_site)
+    for record in sorted((work / "next" / "records").glob("*.yml")):
+        shutil.copy2(record, work / "content" / "records" / record.name)
+    start = time.perf_counter()
+    incremental = build.build_site(work / "content", work / "site", work / "datapackage", config_file,
+                                   strict=False, pages_dir=work / "pages")
+    total = time.perf_counter() - start
+    return {"incremental": incremental, "total_seconds": total,
+            **{f"{name}_seconds": value for name, value in spent.items()}}
+
+
+STAGES = {"ingest": stage_ingest, "datapackage": stage_datapackage, "site": stage_site, "search": stage_search,
+          "rebuild": stage_rebuild}
+FULL_BUILD = ("ingest", "datapackage", "site", "search")  # end to end; rebuild is measured apart
 
 
 def _child(stage: str, work: Path, config_file: Path) -> None:
     start = time.perf_counter()
     func = STAGES[stage]
-    result = func(work, config_file) if stage == "site" else func(work)
+    result = func(work, config_file) if stage in ("site", "rebuild") else func(work)
     result["seconds"] = time.perf_counter() - start
     own, children = _peak_rss_mb()
     result["peak_rss_mb"] = own + children
@@ -360,10 +390,16 @@ def run_bench(docs: int, out_dir: Path, seed: int = 0, config_file: Path = ROOT 
             "mkdocs": minus(get("site", "total_seconds"), get("site", "load_seconds"), get("site", "generate_seconds")),
             "search_index": stages["search"]["wall_seconds"] if "error" not in stages["search"] else None,
             "search_load": get("search", "load_seconds"),
-            "end_to_end": sum(s["wall_seconds"] for s in stages.values()),
-            "end_to_end_cpu": sum(s.get("cpu_seconds", 0.0) for s in stages.values()),
+            "end_to_end": sum(stages[s]["wall_seconds"] for s in FULL_BUILD),
+            "end_to_end_cpu": sum(stages[s].get("cpu_seconds", 0.0) for s in FULL_BUILD),
+            "rebuild": stages["rebuild"]["wall_seconds"] if "error" not in stages["rebuild"] else None,
+            "rebuild_datapackage": get("rebuild", "datapackage_seconds"),
+            "rebuild_mkdocs": minus(get("rebuild", "total_seconds"), get("rebuild", "datapackage_seconds"),
+                                    get("rebuild", "search_seconds")),
+            "rebuild_search": get("rebuild", "search_seconds"),
         },
-        "peak_rss_mb": max(s.get("peak_rss_mb", 0.0) for s in stages.values()),
+        "peak_rss_mb": max(stages[s].get("peak_rss_mb", 0.0) for s in FULL_BUILD),
+        "rebuild_incremental": get("rebuild", "incremental"),
         "stage_rss_mb": {name: {"own": s.get("peak_rss_own_mb"), "children": s.get("peak_rss_children_mb")}
                          for name, s in stages.items()},
         "bytes": {
@@ -391,6 +427,10 @@ def run_bench(docs: int, out_dir: Path, seed: int = 0, config_file: Path = ROOT 
             "end_to_end = ingest + datapackage + site + search_index, wall clock including Python start per stage; "
             "end_to_end_cpu = their CPU time (user + system, children included): less sensitive to a busy machine",
             "peak RSS: per stage, VmHWM of its Python process + ru_maxrss of its children (Pagefind)",
+            "rebuild = after the full build, the next synthetic issue is added and `gazette build` runs "
+            "again (generator.build.build_site: data package, incremental MkDocs build, search index); "
+            "rebuild_mkdocs is the build without the data package and search parts; sizes are measured "
+            "after it",
         ],
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
                     "loadavg_before": load_before, "loadavg_after": list(os.getloadavg()),
@@ -431,6 +471,10 @@ ROWS = [  # label, (group, name), unit
     ("**search index (Pagefind)**", ("seconds", "search_index"), "s"),
     ("**end to end**", ("seconds", "end_to_end"), "s"),
     ("end to end, CPU time", ("seconds", "end_to_end_cpu"), "s"),
+    ("rebuild after one new issue: data package", ("seconds", "rebuild_datapackage"), "s"),
+    ("… pages and MkDocs (incremental)", ("seconds", "rebuild_mkdocs"), "s"),
+    ("… search index", ("seconds", "rebuild_search"), "s"),
+    ("**rebuild after one new issue**", ("seconds", "rebuild"), "s"),
     ("peak RSS (largest stage)", ("peak_rss_mb", None), "RSS"),
     ("site size", ("bytes", "site"), "MB"),
     ("document page HTML, mean", ("bytes", "document_html_mean"), "KB"),
@@ -481,6 +525,9 @@ def goals(result: dict, small: dict | None = None) -> list[tuple[str, bool, str]
         ("peak RSS ≤ 1 GB", not failed and result["peak_rss_mb"] <= GOAL_RSS_MB, rss),
         ("site ≤ 400 MB", b["site"] <= GOAL_SITE_MB * 1e6, _fmt(b["site"], "MB") + note),
     ]
+    if sec.get("rebuild") is not None:
+        out.append(("incremental rebuild after one new issue ≤ 15 s", sec["rebuild"] <= GOAL_REBUILD_SECONDS,
+                    f"{sec['rebuild']:.0f} s" + ("" if result.get("rebuild_incremental") else " (not incremental)")))
     if b["document_html_without_own_text_mean"] is not None:
         out.append(("document page ≤ 25 KB + own text", b["document_html_without_own_text_mean"] <= GOAL_PAGE_OVERHEAD_KB * 1e3,
                     _fmt(b["document_html_without_own_text_mean"], "KB")))

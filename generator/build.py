@@ -7,6 +7,8 @@ replaces the site only once the build has succeeded.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -109,11 +111,20 @@ def gazette_env(content_dir: Path, datapackage_dir: Path, pages_dir: Path | None
                 os.environ[key] = value
 
 
+BUILD_STAMP = ".gazette-build.json"  # in the site: what it was built with, for the next build
+
+
 def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
                config_file: Path = Path("mkdocs.yml"), strict: bool = True, pages_dir: Path | None = None,
-               shard: str | None = None) -> None:
+               shard: str | None = None, full: bool = False) -> bool:
     """Data package, then the MkDocs build into a staging directory that replaces ``site_dir``.
-    ``shard`` (a region code or publisher slug) builds one publisher's site only."""
+    ``shard`` (a region code or publisher slug) builds one publisher's site only.
+
+    When ``site_dir`` was built with the same configuration, theme and versions (and not
+    ``full``), the staging directory starts as hard links to it and MkDocs renders only the
+    pages whose source changed; every write replaces a link rather than the file behind it,
+    so the previous site stays whole until the swap. Returns True for such an incremental build.
+    """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -125,14 +136,111 @@ def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
     site_dir = Path(site_dir).resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=site_dir.parent, prefix=f".{site_dir.name}.build-"))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server's user
     try:
         with gazette_env(content_dir, datapackage_dir, pages_dir, shard):
             config = load_config(config_file=str(config_file), site_dir=str(staging), strict=strict)
-            mkdocs_build(config)
+            stamp = build_stamp(config, shard)
+            incremental = not full and _read_stamp(site_dir) == stamp
+            if incremental:
+                link_tree(site_dir, staging, skip={"pagefind", "sitemap.xml.gz", BUILD_STAMP})
+            with _writes_replace_links(), _quiet_dirty_warning():
+                mkdocs_build(config, dirty=incremental)
+        write_stamp(staging, stamp)
         replace_dir(staging, site_dir)
+        return incremental
     except MkDocsException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise BuildError(f"{config_file}: MkDocs build failed: {exc}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def build_stamp(config, shard: str | None) -> dict[str, str]:
+    """Everything besides the page sources that shapes every page: when it changes, all pages
+    are rendered again."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256()
+    theme_dirs = [Path(d) for d in config.theme.dirs]
+    for path in [Path(config.config_file_path)] + sorted(p for d in theme_dirs for p in d.rglob("*") if p.is_file()):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return {"mkdocs": version("mkdocs"), "mkdocs-material": version("mkdocs-material"),
+            "site_url": config.site_url or "", "shard": shard or "", "config_and_theme": digest.hexdigest()}
+
+
+def write_stamp(site_dir: Path, stamp: dict[str, str]) -> None:
+    (Path(site_dir) / BUILD_STAMP).write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
+
+
+def _read_stamp(site_dir: Path) -> dict | None:
+    try:
+        return json.loads((site_dir / BUILD_STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def link_tree(source: Path, target: Path, skip: set[str]) -> None:
+    """Hard-link every file of ``source`` into ``target`` (top-level names in ``skip`` left out)."""
+    for root, dirs, names in os.walk(source):
+        rel = Path(root).relative_to(source)
+        if rel == Path("."):
+            dirs[:] = [d for d in dirs if d not in skip]
+            names = [n for n in names if n not in skip]
+        (target / rel).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            os.link(Path(root) / name, target / rel / name)
+
+
+@contextmanager
+def _writes_replace_links() -> Iterator[None]:
+    """MkDocs writes files in place; unlink first, so a hard link to the previous site is
+    replaced and the previous site's file is left as it was."""
+    from mkdocs import utils
+    from mkdocs.structure.files import File
+
+    write_file, copy_file, copy_generated = utils.write_file, utils.copy_file, File.copy_file
+
+    def unlinked(path: str) -> None:
+        if os.path.isfile(path):
+            os.unlink(path)
+
+    def new_write_file(content: bytes, output_path: str) -> None:
+        unlinked(output_path)
+        write_file(content, output_path)
+
+    def new_copy_file(source_path: str, output_path: str) -> None:
+        unlinked(output_path)
+        copy_file(source_path, output_path)
+
+    def new_copy_generated(self: File, dirty: bool = False) -> None:
+        if getattr(self, "_content", None) is not None:  # always written, with open(), in place
+            unlinked(self.abs_dest_path)
+        copy_generated(self, dirty)
+
+    utils.write_file, utils.copy_file, File.copy_file = new_write_file, new_copy_file, new_copy_generated
+    try:
+        yield
+    finally:
+        utils.write_file, utils.copy_file, File.copy_file = write_file, copy_file, copy_generated
+
+
+@contextmanager
+def _quiet_dirty_warning() -> Iterator[None]:
+    """MkDocs warns that a dirty build may leave navigation stale (which strict mode counts as
+    an error). Ours is safe: the navigation lives in mkdocs.yml, covered by the build stamp."""
+    import logging
+
+    logger = logging.getLogger("mkdocs.commands.build")
+
+    def keep(record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)

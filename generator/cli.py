@@ -113,23 +113,28 @@ def datapackage(content_dir: Path, out_dir: Path) -> None:
 @click.option("--datapackage", "datapackage_dir", default="datapackages/gazette", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Where to write the data package.")
 @click.option("--config", "config_file", default="mkdocs.yml", show_default=True, type=click.Path(dir_okay=False, path_type=Path), help="MkDocs configuration.")
 @click.option("--shard", default=None, metavar="PUBLISHER", help="Build one publisher's site only: its region code (370812) or slug (yanzhou).")
+@click.option("--full", is_flag=True, help="Render every page again, even those whose source did not change.")
 @_guarded
-def build(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file: Path, shard: str | None) -> None:
+def build(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file: Path, shard: str | None,
+          full: bool) -> None:
     """Build the static site: records → pages + data package → HTML with search index.
 
-    The previous site is replaced only when the build succeeds.
+    The previous site is replaced only when the build succeeds. When it was built with the
+    same mkdocs.yml, theme and versions, only pages whose source changed are rendered again
+    (an incremental build); --full renders them all.
 
     \b
     Example:
         gazette build
         gazette build --content content --site public/
+        gazette build --full
         gazette build --shard 370812 --site public/370812 --datapackage build/370812/gazette
     """
     from .build import build_site
 
     _show_build_progress()
-    build_site(content_dir, site_dir, datapackage_dir, config_file, shard=shard)
-    click.echo(f"{site_dir}: built")
+    incremental = build_site(content_dir, site_dir, datapackage_dir, config_file, shard=shard, full=full)
+    click.echo(f"{site_dir}: built" + (" (incremental: pages whose source changed)" if incremental else ""))
 
 
 @cli.command()

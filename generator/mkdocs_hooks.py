@@ -38,8 +38,8 @@ from generator.archive import build_archive  # noqa: E402
 from generator.build import SHARD_ENV, ShardError, registry_slugs, select_shard  # noqa: E402
 from generator.datapackage import zip_bytes  # noqa: E402
 from generator.feed import FEED_PATH, atom_feed  # noqa: E402
-from generator.pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, SAMPLE_ROWS, TEMPLATES_DIR, build_site,  # noqa: E402
-                             document_downloads, download_src, render_pages, write_pages)
+from generator.pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, MD_DOWNLOAD_SUFFIX, SAMPLE_ROWS,  # noqa: E402
+                             TEMPLATES_DIR, build_site, document_downloads, download_src, render_pages, write_pages)
 from generator.search import index_site  # noqa: E402
 from generator.sqlite_export import sqlite_bytes  # noqa: E402
 from generator.records import RecordFileError, load_records  # noqa: E402
@@ -93,21 +93,26 @@ def on_files(files: Files, config) -> Files:
             continue
         files.append(File.generated(config, rel, abs_src_path=str(pages_dir / rel)))
 
+    files_dir = pages_dir.with_name(pages_dir.name + "-files")
+    extra: dict[str, bytes] = {}
     if descriptor is not None:
-        package_files = sorted(p for p in package_dir.rglob("*") if p.is_file())
-        for path in package_files:
+        for path in sorted(p for p in package_dir.rglob("*") if p.is_file()):
             rel = path.relative_to(package_dir).as_posix()
             files.append(File.generated(config, f"{DATA_DIR}/{rel}", abs_src_path=str(path)))
-        files.append(File.generated(config, DATA_ZIP, content=_zip(package_dir, package_files)))
-        files.append(File.generated(config, DATA_SQLITE, content=_gzip(sqlite_bytes(package_dir))))
-
+        extra.update(_package_downloads(package_dir, files_dir))
     site = build_site(archive, descriptor)
-    for path, data in sorted(document_downloads(site, site_url).items()):
-        file = File.generated(config, download_src(path), content=data)
-        file.dest_uri = path  # a .md source name would make it a page
-        files.append(file)
+    extra.update((download_src(path), data) for path, data in document_downloads(site, site_url).items())
     if site_url:
-        files.append(File.generated(config, FEED_PATH, content=atom_feed(site, site_url)))
+        extra[FEED_PATH] = atom_feed(site, site_url)
+    extra[PACKAGE_KEY] = extra.pop(PACKAGE_KEY, b"")  # last
+    write_pages(extra, files_dir)  # unchanged files keep their time: a dirty build skips them
+    for src in sorted(extra):
+        if src == PACKAGE_KEY:
+            continue
+        file = File.generated(config, src, abs_src_path=str(files_dir / src))
+        file.dest_uri = src.removesuffix(MD_DOWNLOAD_SUFFIX[3:])  # a .md source name would make it a page
+        files.append(file)
+    _built["outputs"] = {f.dest_uri for f in files}
     return files
 
 
@@ -115,11 +120,36 @@ _built: dict = {}  # what on_files loaded, for on_post_build
 
 
 def on_post_build(config) -> None:
-    """The Pagefind search index of the built pages, into ``site/pagefind/``."""
+    """Remove what an earlier build left and this one did not make (a dirty build starts from
+    the previous site), then write the Pagefind search index into ``site/pagefind/``."""
+    prune_site(Path(config.site_dir), _built.pop("outputs", None))
     archive = _built.pop("archive", None)
     if archive is not None and os.environ.get(SEARCH_ENV) != "0":
         counts = index_site(Path(config.site_dir), archive)
         log.info("gazette: search index: %s", ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())))
+
+
+BUILD_OUTPUTS = {"404.html", "sitemap.xml", "sitemap.xml.gz"}  # written by MkDocs itself, not from files
+
+
+def prune_site(site_dir: Path, outputs: set[str] | None) -> int:
+    """Delete files under ``site_dir`` that are neither in ``outputs`` (dest paths) nor MkDocs'
+    own files, nor hidden build files, nor the search index (rebuilt after). Returns the count."""
+    if outputs is None:
+        return 0
+    removed = 0
+    for path in sorted(site_dir.rglob("*"), reverse=True):
+        rel = path.relative_to(site_dir).as_posix()
+        if rel.startswith(("pagefind/", ".")) or rel == "pagefind":
+            continue
+        if path.is_file() and rel not in outputs and rel not in BUILD_OUTPUTS:
+            path.unlink()
+            removed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    if removed:
+        log.info("gazette: %d files of an earlier build removed", removed)
+    return removed
 
 
 def _package_rows(package_dir: Path, descriptor: dict) -> dict[str, tuple[int, list[list[str]]]]:
@@ -153,6 +183,32 @@ def _read_descriptor(package_dir: Path) -> dict | None:
     except (ValueError, UnicodeDecodeError) as exc:
         raise PluginError(f"gazette: {path}: not a readable data package ({exc})") from None
     return data if isinstance(data, dict) else None
+
+
+PACKAGE_KEY = ".package-key"
+
+
+def _package_downloads(package_dir: Path, files_dir: Path) -> dict[str, bytes]:
+    """The package as one zip and as gzipped SQLite, made again only when the package changed."""
+    key = _package_key(package_dir).encode()
+    zip_path, sqlite_path, key_path = (files_dir / name for name in (DATA_ZIP, DATA_SQLITE, PACKAGE_KEY))
+    if key_path.is_file() and key_path.read_bytes() == key and zip_path.is_file() and sqlite_path.is_file():
+        out = {DATA_ZIP: zip_path.read_bytes(), DATA_SQLITE: sqlite_path.read_bytes()}
+    else:
+        paths = sorted(p for p in package_dir.rglob("*") if p.is_file())
+        out = {DATA_ZIP: _zip(package_dir, paths), DATA_SQLITE: _gzip(sqlite_bytes(package_dir))}
+    out[PACKAGE_KEY] = key  # written after the files it stands for
+    return out
+
+
+def _package_key(package_dir: Path) -> str:
+    """Changes when the package or the code that turns it into zip and SQLite changes."""
+    import hashlib
+
+    digest = hashlib.sha256((package_dir / "datapackage.json").read_bytes())
+    for module in ("datapackage.py", "sqlite_export.py", "mkdocs_hooks.py"):
+        digest.update((ROOT / "generator" / module).read_bytes())
+    return digest.hexdigest()
 
 
 def _zip(package_dir: Path, paths: list[Path]) -> bytes:

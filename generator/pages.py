@@ -745,8 +745,8 @@ def table_markdown(table: Table) -> str:
 
 # ---------------------------------------------------------------- writing
 
-def write_pages(pages: dict[str, str], out_dir: Path) -> dict[str, int]:
-    """Make ``out_dir`` hold exactly ``pages``: write changed files only, remove stale ``.md`` files.
+def write_pages(pages: dict[str, str] | dict[str, bytes], out_dir: Path) -> dict[str, int]:
+    """Make ``out_dir`` hold exactly ``pages`` (text or bytes): write changed files only, remove others.
 
     Returns counts: written, unchanged, removed.
     """
@@ -754,7 +754,7 @@ def write_pages(pages: dict[str, str], out_dir: Path) -> dict[str, int]:
     counts = {"written": 0, "unchanged": 0, "removed": 0}
     for rel_path, text in pages.items():
         target = out_dir / rel_path
-        data = text.encode("utf-8")
+        data = text.encode("utf-8") if isinstance(text, str) else text
         if target.is_file() and target.read_bytes() == data:
             counts["unchanged"] += 1
             continue

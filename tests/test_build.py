@@ -62,3 +62,63 @@ def test_failed_build_leaves_the_previous_site_and_no_debris(epoch_builds, tmp_p
     assert str(bad_config) in result.output
     assert tree(first / "site") == before
     assert [p.name for p in first.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_rebuild_after_a_new_issue_renders_only_what_changed_and_matches_a_full_build(tmp_path: Path):
+    import shutil
+
+    from generator.build import build_site
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns(".cache"))
+    new_issue = content / "records" / "370811-2024-2.yml"
+    held_back = tmp_path / new_issue.name
+    new_issue.rename(held_back)
+    os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
+    try:
+        def build_into(out: Path, full: bool = False) -> bool:
+            return build_site(content, out / "site", out / "datapackage", ROOT / "mkdocs.yml",
+                              pages_dir=out / "pages", full=full)
+
+        assert build_into(tmp_path / "a") is False  # nothing to start from
+        site = tmp_path / "a" / "site"
+        issues_index = site / "issues" / "index.html"
+        old_issues_index = issues_index.read_bytes()
+        os.link(issues_index, tmp_path / "old-issues-index.html")  # what a reader of the old site holds
+        document_page = next((site / "documents").glob("*/index.html"))
+        mtime_before = document_page.stat().st_mtime_ns
+
+        held_back.rename(new_issue)
+        assert build_into(tmp_path / "a") is True
+        assert build_into(tmp_path / "b", full=True) is False
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH")
+
+    incremental, full = tree(site), tree(tmp_path / "b" / "site")
+    assert sorted(incremental) == sorted(full)
+    assert [name for name in full if incremental[name] != full[name]] == []
+    assert "370811-2024-2" in issues_index.read_text(encoding="utf-8")
+    assert "370811-2024-2" not in old_issues_index.decode("utf-8")
+    assert (tmp_path / "old-issues-index.html").read_bytes() == old_issues_index  # replaced, not overwritten
+    assert document_page.stat().st_mtime_ns == mtime_before  # an unchanged page was not rendered again
+
+
+def test_a_rebuild_drops_the_pages_of_a_removed_issue(tmp_path: Path):
+    import shutil
+
+    from generator.build import build_site
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns(".cache"))
+    os.environ["GAZETTE_SEARCH"] = "0"
+    try:
+        build_site(content, tmp_path / "site", tmp_path / "datapackage", ROOT / "mkdocs.yml", pages_dir=tmp_path / "pages")
+        issue_pages = {p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site" / "issues").rglob("*.html")}
+        (content / "records" / "370811-2024-2.yml").unlink()
+        assert build_site(content, tmp_path / "site", tmp_path / "datapackage", ROOT / "mkdocs.yml",
+                          pages_dir=tmp_path / "pages") is True
+    finally:
+        os.environ.pop("GAZETTE_SEARCH")
+    left = {p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site" / "issues").rglob("*.html")}
+    assert left and left < issue_pages
+    assert not any("370811-2024-2" in name for name in left)
