@@ -25,7 +25,7 @@ from .archive import Archive, Citation
 from .charts import bar_chart
 from .ids import pinyin_slug, slug
 from .models import Appointment, Document, Event, Issue, Table, TocEntry, to_dict
-from .sqlite_export import EXAMPLE_QUERY
+from .sqlite_export import EXAMPLE_QUERY, FTS_SETUP
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 SITE_TITLE = "人民政府公报数据档案"
@@ -650,7 +650,7 @@ def render_pages(archive: Archive, datapackage: dict[str, Any] | None = None, si
     render("cited/index.md", "cited.md.j2", "被引用但未收录的文件")
     render("download.md", "download.md.j2", "数据下载", resources=_resources(datapackage, package_rows),
            table_resources=_table_resources(datapackage, package_rows, archive), sqlite=sqlite,
-           example_query=EXAMPLE_QUERY, table_count=sum(len(d.tables) for d in archive.documents))
+           example_query=EXAMPLE_QUERY, fts_setup=FTS_SETUP, table_count=sum(len(d.tables) for d in archive.documents))
     return pages
 
 

@@ -1,4 +1,5 @@
-"""The SQLite edition of the data package: same rows, primary keys, Chinese full-text search."""
+"""The SQLite edition of the data package: same rows, primary keys, and Chinese full-text
+search after the one setup the data page shows."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.sqlite_export import EXAMPLE_QUERY, sqlite_bytes
+from generator.sqlite_export import EXAMPLE_QUERY, FTS_SETUP, sqlite_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,6 +20,7 @@ def database(fixture_site, tmp_path_factory):
     path = tmp_path_factory.mktemp("sqlite") / "gazette.sqlite"
     path.write_bytes(gzip.decompress((fixture_site / "data/gazette.sqlite.gz").read_bytes()))
     connection = sqlite3.connect(path)
+    connection.executescript(FTS_SETUP)  # as the data page tells the reader
     yield connection
     connection.close()
 
@@ -51,8 +53,20 @@ def test_full_text_search_finds_a_chinese_substring(database, phrase, document_i
     assert (document_id,) in found
 
 
-def test_example_query_on_the_data_page_runs(database):
-    database.execute(EXAMPLE_QUERY).fetchall()
+def test_the_data_page_shows_the_setup_and_a_query_that_runs(database, fixture_site):
+    import html
+
+    page = html.unescape((fixture_site / "download/index.html").read_text(encoding="utf-8"))
+    assert FTS_SETUP.splitlines()[0] in page and EXAMPLE_QUERY.splitlines()[-1] in page
+    assert database.execute(EXAMPLE_QUERY).fetchall()
+
+
+def test_the_published_file_has_no_index_built(fixture_site, tmp_path):
+    path = tmp_path / "gazette.sqlite"
+    path.write_bytes(gzip.decompress((fixture_site / "data/gazette.sqlite.gz").read_bytes()))
+    with sqlite3.connect(path) as connection:
+        names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "documents" in names and not any(name.startswith("documents_fts") for name in names)
 
 
 def test_same_package_gives_the_same_bytes(tmp_path):
