@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import sys
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +36,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 
 from generator.archive import build_archive  # noqa: E402
-from generator.build import SHARD_ENV, ShardError, registry_slugs, select_shard  # noqa: E402
+from generator.build import SHARD_ENV, ShardError, load_archive, registry_slugs, select_shard  # noqa: E402
 from generator.datapackage import zip_bytes  # noqa: E402
 from generator.feed import FEED_PATH, atom_feed  # noqa: E402
 from generator.pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, MD_DOWNLOAD_SUFFIX, SAMPLE_ROWS,  # noqa: E402
@@ -73,7 +74,7 @@ def on_files(files: Files, config) -> Files:
     except (RecordFileError, ShardError) as exc:
         raise PluginError(f"gazette: {exc}") from None
     archive = build_archive(issues)
-    _built["archive"] = archive
+    _built["records"] = (content, shard)  # read again for the search index: the build's memory is the pages'
     for issue_id, problem in archive.problems:
         log.info("gazette: %s: %s", issue_id, problem.message)
 
@@ -123,10 +124,31 @@ def on_post_build(config) -> None:
     """Remove what an earlier build left and this one did not make (a dirty build starts from
     the previous site), then write the Pagefind search index into ``site/pagefind/``."""
     prune_site(Path(config.site_dir), _built.pop("outputs", None))
-    archive = _built.pop("archive", None)
-    if archive is not None and os.environ.get(SEARCH_ENV) != "0":
-        counts = index_site(Path(config.site_dir), archive)
+    records = _built.pop("records", None)
+    _built.pop("pages", None)
+    if records is not None and os.environ.get(SEARCH_ENV) != "0":
+        counts = index_site(Path(config.site_dir), load_archive(*records))
         log.info("gazette: search index: %s", ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())))
+
+
+# Pages wait, rendered, for the build to reach them: kept compressed they take a fifth of the memory.
+
+def on_page_content(html: str, page, config, files) -> str:
+    _built.setdefault("pages", {})[page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
+    page.markdown = None
+    return ""
+
+
+def on_page_context(context, page, config, nav):
+    stored = _built.get("pages", {}).pop(page.file.src_uri, None)
+    if stored is not None:
+        page.content = zlib.decompress(stored).decode("utf-8")
+    return context
+
+
+def on_post_page(output: str, page, config) -> str:
+    page.content = None  # written next; nothing reads it after
+    return output
 
 
 BUILD_OUTPUTS = {"404.html", "sitemap.xml", "sitemap.xml.gz"}  # written by MkDocs itself, not from files

@@ -108,28 +108,24 @@ def check_identifiers(issue: Issue) -> None:
 
 
 CACHE_DIR = ".cache/records"  # under the content directory: parsed records, one pickle per file
-_LOADED: dict[Path, tuple[tuple[int, int], bytes]] = {}
 
 
 def load_issue(path: Path) -> Issue:
-    """One record file → Issue. A parsed record is kept, keyed by the file's size and time,
-    in memory and in ``<content>/.cache/records/``, so build stages and later builds skip YAML."""
+    """One record file → Issue. A parsed record is kept in ``<content>/.cache/records/``, keyed
+    by the file's size and time, so that build stages and later builds skip the YAML."""
     path = Path(path).resolve()
     stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_size)
-    cached = _LOADED.get(path)
-    if cached is None or cached[0] != stamp:
-        cache_file = path.parent.parent / CACHE_DIR / f"{path.stem}.{_code_version()}.pickle"
-        data = _read_cache(cache_file, stamp)
-        if data is None:
-            data = pickle.dumps(_read_issue(path), protocol=pickle.HIGHEST_PROTOCOL)
-            _write_cache(cache_file, stamp, data)
-        cached = _LOADED[path] = (stamp, data)
-    try:
-        return pickle.loads(cached[1])
-    except Exception:  # a damaged cache file: the record itself is the truth
-        _LOADED.pop(path, None)
-        return _read_issue(path)
+    cache_file = path.parent.parent / CACHE_DIR / f"{path.stem}.{_code_version()}.pickle"
+    data = _read_cache(cache_file, stamp)
+    if data is not None:
+        try:
+            return pickle.loads(data)
+        except Exception:  # a damaged cache file: the record itself is the truth
+            pass
+    issue = _read_issue(path)
+    _write_cache(cache_file, stamp, pickle.dumps(issue, protocol=pickle.HIGHEST_PROTOCOL))
+    return issue
 
 
 def _stamp_line(stamp: tuple[int, int]) -> bytes:
