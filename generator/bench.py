@@ -12,7 +12,7 @@ Stages:
 - datapackage: ``build.make_datapackage``.
 - site: one ``mkdocs build`` with the project's mkdocs.yml and hook, without the hook's search
   indexing (the next stage). Timed apart inside it: the hook reading the records and the hook
-  generating pages (``render_pages`` + ``write_pages``).
+  generating and writing pages and downloads (``iter_pages``, ``write_pages``).
 - search: the Pagefind index of the built site (``search.index_site``), as ``gazette build`` does.
 End to end = ingest + data package + site + search, wall clock including each stage's Python start.
 
@@ -186,7 +186,7 @@ def stage_site(work: Path, config_file: Path) -> dict:
     seen: dict = {}
     # The hook imports these names when MkDocs loads it, i.e. after this patch.
     records.load_records = _timed(spent, "load", records.load_records)
-    pages.render_pages = _timed(spent, "generate", pages.render_pages, seen)
+    pages.iter_pages = _timed(spent, "generate", pages.iter_pages, seen)  # pages render as written
     pages.write_pages = _timed(spent, "generate", pages.write_pages)
 
     site_dir = work / "site"
@@ -210,11 +210,9 @@ def stage_search(work: Path) -> dict:
     from .build import load_archive
     from .search import index_site
 
-    start = time.perf_counter()
-    archive = load_archive(work / "content")
-    loaded = time.perf_counter() - start
-    counts = index_site(work / "site", archive)
-    return {"load_seconds": loaded, "records": sum(counts.values())}
+    spent: dict = {}
+    counts = index_site(work / "site", lambda: _timed(spent, "load", load_archive)(work / "content"))
+    return {"load_seconds": spent["load"], "records": sum(counts.values())}
 
 
 def document_page_sizes(archive, site_dir: Path) -> dict:
@@ -255,7 +253,6 @@ def stage_rebuild(work: Path, config_file: Path) -> dict:
     spent: dict = {}
     build.make_datapackage = _timed(spent, "datapackage", build.make_datapackage)
     records.load_records = _timed(spent, "load", records.load_records)
-    pages.render_pages = _timed(spent, "generate", pages.render_pages)
     pages.write_pages = _timed(spent, "generate", pages.write_pages)
     search.index_site = _timed(spent, "search", search.index_site)
     for record in sorted((work / "next" / "records").glob("*.yml")):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
+import itertools
 import json
 import logging
 import os
@@ -40,7 +40,8 @@ from generator.build import SHARD_ENV, ShardError, load_archive, registry_slugs,
 from generator.datapackage import zip_bytes  # noqa: E402
 from generator.feed import FEED_PATH, atom_feed  # noqa: E402
 from generator.pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, MD_DOWNLOAD_SUFFIX, SAMPLE_ROWS,  # noqa: E402
-                             TEMPLATES_DIR, build_site, document_downloads, download_src, render_pages, write_pages)
+                             TEMPLATES_DIR, build_site, download_src, iter_document_downloads, iter_pages,
+                             write_pages)
 from generator.search import index_site  # noqa: E402
 from generator.sqlite_export import sqlite_bytes  # noqa: E402
 from generator.records import RecordFileError, load_records  # noqa: E402
@@ -82,32 +83,31 @@ def on_files(files: Files, config) -> Files:
     descriptor = _read_descriptor(package_dir)
     site_url = config.site_url or ""
     rows = _package_rows(package_dir, descriptor) if descriptor is not None else None
-    pages = render_pages(archive, descriptor, site_url, rows, sqlite=descriptor is not None)
     pages_dir = gazette_path(config, "pages")
-    counts = write_pages(pages, pages_dir)
+    written = write_pages(iter_pages(archive, descriptor, site_url, rows, sqlite=descriptor is not None), pages_dir)
     log.info("gazette: %d records from %s, %d pages (%d rewritten)",
-             len(issues), content, len(pages), counts["written"])
-
-    for rel in sorted(pages):
+             len(issues), content, len(written.paths), written.written)
+    for rel in sorted(written.paths):
         if files.get_file_from_path(rel) is not None:
             log.info("gazette: docs/%s replaces the generated page", rel)
             continue
         files.append(File.generated(config, rel, abs_src_path=str(pages_dir / rel)))
 
     files_dir = pages_dir.with_name(pages_dir.name + "-files")
-    extra: dict[str, bytes] = {}
+    package: dict[str, bytes] = {}
     if descriptor is not None:
         for path in sorted(p for p in package_dir.rglob("*") if p.is_file()):
             rel = path.relative_to(package_dir).as_posix()
             files.append(File.generated(config, f"{DATA_DIR}/{rel}", abs_src_path=str(path)))
-        extra.update(_package_downloads(package_dir, files_dir))
+        package = _package_downloads(package_dir, files_dir)
     site = build_site(archive, descriptor)
-    extra.update((download_src(path), data) for path, data in document_downloads(site, site_url).items())
-    if site_url:
-        extra[FEED_PATH] = atom_feed(site, site_url)
-    extra[PACKAGE_KEY] = extra.pop(PACKAGE_KEY, b"")  # last
-    write_pages(extra, files_dir)  # unchanged files keep their time: a dirty build skips them
-    for src in sorted(extra):
+    extra = itertools.chain(
+        ((src, data) for src, data in package.items() if src != PACKAGE_KEY),
+        ((download_src(path), data) for path, data in iter_document_downloads(site, site_url)),
+        [(FEED_PATH, atom_feed(site, site_url))] if site_url else [],
+        [(PACKAGE_KEY, package.get(PACKAGE_KEY, b""))])  # last: it vouches for the files before it
+    # unchanged files keep their time, so that an incremental build skips them
+    for src in sorted(write_pages(extra, files_dir).paths):
         if src == PACKAGE_KEY:
             continue
         file = File.generated(config, src, abs_src_path=str(files_dir / src))
@@ -127,7 +127,7 @@ def on_post_build(config) -> None:
     records = _built.pop("records", None)
     _built.pop("pages", None)
     if records is not None and os.environ.get(SEARCH_ENV) != "0":
-        counts = index_site(Path(config.site_dir), load_archive(*records))
+        counts = index_site(Path(config.site_dir), lambda: load_archive(*records))
         log.info("gazette: search index: %s", ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())))
 
 
@@ -182,8 +182,13 @@ def _package_rows(package_dir: Path, descriptor: dict) -> dict[str, tuple[int, l
         path = package_dir / rel if isinstance(rel, str) else None
         if not isinstance(name, str) or path is None or not path.is_file():
             continue
-        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-        out[name] = (max(len(rows) - 1, 0), rows[: SAMPLE_ROWS + 1])
+        with open(path, encoding="utf-8", newline="") as handle:
+            first, count = [], 0
+            for row in csv.reader(handle):
+                if count <= SAMPLE_ROWS:
+                    first.append(row)
+                count += 1
+        out[name] = (max(count - 1, 0), first)
     return out
 
 

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Mapping
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -544,10 +544,14 @@ def citation_text(document: Document, issue: Issue, url: str) -> str:
 
 
 def document_downloads(site: Site, site_url: str = "") -> dict[str, bytes]:
+    """``iter_document_downloads`` as a dict."""
+    return dict(iter_document_downloads(site, site_url))
+
+
+def iter_document_downloads(site: Site, site_url: str = "") -> Iterator[tuple[str, bytes]]:
     """Per-document files next to each page: ``documents/<id>.json`` (the record plus its issue
-    and URL) and ``documents/<id>.md`` (front matter and the body as Markdown).
-    Keys are site paths; the Markdown's source name ends in MD_DOWNLOAD_SUFFIX (see download_src)."""
-    out: dict[str, bytes] = {}
+    and URL) and ``documents/<id>.md`` (front matter and the body as Markdown), as (site path,
+    bytes); the Markdown's source name ends in MD_DOWNLOAD_SUFFIX (see download_src)."""
     for document in site.archive.documents:
         issue = site.issue_of(document)
         path = site.doc_path(document)
@@ -558,7 +562,7 @@ def document_downloads(site: Site, site_url: str = "") -> dict[str, bytes]:
         if site_url:
             record["permalink"] = site_url.rstrip("/") + "/" + url
         stem = path[:-3]
-        out[f"{stem}.json"] = (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        yield f"{stem}.json", (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         meta = {"document_id": document.document_id,
                 "doc_number": document.doc_number.text if document.doc_number else "",
                 "title": " ".join(document.title.split()), "doc_type": document.doc_type,
@@ -571,8 +575,7 @@ def document_downloads(site: Site, site_url: str = "") -> dict[str, bytes]:
                  f"# {meta['title']}", "", document.body.strip()]
         for attachment in document.attachments:
             parts += ["", f"## {' '.join((attachment.label + ' ' + attachment.title).split())}", "", attachment.body.strip()]
-        out[f"{stem}.md"] = ("\n".join(parts).rstrip("\n") + "\n").encode("utf-8")
-    return out
+        yield f"{stem}.md", ("\n".join(parts).rstrip("\n") + "\n").encode("utf-8")
 
 
 def download_src(site_path: str) -> str:
@@ -583,7 +586,14 @@ def download_src(site_path: str) -> str:
 def render_pages(archive: Archive, datapackage: dict[str, Any] | None = None, site_url: str = "",
                  package_rows: dict[str, tuple[int, list[list[str]]]] | None = None,
                  sqlite: bool = False) -> dict[str, str]:
-    """Every generated page: docs-relative path → Markdown text.
+    """Every generated page: docs-relative path → Markdown text (``iter_pages`` as a dict)."""
+    return dict(iter_pages(archive, datapackage, site_url, package_rows, sqlite))
+
+
+def iter_pages(archive: Archive, datapackage: dict[str, Any] | None = None, site_url: str = "",
+               package_rows: dict[str, tuple[int, list[list[str]]]] | None = None,
+               sqlite: bool = False) -> Iterator[tuple[str, str]]:
+    """Every generated page as (docs-relative path, Markdown text), one at a time.
 
     ``datapackage`` is the data package descriptor (datapackage.json) when the package is
     published with the site (under ``data/gazette/``), else None. ``site_url`` makes the
@@ -592,34 +602,33 @@ def render_pages(archive: Archive, datapackage: dict[str, Any] | None = None, si
     """
     site = build_site(archive, datapackage)
     env = _env()
-    pages: dict[str, str] = {}
     base_url = (site_url.rstrip("/") + "/") if site_url else ""
 
-    def render(path: str, template: str, title: str | None, **context: Any) -> None:
+    def render(path: str, template: str, title: str | None, **context: Any) -> tuple[str, str]:
         body = env.get_template(template).render(
             site=site, archive=archive, here=path, link=lambda target: rel(target, path),
             url=lambda target: url_rel(target, path),
             SITE_TITLE=SITE_TITLE, DATA_DIR=DATA_DIR, DATA_ZIP=DATA_ZIP, DATA_SQLITE=DATA_SQLITE, FEED=FEED,
             **context)
         head = front_matter(title, hide_navigation=path not in NAV_PAGES) if title else ""
-        pages[path] = head + body.rstrip("\n") + "\n"
+        return path, head + body.rstrip("\n") + "\n"
 
     table_csv = _table_csv_paths(datapackage)
     type_chart = [(g.label, len(g.documents)) for g in site.types]
     year_chart = [(g.label, len(g.documents)) for g in sorted(site.years, key=lambda g: g.key) if g.documents]
-    render("index.md", "home.md.j2", None, latest=site.issues[:LATEST_ISSUES],
+    yield render("index.md", "home.md.j2", None, latest=site.issues[:LATEST_ISSUES],
            publisher_count=len(site.publishers), has_feed=bool(site_url),
            year_chart=bar_chart(year_chart, "各年份文件数", {g.label: url_rel(g.path, "index.md") for g in site.years}),
            type_chart=bar_chart(type_chart, "各文种文件数", {g.label: url_rel(g.path, "index.md") for g in site.types}))
-    render("issues/index.md", "issues_index.md.j2", "期刊")
+    yield render("issues/index.md", "issues_index.md.j2", "期刊")
     for issue in site.issues:
         sections = issue_sections(issue, archive)
-        render(site.issue_path[issue.issue_id], "issue.md.j2", issue_label(issue), issue=issue,
+        yield render(site.issue_path[issue.issue_id], "issue.md.j2", issue_label(issue), issue=issue,
                sections=[(name, rows) for name, rows in sections if not all(r.anchor for r in rows)],
                parts=[row for _, rows in sections if all(r.anchor for r in rows) for row in rows])
     for document in archive.documents:
         issue = site.issue_of(document)
-        render(site.doc_path(document), "document.md.j2", document.title or "（无标题）",
+        yield render(site.doc_path(document), "document.md.j2", document.title or "（无标题）",
                document=document, issue=issue, status=archive.status(document),
                repealed=archive.repealed_by.get(document.document_id),
                cites=archive.cites(document), cited_by=archive.cited_by.get(document.document_id, []),
@@ -628,30 +637,29 @@ def render_pages(archive: Archive, datapackage: dict[str, Any] | None = None, si
                json_link=rel(download_src(site.doc_path(document)[:-3] + ".json"), site.doc_path(document)),
                md_link=rel(download_src(site.doc_path(document)), site.doc_path(document)),
                body_has_table=any(_PIPE_ROW.search(text) for text in [document.body] + [a.body for a in document.attachments]))
-    render("years/index.md", "groups_index.md.j2", "按年份", groups=site.years, kind="year")
+    yield render("years/index.md", "groups_index.md.j2", "按年份", groups=site.years, kind="year")
     for group in site.years:
-        render(group.path, "group.md.j2", f"{group.label}", group=group, kind="year")
-    render("publishers/index.md", "groups_index.md.j2", "按发布机关", groups=site.publishers, kind="publisher")
+        yield render(group.path, "group.md.j2", f"{group.label}", group=group, kind="year")
+    yield render("publishers/index.md", "groups_index.md.j2", "按发布机关", groups=site.publishers, kind="publisher")
     for group in site.publishers:
-        render(group.path, "group.md.j2", group.label, group=group, kind="publisher")
-    render("types/index.md", "groups_index.md.j2", "按文种", groups=site.types, kind="type")
+        yield render(group.path, "group.md.j2", group.label, group=group, kind="publisher")
+    yield render("types/index.md", "groups_index.md.j2", "按文种", groups=site.types, kind="type")
     for group in site.types:
-        render(group.path, "group.md.j2", f"文种：{group.label}", group=group, kind="type")
-    render("sections/index.md", "groups_index.md.j2", "按栏目", groups=site.sections, kind="section")
+        yield render(group.path, "group.md.j2", f"文种：{group.label}", group=group, kind="type")
+    yield render("sections/index.md", "groups_index.md.j2", "按栏目", groups=site.sections, kind="section")
     for group in site.sections:
-        render(group.path, "group.md.j2", f"栏目：{group.label}", group=group, kind="section")
-    render("people/index.md", "people_index.md.j2", "人事任免")
-    render("people/organisations.md", "organisations.md.j2", "人事任免：按机构")
+        yield render(group.path, "group.md.j2", f"栏目：{group.label}", group=group, kind="section")
+    yield render("people/index.md", "people_index.md.j2", "人事任免")
+    yield render("people/organisations.md", "organisations.md.j2", "人事任免：按机构")
     for person in site.people:
-        render(person.path, "person.md.j2", f"{person.name}（{person.publisher}）", person=person)
-    render("events/index.md", "events_index.md.j2", "大事记")
+        yield render(person.path, "person.md.j2", f"{person.name}（{person.publisher}）", person=person)
+    yield render("events/index.md", "events_index.md.j2", "大事记")
     for year in site.event_years:
-        render(year.path, "events_year.md.j2", f"大事记：{year.label}", year=year)
-    render("cited/index.md", "cited.md.j2", "被引用但未收录的文件")
-    render("download.md", "download.md.j2", "数据下载", resources=_resources(datapackage, package_rows),
+        yield render(year.path, "events_year.md.j2", f"大事记：{year.label}", year=year)
+    yield render("cited/index.md", "cited.md.j2", "被引用但未收录的文件")
+    yield render("download.md", "download.md.j2", "数据下载", resources=_resources(datapackage, package_rows),
            table_resources=_table_resources(datapackage, package_rows, archive), sqlite=sqlite,
            example_query=EXAMPLE_QUERY, fts_setup=FTS_SETUP, table_count=sum(len(d.tables) for d in archive.documents))
-    return pages
 
 
 def _table_csv_paths(datapackage: dict[str, Any] | None) -> dict[str, str]:
@@ -745,30 +753,38 @@ def table_markdown(table: Table) -> str:
 
 # ---------------------------------------------------------------- writing
 
-def write_pages(pages: dict[str, str] | dict[str, bytes], out_dir: Path) -> dict[str, int]:
-    """Make ``out_dir`` hold exactly ``pages`` (text or bytes): write changed files only, remove others.
+@dataclass
+class Written:
+    """What write_pages did: every path it was given, and how many it wrote, kept and removed."""
+    paths: list[str] = field(default_factory=list)
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
 
-    Returns counts: written, unchanged, removed.
-    """
+
+def write_pages(pages: Mapping[str, str | bytes] | Iterable[tuple[str, str | bytes]], out_dir: Path) -> Written:
+    """Make ``out_dir`` hold exactly ``pages`` (text or bytes, a mapping or pairs consumed one
+    at a time): write changed files only, remove the others."""
     out_dir = Path(out_dir)
-    counts = {"written": 0, "unchanged": 0, "removed": 0}
-    for rel_path, text in pages.items():
+    result = Written()
+    for rel_path, text in (pages.items() if isinstance(pages, Mapping) else pages):
+        result.paths.append(rel_path)
         target = out_dir / rel_path
         data = text.encode("utf-8") if isinstance(text, str) else text
         if target.is_file() and target.read_bytes() == data:
-            counts["unchanged"] += 1
+            result.unchanged += 1
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
         tmp.write_bytes(data)
         tmp.replace(target)
-        counts["written"] += 1
-    wanted = {(out_dir / p).resolve() for p in pages}
+        result.written += 1
+    wanted = {(out_dir / p).resolve() for p in result.paths}
     if out_dir.is_dir():
         for path in sorted(out_dir.rglob("*"), reverse=True):
             if path.is_file() and path.resolve() not in wanted:
                 path.unlink()
-                counts["removed"] += 1
+                result.removed += 1
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
-    return counts
+    return result

@@ -35,6 +35,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -270,12 +271,15 @@ def record_html(record: SearchRecord, with_text: bool = True) -> str:
 
 # ---------------------------------------------------------------- the edge
 
-def index_site(site_dir: Path, archive: Archive, with_keys: bool = True) -> dict[str, int]:
+def index_site(site_dir: Path, archive: Archive | Callable[[], Archive], with_keys: bool = True) -> dict[str, int]:
     """Write the Pagefind bundle for the built site in ``site_dir``; returns counts by kind.
     With keys (the site's search), Pagefind indexes each record's title, metadata and
     filters, and ``add_keys`` adds its text and keys; without, Pagefind indexes the text
-    itself (for comparison: Pagefind needs about 0.65 MB of memory per page of text)."""
+    itself (for comparison: Pagefind needs about 0.65 MB of memory per page of text).
+    ``archive`` may be a function that loads it, so that it is freed before Pagefind runs."""
     site_dir = Path(site_dir)
+    if callable(archive):  # an archive passed in stays referenced by the caller's call until we return
+        archive = archive()
 
     def read_page(url: str) -> str:
         path = site_dir / html_path(url)
@@ -284,7 +288,10 @@ def index_site(site_dir: Path, archive: Archive, with_keys: bool = True) -> dict
     out = site_dir / BUNDLE_DIR
     if out.exists():
         shutil.rmtree(out)
-    records = _write_index(iter_search_records(archive, read_page), out, with_text=not with_keys)
+    with tempfile.TemporaryDirectory(prefix="gazette-search-") as tmp:
+        records = _write_input(iter_search_records(archive, read_page), Path(tmp), with_text=not with_keys)
+        del archive  # the records hold what the rest needs
+        _run_pagefind(Path(tmp), out)
     entry = out / "pagefind-entry.json"
     if not entry.is_file() or entry.stat().st_size == 0:
         raise RuntimeError(f"Pagefind wrote no {entry}")
@@ -306,28 +313,30 @@ def input_path(record: SearchRecord) -> str:
     return html_path(record.url)
 
 
-def _write_index(records, out: Path, with_text: bool) -> list[SearchRecord]:
-    """One folder of record HTML, indexed by one run of the Pagefind binary that the
-    ``pagefind[extended]`` package ships (its async Python API answers each call after a
-    0.1 s poll and can exit before the last file is written). Returns the records, each
+def _write_input(records, folder: Path, with_text: bool) -> list[SearchRecord]:
+    """One HTML file per record in ``folder``, Pagefind's input. Returns the records, each
     with its text in ``content`` and no page HTML."""
     kept = []
-    with tempfile.TemporaryDirectory(prefix="gazette-search-") as tmp:
-        for record in records:
-            path = Path(tmp) / input_path(record)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(record_html(record, with_text), encoding="utf-8")
-            record.content, record.page_html = record_text(record), ""
-            kept.append(record)
-        command = [sys.executable, "-m", "pagefind", "--site", tmp, "--output-path", str(out.resolve()),
-                   "--force-language", LANGUAGE, "--exclude-selectors", ".headerlink", "--silent"]
-        # Up to INDEX_THREADS indexing threads: the bundle is the same (filter value order varies
-        # with or without threads, see canonicalise_bundle); each thread adds a little memory.
-        env = {**os.environ, "RAYON_NUM_THREADS": str(max(1, min(os.cpu_count() or 1, INDEX_THREADS)))}
-        result = subprocess.run(command, capture_output=True, text=True, env=env)
-        if result.returncode != 0:
-            raise RuntimeError(f"Pagefind failed: {result.stderr or result.stdout}")
+    for record in records:
+        path = folder / input_path(record)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(record_html(record, with_text), encoding="utf-8")
+        record.content, record.page_html = record_text(record), ""
+        kept.append(record)
     return kept
+
+
+def _run_pagefind(folder: Path, out: Path) -> None:
+    """One run of the Pagefind binary that the ``pagefind[extended]`` package ships (its async
+    Python API answers each call after a 0.1 s poll and can exit before the last file is written)."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(out.resolve()),
+               "--force-language", LANGUAGE, "--exclude-selectors", ".headerlink", "--silent"]
+    # Up to INDEX_THREADS indexing threads: the bundle is the same (filter value order varies
+    # with or without threads, see canonicalise_bundle); each thread adds a little memory.
+    env = {**os.environ, "RAYON_NUM_THREADS": str(max(1, min(os.cpu_count() or 1, INDEX_THREADS)))}
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        raise RuntimeError(f"Pagefind failed: {result.stderr or result.stdout}")
 
 
 # ---------------------------------------------------------------- reproducible bundle
@@ -549,8 +558,10 @@ def add_keys(out: Path, records: list[SearchRecord]) -> int:
         # The meta, which every first query loads, lists every page with its word count; the
         # ranking ignores page length (search.js), so the count there is 1 and costs a byte.
         meta[META_PAGES][page] = [_write_fragment(fragment_dir, fragment, fragment_path), 1]
-    postings = _bigram_postings(np.concatenate(bigram_rows) if bigram_rows else np.zeros(0, np.uint64))
+    rows = np.concatenate(bigram_rows) if bigram_rows else np.zeros(0, np.uint64)
     del bigram_rows
+    postings = _bigram_postings(rows)
+    del rows
     for key, pages in other.items():  # an ASCII word spelt like a bigram's key yields to it
         if key not in postings:
             numbers = np.fromiter(pages, np.int64, len(pages))
@@ -581,15 +592,30 @@ def bigram_codes(text: str) -> np.ndarray:
     return np.unique(points[:-1][pairs] << np.uint32(16) | points[1:][pairs])
 
 
+POSTING_SLICE = 1 << 21  # rows encoded at a time: bounds the memory of the step below
+
+
 def _bigram_postings(rows: np.ndarray) -> dict[str, tuple[int, bytes]]:
     """Each bigram's key with its page entries (count, CBOR), from rows of
-    bigram << 32 | page << 1 | weighty."""
+    bigram << 32 | page << 1 | weighty (sorted here, in place), a slice of whole keys at a time."""
     rows.sort()
+    result: dict[str, tuple[int, bytes]] = {}
+    start = 0
+    while start < len(rows):
+        end = min(start + POSTING_SLICE, len(rows))
+        if end < len(rows):  # to the end of the last key in the slice
+            next_key = (rows[end - 1] >> np.uint64(32)) + np.uint64(1)
+            end = int(np.searchsorted(rows, next_key << np.uint64(32)))
+        result.update(_slice_postings(rows[start:end]))
+        start = end
+    return result
+
+
+def _slice_postings(rows: np.ndarray) -> dict[str, tuple[int, bytes]]:
     codes = (rows >> np.uint64(32)).astype(np.uint32)
     weighty = (rows & np.uint64(1)).astype(bool)
     pages = (rows >> np.uint64(1) & np.uint64(0x7FFFFFFF)).astype(np.int64)
-    del rows
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.zeros(0, np.int64)
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     ends = np.r_[starts[1:], len(codes)]
     data, offsets = _encode_entries(pages, weighty, starts)
     result = {}

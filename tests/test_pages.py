@@ -377,8 +377,8 @@ def test_md_body_keeps_markdown_structure():
 def test_write_pages_rewrites_only_changed_files_and_removes_stale(tmp_path):
     write_pages({"index.md": "# 首页\n", "documents/a.md": "# 甲\n", "documents/b.md": "# 乙\n"}, tmp_path)
     before = (tmp_path / "index.md").stat().st_mtime_ns
-    counts = write_pages({"index.md": "# 首页\n", "documents/a.md": "# 甲（改）\n"}, tmp_path)
-    assert counts == {"written": 1, "unchanged": 1, "removed": 1}
+    result = write_pages({"index.md": "# 首页\n", "documents/a.md": "# 甲（改）\n"}, tmp_path)
+    assert (result.written, result.unchanged, result.removed) == (1, 1, 1)
     assert (tmp_path / "index.md").stat().st_mtime_ns == before
     assert (tmp_path / "documents/a.md").read_text(encoding="utf-8") == "# 甲（改）\n"
     assert not (tmp_path / "documents/b.md").exists()
