@@ -34,6 +34,8 @@ DATA_ZIP = "data/gazette.zip"
 DATA_SQLITE = "data/gazette.sqlite.gz"
 FEED = "feed.xml"
 LATEST_ISSUES = 10
+PAGE_ITEMS = 200  # rows a browse page lists at most; longer lists get a page per year or agency
+CITED_PAGE = "cited/index.md"
 SAMPLE_ROWS = 3
 SAMPLE_CELL = 40  # characters of a sample cell shown on the data page
 NAV_PAGES = {"index.md", "issues/index.md", "years/index.md", "publishers/index.md", "types/index.md",
@@ -118,14 +120,25 @@ def cn_date(value: str) -> str:
 # ---------------------------------------------------------------- site model
 
 @dataclass
+class Part:
+    """One page of a long list: a year of a group's documents, or one agency's cited numbers."""
+
+    label: str
+    path: str
+    items: list = field(default_factory=list)
+
+
+@dataclass
 class Group:
-    """A browse index entry: a year, a publisher or a document type, with its page path."""
+    """A browse index entry: a year, a publisher or a document type, with its page path.
+    A group of more than PAGE_ITEMS documents lists them on a page per year (``parts``)."""
 
     key: str
     label: str
     path: str
     issues: list[Issue] = field(default_factory=list)
     documents: list[Document] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
 
 
 @dataclass
@@ -182,6 +195,7 @@ class Site:
     organisations: list[Organisation] = field(default_factory=list)
     event_years: list[EventYear] = field(default_factory=list)  # newest first
     cited_numbers: list[CitedNumber] = field(default_factory=list)
+    cited_parts: list[Part] = field(default_factory=list)  # by agency, when there are many
     person_of: dict[str, Person] = field(default_factory=dict)  # appointment_id → person
 
     def issue_of(self, document: Document) -> Issue:
@@ -299,7 +313,35 @@ def build_site(archive: Archive, datapackage: dict[str, Any] | None = None) -> S
     )
     for group in [*site.years, *site.publishers, *site.types, *site.sections]:
         group.documents.sort(key=_document_sort_key)
+    for group in [*site.publishers, *site.types, *site.sections]:
+        if len(group.documents) > PAGE_ITEMS:
+            group.parts = _split_pages(group.path, group.documents, _document_year)
+    if len(site.cited_numbers) > PAGE_ITEMS:
+        site.cited_parts = _split_pages(CITED_PAGE, site.cited_numbers, _number_agency)
     return site
+
+
+def _split_pages(path: str, items: list, key_of) -> list[Part]:
+    """``items`` (in order) split by ``key_of`` → (slug, label), a page each under ``path``'s folder."""
+    parts: dict[str, Part] = {}
+    taken: set[str] = set()
+    folder = path.removesuffix(".md").removesuffix("/index")
+    for item in items:
+        key, label = key_of(item)
+        if label not in parts:
+            parts[label] = Part(label, _unique_path(folder, key, taken))
+        parts[label].items.append(item)
+    return list(parts.values())
+
+
+def _document_year(document: Document) -> tuple[str, str]:
+    date = document.signed_on or document.printed_on
+    return (date[:4], f"{date[:4]}年") if _ISO_DATE.match(date or "") else ("undated", "日期不详")
+
+
+def _number_agency(cited: CitedNumber) -> tuple[str, str]:
+    m = _NUMBER_PARTS.match(cited.number)
+    return (pinyin_slug(m.group(1)) or "other", m.group(1)) if m and m.group(1) else ("other", "其他")
 
 
 def _document_sort_key(document: Document) -> tuple:
@@ -608,12 +650,17 @@ def iter_pages(archive: Archive, datapackage: dict[str, Any] | None = None, site
         body = env.get_template(template).render(
             site=site, archive=archive, here=path, link=lambda target: rel(target, path),
             url=lambda target: url_rel(target, path),
-            SITE_TITLE=SITE_TITLE, DATA_DIR=DATA_DIR, DATA_ZIP=DATA_ZIP, DATA_SQLITE=DATA_SQLITE, FEED=FEED,
+            SITE_TITLE=SITE_TITLE, PAGE_ITEMS=PAGE_ITEMS, CITED_PAGE=CITED_PAGE, DATA_DIR=DATA_DIR, DATA_ZIP=DATA_ZIP, DATA_SQLITE=DATA_SQLITE, FEED=FEED,
             **context)
         head = front_matter(title, hide_navigation=path not in NAV_PAGES) if title else ""
         return path, head + body.rstrip("\n") + "\n"
 
     table_csv = _table_csv_paths(datapackage)
+    def group_parts(group: Group, title: str, kind: str) -> Iterator[tuple[str, str]]:
+        for part in group.parts:
+            yield render(part.path, "group_part.md.j2", f"{title}（{part.label}）", group=group, part=part,
+                         group_title=title, kind=kind)
+
     type_chart = [(g.label, len(g.documents)) for g in site.types]
     year_chart = [(g.label, len(g.documents)) for g in sorted(site.years, key=lambda g: g.key) if g.documents]
     yield render("index.md", "home.md.j2", None, latest=site.issues[:LATEST_ISSUES],
@@ -643,12 +690,15 @@ def iter_pages(archive: Archive, datapackage: dict[str, Any] | None = None, site
     yield render("publishers/index.md", "groups_index.md.j2", "按发布机关", groups=site.publishers, kind="publisher")
     for group in site.publishers:
         yield render(group.path, "group.md.j2", group.label, group=group, kind="publisher")
+        yield from group_parts(group, group.label, "publisher")
     yield render("types/index.md", "groups_index.md.j2", "按文种", groups=site.types, kind="type")
     for group in site.types:
         yield render(group.path, "group.md.j2", f"文种：{group.label}", group=group, kind="type")
+        yield from group_parts(group, f"文种：{group.label}", "type")
     yield render("sections/index.md", "groups_index.md.j2", "按栏目", groups=site.sections, kind="section")
     for group in site.sections:
         yield render(group.path, "group.md.j2", f"栏目：{group.label}", group=group, kind="section")
+        yield from group_parts(group, f"栏目：{group.label}", "section")
     yield render("people/index.md", "people_index.md.j2", "人事任免")
     yield render("people/organisations.md", "organisations.md.j2", "人事任免：按机构")
     for person in site.people:
@@ -656,7 +706,9 @@ def iter_pages(archive: Archive, datapackage: dict[str, Any] | None = None, site
     yield render("events/index.md", "events_index.md.j2", "大事记")
     for year in site.event_years:
         yield render(year.path, "events_year.md.j2", f"大事记：{year.label}", year=year)
-    yield render("cited/index.md", "cited.md.j2", "被引用但未收录的文件")
+    yield render(CITED_PAGE, "cited.md.j2", "被引用但未收录的文件", numbers=site.cited_numbers, part=None)
+    for part in site.cited_parts:
+        yield render(part.path, "cited.md.j2", f"被引用但未收录的文件：{part.label}", numbers=part.items, part=part)
     yield render("download.md", "download.md.j2", "数据下载", resources=_resources(datapackage, package_rows),
            table_resources=_table_resources(datapackage, package_rows, archive), sqlite=sqlite,
            example_query=EXAMPLE_QUERY, fts_setup=FTS_SETUP, table_count=sum(len(d.tables) for d in archive.documents))

@@ -557,3 +557,34 @@ def test_404_page_is_chinese_and_works_under_a_sub_path(tmp_path, site_builder, 
     hrefs = links(tree.find("article"))
     assert hrefs and all(h.startswith("/archive/") for h in hrefs)
     assert check_site(site, "/archive/") == []
+
+
+def test_long_lists_become_pages_per_year_or_agency_that_link_every_document(tmp_path, monkeypatch, site_builder):
+    """At thousands of documents a type's list would be megabytes; past PAGE_ITEMS rows it is
+    split (lowered here so that the sample archive splits), and every document stays one click
+    from the list's first page."""
+    from generator import pages
+    from generator.archive import build_archive
+    from generator.records import load_records
+
+    monkeypatch.setattr(pages, "PAGE_ITEMS", 4)
+    site = site_builder(ROOT / "content", tmp_path)  # strict: every link of the new pages resolves
+    model = pages.build_site(build_archive(load_records(ROOT / "content")))
+    split = [g for g in model.types + model.sections + model.publishers if g.parts]
+    assert split, "the fixture has groups of more than 4 documents"
+    for group in split:
+        first_url = pages.page_url(group.path)
+        first = page(site, first_url).find("article")
+        assert len(first.find_all("tr")) - 1 <= 4  # one short table: the newest
+        reached: set[Path] = set()
+        for part_href in {h for h in links(first) if resolve(site, first_url, h).parent.parent == site / first_url.rstrip("/")}:
+            part_page = resolve(site, first_url, part_href)
+            part_url = part_page.parent.relative_to(site).as_posix() + "/"
+            article = parse(part_page.read_text(encoding="utf-8")).find("article")
+            reached |= {resolve(site, part_url, h) for h in links(article) if "/documents/" in "/" + posixpath.normpath(posixpath.join(part_url, h))}
+        expected = {site / pages.page_url(model.doc_path(d)) / "index.html" for d in group.documents}
+        assert reached == expected, group.label
+    cited_index = page(site, "cited/").find("article")
+    if model.cited_parts:
+        assert len(cited_index.find_all("tr")) == 0
+        assert len([h for h in links(cited_index) if not h.startswith(("#", ".."))]) >= len(model.cited_parts)
