@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, BinaryIO, Callable, Iterable, Mapping
 
 from .archive import Archive
 from .models import Document, Issue, Table
@@ -375,13 +375,40 @@ ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 def zip_bytes(files: dict[str, bytes], folder: str = "gazette") -> bytes:
     """A reproducible zip of the package (fixed timestamps and order)."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    write_zip(files, buffer, folder)
+    return buffer.getvalue()
+
+
+def write_zip(files: Mapping[str, bytes | Path], out: BinaryIO, folder: str = "gazette") -> None:
+    """``files`` (package path → bytes, or a file to copy from) as a reproducible zip."""
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for rel in sorted(files):
             info = zipfile.ZipInfo(f"{folder}/{rel}", date_time=ZIP_EPOCH)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, files[rel])
-    return buffer.getvalue()
+            data = files[rel]
+            if isinstance(data, bytes):
+                archive.writestr(info, data)
+            else:
+                with open(data, "rb") as source, archive.open(info, "w") as target:
+                    shutil.copyfileobj(source, target, 1 << 20)
+
+
+def write_package_archives(package_dir: Path | str, out_dir: Path | str, data_zip: str, data_sqlite: str) -> None:
+    """The package under ``package_dir`` as a zip and as gzipped SQLite, at ``out_dir``/``data_zip``
+    and ``data_sqlite``, each replaced whole. Streams from and to disk: run in a process of its own
+    beside the MkDocs build, it needs little memory."""
+    from .sqlite_export import write_sqlite_gz
+
+    package_dir, out_dir = Path(package_dir), Path(out_dir)
+    paths = {p.relative_to(package_dir).as_posix(): p for p in sorted(package_dir.rglob("*")) if p.is_file()}
+    for rel, write in ((data_zip, lambda f: write_zip(paths, f)), (data_sqlite, lambda f: write_sqlite_gz(package_dir, f))):
+        target = out_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        with open(tmp, "wb") as handle:
+            write(handle)
+        tmp.replace(target)
 
 
 def validate_package(path: Path, on_progress: Callable[[str], None] | None = None) -> list[str]:

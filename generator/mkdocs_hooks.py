@@ -14,16 +14,18 @@ Where things are, first match wins:
 - data package: env ``GAZETTE_DATAPACKAGE``, ``extra.gazette.datapackage``, ``datapackages/gazette/``
 - page cache: env ``GAZETTE_PAGES``, ``extra.gazette.pages``, ``build/pages/``
 Relative paths are taken from the directory of mkdocs.yml.
+``extra.gazette.document_downloads: false`` leaves out each document's JSON and Markdown copy
+(45 KB a document: at 10,000 documents, what keeps the site under GitHub Pages' 1 GB).
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
 import itertools
 import json
 import logging
 import os
+import subprocess
 import sys
 import zlib
 from pathlib import Path
@@ -37,13 +39,12 @@ from mkdocs.structure.files import File, Files  # noqa: E402
 
 from generator.archive import build_archive  # noqa: E402
 from generator.build import SHARD_ENV, ShardError, load_archive, registry_slugs, select_shard  # noqa: E402
-from generator.datapackage import zip_bytes  # noqa: E402
 from generator.feed import FEED_PATH, atom_feed  # noqa: E402
+from generator import mkdocs_parallel  # noqa: E402
 from generator.pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, MD_DOWNLOAD_SUFFIX, SAMPLE_ROWS,  # noqa: E402
                              TEMPLATES_DIR, build_site, download_src, iter_document_downloads, iter_pages,
                              write_pages)
 from generator.search import index_site  # noqa: E402
-from generator.sqlite_export import sqlite_bytes  # noqa: E402
 from generator.records import RecordFileError, load_records  # noqa: E402
 
 CONTENT_ENV = "GAZETTE_CONTENT"
@@ -84,7 +85,9 @@ def on_files(files: Files, config) -> Files:
     site_url = config.site_url or ""
     rows = _package_rows(package_dir, descriptor) if descriptor is not None else None
     pages_dir = gazette_path(config, "pages")
-    written = write_pages(iter_pages(archive, descriptor, site_url, rows, sqlite=descriptor is not None), pages_dir)
+    downloads = (config.extra.get("gazette") or {}).get("document_downloads", True) is not False
+    written = write_pages(iter_pages(archive, descriptor, site_url, rows, sqlite=descriptor is not None,
+                                     document_downloads=downloads), pages_dir)
     log.info("gazette: %d records from %s, %d pages (%d rewritten)",
              len(issues), content, len(written.paths), written.written)
     for rel in sorted(written.paths):
@@ -94,22 +97,20 @@ def on_files(files: Files, config) -> Files:
         files.append(File.generated(config, rel, abs_src_path=str(pages_dir / rel)))
 
     files_dir = pages_dir.with_name(pages_dir.name + "-files")
-    package: dict[str, bytes] = {}
     if descriptor is not None:
         for path in sorted(p for p in package_dir.rglob("*") if p.is_file()):
             rel = path.relative_to(package_dir).as_posix()
             files.append(File.generated(config, f"{DATA_DIR}/{rel}", abs_src_path=str(path)))
-        package = _package_downloads(package_dir, files_dir)
+        archives_dir = pages_dir.with_name(pages_dir.name + "-archives")
+        _built["archives"] = start_package_archives(package_dir, archives_dir)
+        for rel in (DATA_ZIP, DATA_SQLITE):  # ready by on_env, before MkDocs copies files
+            files.append(File.generated(config, rel, abs_src_path=str(archives_dir / rel)))
     site = build_site(archive, descriptor)
     extra = itertools.chain(
-        ((src, data) for src, data in package.items() if src != PACKAGE_KEY),
-        ((download_src(path), data) for path, data in iter_document_downloads(site, site_url)),
-        [(FEED_PATH, atom_feed(site, site_url))] if site_url else [],
-        [(PACKAGE_KEY, package.get(PACKAGE_KEY, b""))])  # last: it vouches for the files before it
+        ((download_src(path), data) for path, data in (iter_document_downloads(site, site_url) if downloads else ())),
+        [(FEED_PATH, atom_feed(site, site_url))] if site_url else [])
     # unchanged files keep their time, so that an incremental build skips them
     for src in sorted(write_pages(extra, files_dir).paths):
-        if src == PACKAGE_KEY:
-            continue
         file = File.generated(config, src, abs_src_path=str(files_dir / src))
         file.dest_uri = src.removesuffix(MD_DOWNLOAD_SUFFIX[3:])  # a .md source name would make it a page
         files.append(file)
@@ -118,6 +119,13 @@ def on_files(files: Files, config) -> Files:
 
 
 _built: dict = {}  # what on_files loaded, for on_post_build
+
+
+def on_nav(nav, config, files):
+    converted = mkdocs_parallel.prerender(config, files)
+    if converted:
+        log.info("gazette: %d pages converted to HTML in parallel", converted)
+    return nav
 
 
 def on_post_build(config) -> None:
@@ -215,17 +223,37 @@ def _read_descriptor(package_dir: Path) -> dict | None:
 PACKAGE_KEY = ".package-key"
 
 
-def _package_downloads(package_dir: Path, files_dir: Path) -> dict[str, bytes]:
-    """The package as one zip and as gzipped SQLite, made again only when the package changed."""
-    key = _package_key(package_dir).encode()
-    zip_path, sqlite_path, key_path = (files_dir / name for name in (DATA_ZIP, DATA_SQLITE, PACKAGE_KEY))
-    if key_path.is_file() and key_path.read_bytes() == key and zip_path.is_file() and sqlite_path.is_file():
-        out = {DATA_ZIP: zip_path.read_bytes(), DATA_SQLITE: sqlite_path.read_bytes()}
-    else:
-        paths = sorted(p for p in package_dir.rglob("*") if p.is_file())
-        out = {DATA_ZIP: _zip(package_dir, paths), DATA_SQLITE: _gzip(sqlite_bytes(package_dir))}
-    out[PACKAGE_KEY] = key  # written after the files it stands for
-    return out
+def start_package_archives(package_dir: Path, out_dir: Path) -> subprocess.Popen | None:
+    """Start writing the package's zip and gzipped SQLite into ``out_dir`` in a process of its
+    own, on the other core while MkDocs renders; None when they are up to date."""
+    key = _package_key(package_dir)
+    key_path = out_dir / PACKAGE_KEY
+    if key_path.is_file() and key_path.read_text() == key and all((out_dir / rel).is_file() for rel in (DATA_ZIP, DATA_SQLITE)):
+        return None
+    key_path.unlink(missing_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    code = ("import sys; from generator.datapackage import write_package_archives as w; w(*sys.argv[1:]);"
+            f"open(sys.argv[2] + '/{PACKAGE_KEY}', 'w').write({key!r})")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    return subprocess.Popen([sys.executable, "-c", code, str(package_dir), str(out_dir), DATA_ZIP, DATA_SQLITE],
+                            stderr=subprocess.PIPE, text=True, env=env)
+
+
+def on_build_error(error) -> None:
+    job = _built.pop("archives", None)
+    if job is not None:
+        job.kill()
+        job.communicate()
+
+
+def on_env(env, config, files):
+    """Every page is read and rendered to HTML; MkDocs copies files next, the archives among them."""
+    job = _built.pop("archives", None)
+    if job is not None:
+        _, err = job.communicate()
+        if job.returncode != 0:
+            raise PluginError(f"gazette: writing the data package's zip and SQLite failed: {err.strip()[-500:]}")
+    return env
 
 
 def _package_key(package_dir: Path) -> str:
@@ -238,11 +266,3 @@ def _package_key(package_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _zip(package_dir: Path, paths: list[Path]) -> bytes:
-    """The package as a reproducible zip with one top folder, ``gazette/``."""
-    return zip_bytes({path.relative_to(package_dir).as_posix(): path.read_bytes() for path in paths})
-
-
-def _gzip(data: bytes) -> bytes:
-    """Reproducible gzip (no name, no time stamp): the same file for the same data."""
-    return gzip.compress(data, compresslevel=6, mtime=0)

@@ -627,20 +627,21 @@ def download_src(site_path: str) -> str:
 
 def render_pages(archive: Archive, datapackage: dict[str, Any] | None = None, site_url: str = "",
                  package_rows: dict[str, tuple[int, list[list[str]]]] | None = None,
-                 sqlite: bool = False) -> dict[str, str]:
+                 sqlite: bool = False, document_downloads: bool = True) -> dict[str, str]:
     """Every generated page: docs-relative path → Markdown text (``iter_pages`` as a dict)."""
-    return dict(iter_pages(archive, datapackage, site_url, package_rows, sqlite))
+    return dict(iter_pages(archive, datapackage, site_url, package_rows, sqlite, document_downloads))
 
 
 def iter_pages(archive: Archive, datapackage: dict[str, Any] | None = None, site_url: str = "",
                package_rows: dict[str, tuple[int, list[list[str]]]] | None = None,
-               sqlite: bool = False) -> Iterator[tuple[str, str]]:
+               sqlite: bool = False, document_downloads: bool = True) -> Iterator[tuple[str, str]]:
     """Every generated page as (docs-relative path, Markdown text), one at a time.
 
     ``datapackage`` is the data package descriptor (datapackage.json) when the package is
     published with the site (under ``data/gazette/``), else None. ``site_url`` makes the
     citations absolute. ``package_rows`` gives, per resource name, its row count and first
-    rows (header included) for the data page; ``sqlite`` says the SQLite file is published.
+    rows (header included) for the data page; ``sqlite`` says the SQLite file is published;
+    ``document_downloads`` says each document is also published as JSON and Markdown.
     """
     site = build_site(archive, datapackage)
     env = _env()
@@ -681,8 +682,9 @@ def iter_pages(archive: Archive, datapackage: dict[str, Any] | None = None, site
                cites=archive.cites(document), cited_by=archive.cited_by.get(document.document_id, []),
                table_paths={t.table_id: table_csv[t.table_id] for t in document.tables if t.table_id in table_csv},
                citation=citation_text(document, issue, base_url + page_url(site.doc_path(document)) if base_url else ""),
-               json_link=rel(download_src(site.doc_path(document)[:-3] + ".json"), site.doc_path(document)),
-               md_link=rel(download_src(site.doc_path(document)), site.doc_path(document)),
+               json_link=rel(download_src(site.doc_path(document)[:-3] + ".json"), site.doc_path(document))
+               if document_downloads else "",
+               md_link=rel(download_src(site.doc_path(document)), site.doc_path(document)) if document_downloads else "",
                body_has_table=any(_PIPE_ROW.search(text) for text in [document.body] + [a.body for a in document.attachments]))
     yield render("years/index.md", "groups_index.md.j2", "按年份", groups=site.years, kind="year")
     for group in site.years:

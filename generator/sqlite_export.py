@@ -14,12 +14,13 @@ database that is then vacuumed, and nothing time-dependent is stored.
 from __future__ import annotations
 
 import csv
-import io
+import gzip
 import json
+import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "year": "INTEGER"}
 FTS_TABLE = "documents_fts"
@@ -60,21 +61,36 @@ def _value(text: str, field_type: str) -> Any:
 
 def sqlite_bytes(package_dir: Path) -> bytes:
     """The package under ``package_dir`` (datapackage.json + CSV files) as SQLite file bytes."""
-    package_dir = Path(package_dir)
-    descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "gazette.sqlite"
-        connection = sqlite3.connect(path)
-        try:
-            connection.execute("PRAGMA journal_mode=OFF")
-            connection.execute("PRAGMA page_size=4096")
-            for resource in descriptor.get("resources", []):
-                _load_resource(connection, package_dir, resource)
-            connection.commit()
-            connection.execute("VACUUM")
-        finally:
-            connection.close()
+        write_sqlite(package_dir, path)
         return path.read_bytes()
+
+
+def write_sqlite_gz(package_dir: Path, out: BinaryIO) -> None:
+    """The SQLite file, gzipped reproducibly (no name, no time stamp), streamed to ``out``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "gazette.sqlite"
+        write_sqlite(package_dir, path)
+        with open(path, "rb") as source, gzip.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=6,
+                                                       mtime=0) as target:
+            shutil.copyfileobj(source, target, 1 << 20)
+
+
+def write_sqlite(package_dir: Path, path: Path) -> None:
+    """The package under ``package_dir`` as a new SQLite database at ``path``."""
+    package_dir = Path(package_dir)
+    descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA journal_mode=OFF")
+        connection.execute("PRAGMA page_size=4096")
+        for resource in descriptor.get("resources", []):
+            _load_resource(connection, package_dir, resource)
+        connection.commit()
+        connection.execute("VACUUM")
+    finally:
+        connection.close()
 
 
 def _load_resource(connection: sqlite3.Connection, package_dir: Path, resource: dict) -> None:
@@ -90,10 +106,10 @@ def _load_resource(connection: sqlite3.Connection, package_dir: Path, resource: 
     if key:
         columns.append(f"PRIMARY KEY ({', '.join(_quote(k) for k in key)})")
     connection.execute(f"CREATE TABLE {_quote(table)} ({', '.join(columns)})")
-    text = (package_dir / rel).read_text(encoding="utf-8")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, [])
-    placeholders = ", ".join("?" for _ in header)
-    names = ", ".join(_quote(h) for h in header)
-    rows = ([_value(cell, types.get(column, "string")) for column, cell in zip(header, row)] for row in reader)
-    connection.executemany(f"INSERT OR IGNORE INTO {_quote(table)} ({names}) VALUES ({placeholders})", rows)
+    with open(package_dir / rel, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        placeholders = ", ".join("?" for _ in header)
+        names = ", ".join(_quote(h) for h in header)
+        rows = ([_value(cell, types.get(column, "string")) for column, cell in zip(header, row)] for row in reader)
+        connection.executemany(f"INSERT OR IGNORE INTO {_quote(table)} ({names}) VALUES ({placeholders})", rows)

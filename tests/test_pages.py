@@ -253,8 +253,11 @@ def test_download_page_offers_the_data_package(fixture_site):
     assert fixture_site / "data/gazette.zip" in targets
     assert fixture_site / "data/gazette/datapackage.json" in targets
     assert fixture_site / "data/gazette/documents.csv" in targets
+    package = fixture_site / "data/gazette"
     with zipfile.ZipFile(fixture_site / "data/gazette.zip") as archive:
         assert "gazette/datapackage.json" in archive.namelist()
+        assert {name: archive.read(name) for name in archive.namelist()} == {
+            f"gazette/{p.relative_to(package).as_posix()}": p.read_bytes() for p in package.rglob("*") if p.is_file()}
     table_page = page(fixture_site, "documents/jiyanzhengfa-2021-6/").find("article")
     csv_links = [h for h in links(table_page) if h.endswith(".csv")]
     assert [resolve(fixture_site, "documents/jiyanzhengfa-2021-6/", h).read_text(encoding="utf-8").splitlines()[1]
