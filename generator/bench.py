@@ -31,6 +31,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -273,14 +274,78 @@ FULL_BUILD = ("ingest", "datapackage", "site", "search")  # end to end; rebuild 
 def _child(stage: str, work: Path, config_file: Path) -> None:
     start = time.perf_counter()
     func = STAGES[stage]
-    result = func(work, config_file) if stage in ("site", "rebuild") else func(work)
+    sampler = TreeMemory()
+    sampler.start()
+    try:
+        result = func(work, config_file) if stage in ("site", "rebuild") else func(work)
+    finally:
+        sampler.stop()
     result["seconds"] = time.perf_counter() - start
     own, children = _peak_rss_mb()
     result["peak_rss_mb"] = own + children
     result["peak_rss_own_mb"], result["peak_rss_children_mb"] = own, children
+    result["peak_tree_pss_mb"] = sampler.peak_mb
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     result["cpu_seconds"] = sum(u.ru_utime + u.ru_stime for u in usage)
     print("BENCH-RESULT " + json.dumps(result))
+
+
+class TreeMemory:
+    """The peak, sampled every SAMPLE_SECONDS, of the memory of this process and all its
+    descendants together, as PSS (/proc/<pid>/smaps_rollup): pages shared by forked workers
+    count once, unlike the sum of their RSS."""
+
+    SAMPLE_SECONDS = 0.2
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+        self._sample()
+
+    def _run(self) -> None:
+        while not self._done.wait(self.SAMPLE_SECONDS):
+            self._sample()
+
+    def _sample(self) -> None:
+        total = sum(_pss_kb(pid) for pid in _tree(os.getpid()))
+        self.peak_mb = max(self.peak_mb, total / 1024)
+
+
+def _tree(root: int) -> list[int]:
+    """``root`` and its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat[stat.rindex(")") + 2:].split()[1])
+            children.setdefault(parent, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo += children.get(pid, [])
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _peak_rss_mb() -> tuple[float, float]:
@@ -396,6 +461,8 @@ def run_bench(docs: int, out_dir: Path, seed: int = 0, config_file: Path = ROOT 
             "rebuild_search": get("rebuild", "search_seconds"),
         },
         "peak_rss_mb": max(stages[s].get("peak_rss_mb", 0.0) for s in FULL_BUILD),
+        "peak_memory_mb": max(stages[s].get("peak_tree_pss_mb", 0.0) for s in FULL_BUILD),
+        "stage_memory_mb": {name: s.get("peak_tree_pss_mb") for name, s in stages.items()},
         "rebuild_incremental": get("rebuild", "incremental"),
         "stage_rss_mb": {name: {"own": s.get("peak_rss_own_mb"), "children": s.get("peak_rss_children_mb")}
                          for name, s in stages.items()},
@@ -423,7 +490,10 @@ def run_bench(docs: int, out_dir: Path, seed: int = 0, config_file: Path = ROOT 
             "datapackage_load, site_load, search_load: reading the YAML records, done by each stage",
             "end_to_end = ingest + datapackage + site + search_index, wall clock including Python start per stage; "
             "end_to_end_cpu = their CPU time (user + system, children included): less sensitive to a busy machine",
-            "peak RSS: per stage, VmHWM of its Python process + ru_maxrss of its children (Pagefind)",
+            "peak RSS: per stage, VmHWM of its Python process + ru_maxrss of its children (Pagefind, "
+            "workers): an upper bound, since they do not all peak at once and forked workers share pages",
+            "peak memory: per stage, the largest sum of PSS over the stage's process and all its "
+            "descendants, sampled every 0.2 s (TreeMemory); the goal's figure",
             "rebuild = after the full build, the next synthetic issue is added and `gazette build` runs "
             "again (generator.build.build_site: data package, incremental MkDocs build, search index); "
             "rebuild_mkdocs is the build without the data package and search parts; sizes are measured "
@@ -472,7 +542,8 @@ ROWS = [  # label, (group, name), unit
     ("… pages and MkDocs (incremental)", ("seconds", "rebuild_mkdocs"), "s"),
     ("… search index", ("seconds", "rebuild_search"), "s"),
     ("**rebuild after one new issue**", ("seconds", "rebuild"), "s"),
-    ("peak RSS (largest stage)", ("peak_rss_mb", None), "RSS"),
+    ("peak memory (largest stage, all its processes, sampled PSS)", ("peak_memory_mb", None), "RSS"),
+    ("peak RSS upper bound (own peak + largest child's peak)", ("peak_rss_mb", None), "RSS"),
     ("site size", ("bytes", "site"), "MB"),
     ("document page HTML, mean", ("bytes", "document_html_mean"), "KB"),
     ("… the document's own text", ("bytes", "document_own_text_mean"), "KB"),
@@ -514,12 +585,14 @@ def goals(result: dict, small: dict | None = None) -> list[tuple[str, bool, str]
     failed = ", ".join(result.get("errors") or {})
     note = f" + {failed} failed" if failed else ""
     cap = result.get("machine", {}).get("max_gb_per_stage")
-    rss = f"{result['peak_rss_mb']:.0f} MB" + (f"; {failed} failed under a {cap:g} GB cap" if failed and cap else "")
+    memory = result.get("peak_memory_mb") or result["peak_rss_mb"]  # older results have no sampled figure
+    rss = (f"{memory:.0f} MB (upper bound {result['peak_rss_mb']:.0f} MB)"
+           + (f"; {failed} failed under a {cap:g} GB cap" if failed and cap else ""))
     out = [
         ("end to end ≤ 60 s", not failed and sec["end_to_end"] <= GOAL_SECONDS,
          f"{sec['end_to_end']:.0f} s wall" + (f", {sec['end_to_end_cpu']:.0f} s CPU" if sec.get("end_to_end_cpu") else "")
          + note),
-        ("peak RSS ≤ 1 GB", not failed and result["peak_rss_mb"] <= GOAL_RSS_MB, rss),
+        ("peak memory ≤ 1 GB", not failed and memory <= GOAL_RSS_MB, rss),
         ("site ≤ 400 MB", b["site"] <= GOAL_SITE_MB * 1e6, _fmt(b["site"], "MB") + note),
     ]
     if sec.get("rebuild") is not None:

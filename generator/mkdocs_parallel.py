@@ -69,6 +69,7 @@ def _render_chunk(uris: list[str]) -> tuple[list, list]:
         links = {f.src_uri: found for f, found in (page.links_to_anchors or {}).items()}
         results.append((uri, (page.meta, zlib.compress(page.content.encode("utf-8"), 1), page.toc,
                               page._title_from_render, page.present_anchor_ids, links)))
+        page.markdown = page.content = None  # sent: this worker's memory stays that of one chunk
     return results, messages
 
 
