@@ -274,30 +274,27 @@ FULL_BUILD = ("ingest", "datapackage", "site", "search")  # end to end; rebuild 
 def _child(stage: str, work: Path, config_file: Path) -> None:
     start = time.perf_counter()
     func = STAGES[stage]
-    sampler = TreeMemory()
-    sampler.start()
-    try:
-        result = func(work, config_file) if stage in ("site", "rebuild") else func(work)
-    finally:
-        sampler.stop()
+    result = func(work, config_file) if stage in ("site", "rebuild") else func(work)
     result["seconds"] = time.perf_counter() - start
     own, children = _peak_rss_mb()
     result["peak_rss_mb"] = own + children
     result["peak_rss_own_mb"], result["peak_rss_children_mb"] = own, children
-    result["peak_tree_pss_mb"] = sampler.peak_mb
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     result["cpu_seconds"] = sum(u.ru_utime + u.ru_stime for u in usage)
     print("BENCH-RESULT " + json.dumps(result))
 
 
 class TreeMemory:
-    """The peak, sampled every SAMPLE_SECONDS, of the memory of this process and all its
-    descendants together, as PSS (/proc/<pid>/smaps_rollup): pages shared by forked workers
-    count once, unlike the sum of their RSS."""
+    """The peak, sampled every SAMPLE_SECONDS, of the memory of process ``root`` (default: this
+    one) and all its descendants together, as PSS (/proc/<pid>/smaps_rollup): pages shared by
+    forked workers count once, unlike the sum of their RSS. It samples from a thread of the
+    process that starts it, so the bench runs it outside the stage it measures (a thread in
+    the stage would stop the build from forking its Markdown workers)."""
 
     SAMPLE_SECONDS = 0.2
 
-    def __init__(self) -> None:
+    def __init__(self, root: int | None = None) -> None:
+        self.root = root or os.getpid()
         self.peak_mb = 0.0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -315,7 +312,7 @@ class TreeMemory:
             self._sample()
 
     def _sample(self) -> None:
-        total = sum(_pss_kb(pid) for pid in _tree(os.getpid()))
+        total = sum(_pss_kb(pid) for pid in _tree(self.root))
         self.peak_mb = max(self.peak_mb, total / 1024)
 
 
@@ -382,12 +379,16 @@ def run_stage(stage: str, work: Path, config_file: Path, max_gb: float | None = 
     with open(log, "w", encoding="utf-8") as err:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True,
                                 preexec_fn=limit, start_new_session=True)
+        memory = TreeMemory(proc.pid)
+        memory.start()
         try:
             out, _ = proc.communicate(timeout=STAGE_TIMEOUT)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             out, _ = proc.communicate()
             err.write(f"\nbench: stopped after {STAGE_TIMEOUT} s\n")
+        finally:
+            memory.stop()
     wall = time.perf_counter() - start
     line = next((l for l in reversed(out.splitlines()) if l.startswith("BENCH-RESULT ")), None)
     if proc.returncode != 0 or line is None:
@@ -396,6 +397,7 @@ def run_stage(stage: str, work: Path, config_file: Path, max_gb: float | None = 
         return {"error": f"exit {proc.returncode}{limit_note}: {tail[0][:300]} — see {log}", "wall_seconds": wall}
     result = json.loads(line.removeprefix("BENCH-RESULT "))
     result["wall_seconds"] = wall
+    result["peak_tree_pss_mb"] = memory.peak_mb
     return result
 
 
