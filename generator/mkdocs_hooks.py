@@ -4,9 +4,15 @@ on_files loads ``content/records``, renders the pages into ``build/pages/`` (a c
 changed files are rewritten) and adds them to MkDocs' files, together with the data package
 (``datapackages/gazette/`` → ``data/gazette/`` plus ``data/gazette.zip`` and the gzipped SQLite
 file ``data/gazette.sqlite.gz``) when it exists, each document as JSON and Markdown
-(``documents/<id>.json``, ``documents/<id>.md``) and the Atom feed ``feed.xml``.
-on_post_build writes the Pagefind search index into ``site/pagefind/`` (unless env
-``GAZETTE_SEARCH`` is ``0``: the benchmark indexes in a stage of its own).
+(``documents/<id>.json``, ``documents/<id>.md``) and the Atom feed ``feed.xml``; the
+downloads are kept in ``build/pages-files/``, the zip and SQLite in ``build/pages-archives/``
+(written by a separate process while MkDocs works; on_env waits for it).
+on_nav has the pages' Markdown converted on all cores (generator/mkdocs_parallel.py);
+on_page_content / on_page_context keep converted pages compressed until the theme needs them.
+on_post_build removes files an earlier build left that this one did not make (an incremental
+build starts from the previous site) and writes the Pagefind search index into
+``site/pagefind/`` (unless env ``GAZETTE_SEARCH`` is ``0``: the benchmark indexes in a stage
+of its own).
 Env ``GAZETTE_SHARD`` (a region code or publisher slug) builds one publisher's shard.
 
 Where things are, first match wins:
