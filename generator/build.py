@@ -160,13 +160,14 @@ def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
 
 
 def build_stamp(config, shard: str | None) -> dict[str, str]:
-    """Everything besides the page sources that shapes every page: when it changes, all pages
-    are rendered again."""
+    """Everything besides the page sources that shapes every page (configuration, theme, this
+    package's code, versions): when it changes, all pages are rendered again."""
     from importlib.metadata import version
 
     digest = hashlib.sha256()
     theme_dirs = [Path(d) for d in config.theme.dirs]
-    for path in [Path(config.config_file_path)] + sorted(p for d in theme_dirs for p in d.rglob("*") if p.is_file()):
+    code = sorted(Path(__file__).resolve().parent.glob("*.py"))  # the hook and what it runs
+    for path in [Path(config.config_file_path), *code] + sorted(p for d in theme_dirs for p in d.rglob("*") if p.is_file()):
         digest.update(str(path).encode() + b"\0" + path.read_bytes())
     return {"mkdocs": version("mkdocs"), "mkdocs-material": version("mkdocs-material"),
             "site_url": config.site_url or "", "shard": shard or "", "config_and_theme": digest.hexdigest()}
