@@ -120,7 +120,7 @@ def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
     """Data package, then the MkDocs build into a staging directory that replaces ``site_dir``.
     ``shard`` (a region code or publisher slug) builds one publisher's site only.
 
-    When ``site_dir`` was built with the same configuration, theme and versions (and not
+    When ``site_dir`` was built with the same configuration, theme, code and versions (and not
     ``full``), the staging directory starts as hard links to it and MkDocs renders only the
     pages whose source changed; every write replaces a link rather than the file behind it,
     so the previous site stays whole until the swap. Returns True for such an incremental build.

@@ -120,7 +120,7 @@ def build(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file:
     """Build the static site: records → pages + data package → HTML with search index.
 
     The previous site is replaced only when the build succeeds. When it was built with the
-    same mkdocs.yml, theme and versions, only pages whose source changed are rendered again
+    same mkdocs.yml, theme, code and versions, only pages whose source changed are rendered again
     (an incremental build); --full renders them all.
 
     \b
