@@ -27,6 +27,7 @@ Relative paths are taken from the directory of mkdocs.yml.
 from __future__ import annotations
 
 import csv
+import hashlib
 import itertools
 import json
 import logging
@@ -43,15 +44,14 @@ if str(ROOT) not in sys.path:  # mkdocs loads hooks by path; make the package im
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 
-from generator.archive import build_archive  # noqa: E402
-from generator.build import SHARD_ENV, ShardError, load_archive, registry_slugs, select_shard  # noqa: E402
+from generator.build import SHARD_ENV, ShardError, load_archive  # noqa: E402
 from generator.feed import FEED_PATH, atom_feed  # noqa: E402
 from generator import mkdocs_parallel  # noqa: E402
 from generator.pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, MD_DOWNLOAD_SUFFIX, SAMPLE_ROWS,  # noqa: E402
                              TEMPLATES_DIR, build_site, download_src, iter_document_downloads, iter_pages,
                              write_pages)
 from generator.search import index_site  # noqa: E402
-from generator.records import RecordFileError, load_records  # noqa: E402
+from generator.records import RecordFileError  # noqa: E402
 
 CONTENT_ENV = "GAZETTE_CONTENT"
 DATAPACKAGE_ENV = "GAZETTE_DATAPACKAGE"
@@ -73,15 +73,13 @@ def gazette_path(config, name: str) -> Path:
 
 def on_files(files: Files, config) -> Files:
     content = gazette_path(config, "content")
+    shard = os.environ.get(SHARD_ENV)
     try:
-        issues = load_records(content)
-        shard = os.environ.get(SHARD_ENV)
-        if shard:
-            issues = select_shard(issues, shard, registry_slugs(content))
-            log.info("gazette: shard %s: %d issues", shard, len(issues))
+        archive = load_archive(content, shard)  # as the data package and the search index read it
     except (RecordFileError, ShardError) as exc:
         raise PluginError(f"gazette: {exc}") from None
-    archive = build_archive(issues)
+    if shard:
+        log.info("gazette: shard %s: %d issues", shard, len(archive.issues))
     _built["records"] = (content, shard)  # read again for the search index: the build's memory is the pages'
     for issue_id, problem in archive.problems:
         log.info("gazette: %s: %s", issue_id, problem.message)
@@ -95,7 +93,7 @@ def on_files(files: Files, config) -> Files:
     written = write_pages(iter_pages(archive, descriptor, site_url, rows, sqlite=descriptor is not None,
                                      document_downloads=downloads), pages_dir)
     log.info("gazette: %d records from %s, %d pages (%d rewritten)",
-             len(issues), content, len(written.paths), written.written)
+             len(archive.issues), content, len(written.paths), written.written)
     for rel in sorted(written.paths):
         if files.get_file_from_path(rel) is not None:
             log.info("gazette: docs/%s replaces the generated page", rel)
@@ -264,11 +262,7 @@ def on_env(env, config, files):
 
 def _package_key(package_dir: Path) -> str:
     """Changes when the package or the code that turns it into zip and SQLite changes."""
-    import hashlib
-
     digest = hashlib.sha256((package_dir / "datapackage.json").read_bytes())
     for module in ("datapackage.py", "sqlite_export.py", "mkdocs_hooks.py"):
         digest.update((ROOT / "generator" / module).read_bytes())
     return digest.hexdigest()
-
-

@@ -585,11 +585,6 @@ def citation_text(document: Document, issue: Issue, url: str) -> str:
     return text + (f" {url}." if url else "")
 
 
-def document_downloads(site: Site, site_url: str = "") -> dict[str, bytes]:
-    """``iter_document_downloads`` as a dict."""
-    return dict(iter_document_downloads(site, site_url))
-
-
 def iter_document_downloads(site: Site, site_url: str = "") -> Iterator[tuple[str, bytes]]:
     """Per-document files next to each page: ``documents/<id>.json`` (the record plus its issue
     and URL) and ``documents/<id>.md`` (front matter and the body as Markdown), as (site path,

@@ -6,6 +6,7 @@ longer matches, a person has edited the record and re-ingest must not overwrite 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -154,18 +155,14 @@ def _write_cache(cache_file: Path, stamp: tuple[int, int], data: bytes) -> None:
         pass
 
 
-_VERSION: list[str] = []
-
-
+@functools.cache
 def _code_version() -> str:
     """Changes whenever the record model or its reader changes, so old pickles are not read."""
-    if not _VERSION:
-        here = Path(__file__).resolve().parent
-        digest = hashlib.sha256()
-        for name in ("models.py", "records.py"):
-            digest.update((here / name).read_bytes())
-        _VERSION.append(digest.hexdigest()[:12])
-    return _VERSION[0]
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in ("models.py", "records.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _read_issue(path: Path) -> Issue:
