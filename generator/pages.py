@@ -559,13 +559,13 @@ def url_rel(target: str, here: str) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _parts(path: str) -> tuple[str, ...]:
+def _segments(path: str) -> tuple[str, ...]:
     return tuple(p for p in path.split("/") if p and p != ".")
 
 
 def relpath(target: str, start: str) -> str:
     """posixpath.relpath for paths relative to one root, without touching the file system."""
-    to, here = _parts(target), _parts(start)
+    to, here = _segments(target), _segments(start)
     common = 0
     while common < min(len(to), len(here)) and to[common] == here[common]:
         common += 1
