@@ -76,3 +76,45 @@ def build_archive(issues: list[Issue]) -> Archive:
                 if reference.relation in REPEALING_RELATIONS:
                     archive.repealed_by.setdefault(cited.document_id, citation)
     return archive
+
+
+@dataclass(frozen=True)
+class IdUse:
+    """Where an identifier is used: its issue, the record line, and what it names."""
+
+    issue_id: str
+    line: int
+    label: str  # the document number, the title or the row, as a reader would recognise it
+
+
+@dataclass(frozen=True)
+class IdCollision:
+    kind: str  # "issue", "document", "table", "appointment" or "event"
+    id: str
+    first: IdUse
+    second: IdUse
+
+
+def id_collisions(issues: list[Issue]) -> list[IdCollision]:
+    """Identifiers used twice, in one issue or across issues. Ids become file names, URLs and
+    primary keys: two records under one id would lose one of them."""
+    seen: dict[tuple[str, str], IdUse] = {}
+    found: list[IdCollision] = []
+
+    def use(kind: str, ident: str, where: IdUse) -> None:
+        first = seen.setdefault((kind, ident), where)
+        if first is not where:
+            found.append(IdCollision(kind, ident, first, where))
+
+    for issue in issues:
+        use("issue", issue.issue_id, IdUse(issue.issue_id, 1, issue.title or issue.issue_id))
+        for document in issue.documents:
+            label = document.doc_number.text if document.doc_number else document.title
+            use("document", document.document_id, IdUse(issue.issue_id, document.line, label))
+            for table in document.tables:
+                use("table", table.table_id, IdUse(issue.issue_id, table.line, table.caption or label))
+        for row in issue.appointments:
+            use("appointment", row.appointment_id, IdUse(issue.issue_id, row.line, f"{row.person} {row.action}"))
+        for event in issue.events:
+            use("event", event.event_id, IdUse(issue.issue_id, event.line, event.date))
+    return found

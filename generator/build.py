@@ -11,15 +11,16 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .archive import Archive, build_archive
-from .datapackage import package_files, replace_dir, write_datapackage
+from .archive import Archive, build_archive, id_collisions
+from .datapackage import PACKAGE_NAME, package_files, write_package_files
 from .models import Issue
-from .records import load_records
+from .outputs import (check_output_dir, clean_leftovers, locked, make_staging, protected_folders, replace_dirs,
+                      set_aside)
+from .records import RecordFileError, load_records, record_paths
 
 CONTENT_ENV = "GAZETTE_CONTENT"
 DATAPACKAGE_ENV = "GAZETTE_DATAPACKAGE"
@@ -59,23 +60,125 @@ def registry_slugs(content_dir: Path) -> dict[str, str]:
 
 def load_archive(content_dir: Path, shard: str | None = None) -> Archive:
     """All records under ``content_dir`` (one publisher's with ``shard``), linked. Raises
-    RecordFileError naming a bad record, ShardError for an unknown shard."""
-    issues = load_records(Path(content_dir))
+    RecordFileError naming a bad record or two records with one id, ShardError for an unknown shard."""
+    paths = record_paths(Path(content_dir))
+    issues = load_records(Path(content_dir))  # in the order of record_paths
+    check_unique_ids(issues, dict(zip((i.issue_id for i in issues), paths)))
     if shard:
         issues = select_shard(issues, shard, registry_slugs(content_dir))
     issues.sort(key=lambda i: (i.year or 0, i.published_on, i.issue_id), reverse=True)
     return build_archive(issues)
 
 
-def make_datapackage(content_dir: Path, out_dir: Path, shard: str | None = None) -> dict[str, bytes]:
-    """Write the data package for the records in ``content_dir`` (one shard's with ``shard``);
-    unchanged files keep their bytes."""
-    archive = load_archive(content_dir, shard)
-    files = package_files(archive)
-    if _same_files(Path(out_dir), files):
-        return files
-    write_datapackage(files, Path(out_dir))
+ID_FIELDS = {"issue": "issue_id", "document": "document_id", "table": "table_id",
+             "appointment": "appointment_id", "event": "event_id"}
+
+
+def check_unique_ids(issues: list[Issue], files: dict[str, Path]) -> None:
+    """RecordFileError naming both records when two of them share an id (until ids are scoped by
+    jurisdiction, homophone agency codes such as 济政发 / 冀政发 give the same id)."""
+    collisions = id_collisions(issues)
+    if not collisions:
+        return
+    c = collisions[0]
+    field = ID_FIELDS[c.kind]
+    first, second = files.get(c.first.issue_id), files.get(c.second.issue_id)
+    where_first = f"{first}:{id_line(first, field, c.id)}" if first else c.first.issue_id
+    more = f" ({len(collisions) - 1} more)" if len(collisions) > 1 else ""
+    raise RecordFileError(second or c.second.issue_id,
+                          f"{c.kind} id {c.id} of {c.second.label!s:.60} is already the id of "
+                          f"{c.first.label!s:.60} in {where_first}{more}; two records with one id would "
+                          f"lose one of them: give one a different {field} in its record",
+                          id_line(second, field, c.id, nth=2 if first == second else 1) if second else 0)
+
+
+def id_line(path: Path, field: str, ident: str, nth: int = 1) -> int:
+    """The line of the ``nth`` ``field: ident`` in a record file (0 when not found)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    hits = [n for n, line in enumerate(lines, 1) if line.strip().removeprefix("- ") in
+            (f"{field}: {ident}", f"{field}: '{ident}'", f'{field}: "{ident}"')]
+    return hits[min(nth, len(hits)) - 1] if hits else 0
+
+
+def make_datapackage(content_dir: Path, out_dir: Path, shard: str | None = None,
+                     force: bool = False) -> dict[str, bytes]:
+    """Write the data package for the records in ``content_dir`` (one shard's with ``shard``) into
+    ``out_dir``, replaced whole; unchanged files keep their bytes. ``out_dir`` must be a folder
+    this command made (or new, or empty; ``force`` sets another one aside)."""
+    out_dir = check_package_dir(out_dir, content_dir, force=force)
+    with locked([content_dir, out_dir], "gazette datapackage"):
+        clean_leftovers(out_dir)
+        files = package_files(load_archive(content_dir, shard))
+        staging = stage_package(files, out_dir)
+        if staging is not None:
+            try:
+                _swap([(staging, out_dir)], force)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
     return files
+
+
+def stage_package(files: dict[str, bytes], out_dir: Path) -> Path | None:
+    """``files`` written into a staging folder beside ``out_dir``; None when ``out_dir`` holds them already."""
+    if _same_files(out_dir, files):
+        return None
+    staging = make_staging(out_dir)
+    try:
+        write_package_files(files, staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def project_roots(content_dir: Path, config_file: Path | None = None) -> list[Path]:
+    """The folders that hold an archive project: the one of mkdocs.yml, the one above ``content/``,
+    and the working folder when it looks like one."""
+    roots = [Path(content_dir).resolve().parent]
+    if config_file is not None:
+        roots.append(Path(config_file).resolve().parent)
+    cwd = Path.cwd()
+    if any((cwd / marker).exists() for marker in ("mkdocs.yml", "pyproject.toml", ".git", "content")):
+        roots.append(cwd)
+    return roots
+
+
+def is_our_package(folder: Path) -> bool:
+    try:
+        return json.loads((folder / "datapackage.json").read_text(encoding="utf-8")).get("name") == PACKAGE_NAME
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def is_our_site(folder: Path) -> bool:
+    return (folder / BUILD_STAMP).is_file()
+
+
+def check_package_dir(out_dir: Path, content_dir: Path, config_file: Path | None = None, force: bool = False) -> Path:
+    return check_output_dir(Path(out_dir), "data package", protected_folders(project_roots(content_dir, config_file),
+                                                                           content_dir), is_our_package, force)
+
+
+def check_site_dir(site_dir: Path, content_dir: Path, config_file: Path, docs_dir: Path | None = None,
+                   force: bool = False) -> Path:
+    protected = protected_folders(project_roots(content_dir, config_file), content_dir, docs_dir, datapackages=True)
+    return check_output_dir(Path(site_dir), "site", protected, is_our_site, force)
+
+
+def _swap(pairs: list[tuple[Path, Path]], force: bool) -> list[Path]:
+    """Replace each target with its staged folder, together; with ``force``, a target that is not
+    ours is first set aside (returned), never deleted."""
+    kept = []
+    if force:
+        for _, target in pairs:
+            if target.is_dir() and any(target.iterdir()) and not (is_our_site(target) or is_our_package(target)):
+                kept.append(set_aside(target))
+    replace_dirs(pairs)
+    return kept
 
 
 def _same_files(out_dir: Path, files: dict[str, bytes]) -> bool:
@@ -116,47 +219,79 @@ BUILD_STAMP = ".gazette-build.json"  # in the site: what it was built with, for 
 
 def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
                config_file: Path = Path("mkdocs.yml"), strict: bool = True, pages_dir: Path | None = None,
-               shard: str | None = None, full: bool = False) -> bool:
-    """Data package, then the MkDocs build into a staging directory that replaces ``site_dir``.
-    ``shard`` (a region code or publisher slug) builds one publisher's site only.
+               shard: str | None = None, full: bool = False, force: bool = False) -> bool:
+    """Data package and MkDocs site, built in staging folders that replace ``datapackage_dir`` and
+    ``site_dir`` together, only once everything has succeeded. ``shard`` (a region code or
+    publisher slug) builds one publisher's site only. Both targets must be folders this command
+    made (or new, or empty; ``force`` sets another one aside, never deletes it).
 
     When ``site_dir`` was built with the same configuration, theme, code and versions (and not
     ``full``), the staging directory starts as hard links to it and MkDocs renders only the
     pages whose source changed; every write replaces a link rather than the file behind it,
     so the previous site stays whole until the swap. Returns True for such an incremental build.
     """
-    from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    try:
-        make_datapackage(content_dir, datapackage_dir, shard)
-    except ShardError as exc:
-        raise BuildError(str(exc)) from None
-    site_dir = Path(site_dir).resolve()
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=site_dir.parent, prefix=f".{site_dir.name}.build-"))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(staging, 0o777 & ~umask)  # mkdtemp's 0700 would hide the site from a web server's user
-    try:
-        with gazette_env(content_dir, datapackage_dir, pages_dir, shard):
-            config = load_config(config_file=str(config_file), site_dir=str(staging), strict=strict)
-            stamp = build_stamp(config, shard)
-            incremental = not full and _read_stamp(site_dir) == stamp
-            if incremental:
-                link_tree(site_dir, staging, skip={"pagefind", "sitemap.xml.gz", BUILD_STAMP})
-            with _writes_replace_links(), _quiet_dirty_warning():
-                mkdocs_build(config, dirty=incremental)
-        write_stamp(staging, stamp)
-        replace_dir(staging, site_dir)
-        return incremental
-    except MkDocsException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise BuildError(f"{config_file}: MkDocs build failed: {exc}") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    config_file = Path(config_file)
+    if not config_file.is_file():
+        raise BuildError(f"{config_file}: no MkDocs configuration; run in the archive's folder or pass --config")
+    site_dir = check_site_dir(site_dir, content_dir, config_file, force=force)
+    datapackage_dir = check_package_dir(datapackage_dir, content_dir, config_file, force=force)
+    if site_dir == datapackage_dir or site_dir.is_relative_to(datapackage_dir) or datapackage_dir.is_relative_to(site_dir):
+        raise BuildError(f"{site_dir}: the site and the data package ({datapackage_dir}) need folders of their own")
+    with locked([content_dir, site_dir, datapackage_dir], "gazette build"):  # the hook locks the page cache
+        for target in (site_dir, datapackage_dir):
+            clean_leftovers(target)
+        if not record_paths(content_dir):
+            raise BuildError(f"{Path(content_dir) / 'records'}: no records; run `gazette ingest SOURCE` first")
+        try:
+            files = package_files(load_archive(content_dir, shard))
+        except ShardError as exc:
+            raise BuildError(str(exc)) from None
+        package_staging = stage_package(files, datapackage_dir)
+        del files
+        staging = make_staging(site_dir)
+        try:
+            with gazette_env(content_dir, package_staging or datapackage_dir, pages_dir, shard):
+                config = load_config(config_file=str(config_file), site_dir=str(staging), strict=strict)
+                check_site_dir(site_dir, content_dir, config_file, Path(config.docs_dir), force=force)
+                incremental = _build_into(config, site_dir, staging, build_stamp(config, shard), full)
+            pairs = [(package_staging, datapackage_dir)] if package_staging else []
+            _swap([*pairs, (staging, site_dir)], force)
+            return incremental
+        except MkDocsException as exc:
+            raise BuildError(_mkdocs_message(config_file, exc)) from None
+        finally:
+            for folder in (staging, package_staging):
+                if folder is not None and folder.exists():
+                    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _build_into(config, site_dir: Path, staging: Path, stamp: dict[str, str], full: bool) -> bool:
+    """Run MkDocs into ``staging``, from hard links to ``site_dir`` when its stamp matches."""
+    from mkdocs.commands.build import build as mkdocs_build
+
+    incremental = not full and _read_stamp(site_dir) == stamp
+    if incremental:
+        try:
+            link_tree(site_dir, staging, skip={"pagefind", "sitemap.xml.gz", BUILD_STAMP})
+        except OSError:  # another device or no hard links here: render everything
+            shutil.rmtree(staging)
+            staging.mkdir()
+            incremental = False
+    with _writes_replace_links(), _quiet_dirty_warning():
+        mkdocs_build(config, dirty=incremental)
+    write_stamp(staging, stamp)
+    return incremental
+
+
+def _mkdocs_message(config_file: Path, exc: Exception) -> str:
+    """One line: the hook's own errors already name their file; others are the configuration's."""
+    text = " ".join(str(exc).split())
+    if text.startswith("gazette: "):
+        return text[len("gazette: "):]
+    return f"{config_file}: MkDocs build failed: {text}"
 
 
 def build_stamp(config, shard: str | None) -> dict[str, str]:

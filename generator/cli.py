@@ -13,6 +13,8 @@ import click
 from . import __version__
 
 CONTENT_HELP = "Content directory holding sources/, records/ and publishers.yml."
+FORCE_HELP = ("Write into an existing folder that gazette did not make; it is kept beside as "
+              "<name>.replaced-<time>, never deleted. Never allowed for the project, its sources or docs.")
 
 
 def _fail(message: str) -> None:
@@ -22,18 +24,33 @@ def _fail(message: str) -> None:
 
 
 def _guarded(func):
-    """Turn the pipeline's own errors into one-line messages and a non-zero exit."""
+    """Turn every error into one line naming the file (and line) and a non-zero exit: the
+    pipeline's own errors as they are, the operating system's with what to do, anything else
+    as an internal error (GAZETTE_DEBUG=1 shows its traceback)."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from .build import BuildError
+        from .build import BuildError, ShardError
         from .ingest import IngestError
+        from .outputs import OutputError, describe_os_error
+        from .publishers import RegistryError
         from .records import RecordFileError
+        from .search import SearchIndexError
 
         try:
             return func(*args, **kwargs)
-        except (IngestError, RecordFileError, BuildError) as exc:
-            _fail(str(exc))
+        except (IngestError, RecordFileError, BuildError, OutputError, RegistryError, ShardError,
+                SearchIndexError) as exc:
+            _fail(" ".join(str(exc).split()))
+        except OSError as exc:
+            _fail(describe_os_error(exc))
+        except (click.exceptions.Exit, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: still one line, and nothing was replaced (staging only)
+            if os.environ.get("GAZETTE_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())[:300]} "
+                  "(please report it; GAZETTE_DEBUG=1 shows the traceback)")
 
     return wrapper
 
@@ -91,8 +108,9 @@ def ingest(sources: tuple[Path, ...], content_dir: Path, force: bool) -> None:
 @cli.command()
 @click.option("--content", "content_dir", default="content", show_default=True, type=click.Path(file_okay=False, path_type=Path), help=CONTENT_HELP)
 @click.option("--out", "out_dir", default="datapackages/gazette", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Where to write the data package.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @_guarded
-def datapackage(content_dir: Path, out_dir: Path) -> None:
+def datapackage(content_dir: Path, out_dir: Path, force: bool) -> None:
     """Write the Frictionless data package (Data Package v2) for the records.
 
     \b
@@ -102,7 +120,7 @@ def datapackage(content_dir: Path, out_dir: Path) -> None:
     """
     from .build import make_datapackage
 
-    files = make_datapackage(content_dir, out_dir)
+    files = make_datapackage(content_dir, out_dir, force=force)
     size = sum(len(b) for b in files.values())
     click.echo(f"{out_dir}: {len(files)} files, {size:,} bytes")
 
@@ -114,9 +132,10 @@ def datapackage(content_dir: Path, out_dir: Path) -> None:
 @click.option("--config", "config_file", default="mkdocs.yml", show_default=True, type=click.Path(dir_okay=False, path_type=Path), help="MkDocs configuration.")
 @click.option("--shard", default=None, metavar="PUBLISHER", help="Build one publisher's site only: its region code (370812) or slug (yanzhou).")
 @click.option("--full", is_flag=True, help="Render every page again, even those whose source did not change.")
+@click.option("--force", is_flag=True, help=FORCE_HELP)
 @_guarded
 def build(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file: Path, shard: str | None,
-          full: bool) -> None:
+          full: bool, force: bool) -> None:
     """Build the static site: records → pages + data package → HTML with search index.
 
     The previous site is replaced only when the build succeeds. When it was built with the
@@ -133,7 +152,7 @@ def build(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file:
     from .build import build_site
 
     _show_build_progress()
-    incremental = build_site(content_dir, site_dir, datapackage_dir, config_file, shard=shard, full=full)
+    incremental = build_site(content_dir, site_dir, datapackage_dir, config_file, shard=shard, full=full, force=force)
     click.echo(f"{site_dir}: built" + (" (incremental: pages whose source changed)" if incremental else ""))
 
 
@@ -156,7 +175,9 @@ def serve(content_dir: Path, site_dir: Path, port: int, no_build: bool) -> None:
     if not no_build:
         _show_build_progress()
         build_site(content_dir, site_dir, Path("datapackages/gazette"))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_dir))
+    if not (site_dir / "index.html").is_file():
+        _fail(f"{site_dir}: no built site here; run `gazette build` first (or drop --no-build)")
+    handler = functools.partial(SiteHandler, directory=str(site_dir))
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
         click.echo(f"浏览 Browse the archive at http://127.0.0.1:{port}/  (Ctrl+C to stop)")
         try:
@@ -243,6 +264,18 @@ def bench(docs: int, compare: tuple[int, ...], out_dir: Path, seed: int) -> None
         run_compare(list(compare), out_dir, seed, echo=click.echo)
     else:
         run_bench(docs, out_dir / str(docs), seed, echo=click.echo)
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """The standard file handler; a request path the file system cannot take (a NUL byte, a
+    name too long) is a 404, not a traceback in the log."""
+
+    def send_head(self):
+        try:
+            return super().send_head()
+        except (ValueError, OSError):
+            self.send_error(404, "File not found")
+            return None
 
 
 def _show_build_progress() -> None:

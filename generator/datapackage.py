@@ -10,9 +10,7 @@ import csv
 import hashlib
 import io
 import json
-import os
 import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Mapping
@@ -341,32 +339,26 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def write_package_files(files: dict[str, bytes], folder: Path) -> None:
+    """Write ``files`` (package path → bytes) under ``folder``."""
+    for rel, data in sorted(files.items()):
+        target = Path(folder) / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
 def write_datapackage(files: dict[str, bytes], out_dir: Path) -> None:
     """Replace ``out_dir`` with exactly ``files``: complete or, on failure, the previous package untouched."""
+    from .outputs import make_staging, replace_dirs
+
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}."))
+    staging = make_staging(out_dir)
     try:
-        for rel, data in sorted(files.items()):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        replace_dir(staging, out_dir)
+        write_package_files(files, staging)
+        replace_dirs([(staging, out_dir)])
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
-
-def replace_dir(new: Path, target: Path) -> None:
-    """Swap ``new`` into ``target``'s place; the old tree is removed only after the swap."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(target, old)
-    os.replace(new, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
+import stat
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 from .models import Issue
-from .records import dump_issue, is_hand_edited, record_path, write_atomic
+from .records import dump_issue, is_hand_edited, record_path
 
 REGISTRY_FILE = "publishers.yml"
 MIN_PARALLEL_SOURCES = 4  # fewer: starting worker processes costs more than it saves
@@ -34,17 +34,46 @@ class IngestResult:
     status: str = "written"  # written | unchanged | replaced
     backup: Path | None = None
     notes: list[str] = field(default_factory=list)
+    data: bytes = field(default=b"", repr=False)  # the source as read, once
 
 
 def read_source(path: Path, registry) -> Issue:
     """One source file → its Issue record. Raises IngestError naming the file."""
+    return parse_bytes(path, read_bytes(path), registry)
+
+
+def check_source_name(path: Path) -> None:
+    """The file name is kept (content/sources/NAME) and shown: it must be a plain, visible name."""
+    name = Path(path).name
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise IngestError(f"{path!r}: the file name holds a line break or control character; rename the file")
+    if name.startswith("."):
+        raise IngestError(f"{path}: hidden file name (starts with '.'); rename the file")
+
+
+def read_bytes(path: Path) -> bytes:
+    """The whole source, read once. Pipes, devices and folders are refused before opening
+    (a FIFO with no writer would wait forever)."""
+    check_source_name(path)
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        kind = "a pipe or FIFO (process substitution?)" if stat.S_ISFIFO(mode) else \
+            "a folder" if stat.S_ISDIR(mode) else "not a regular file (a device or socket)"
+        raise IngestError(f"{path}: {kind}: save the gazette text to a file and ingest that file")
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def parse_bytes(path: Path, data: bytes, registry) -> Issue:
     from .parse import parse_source
     from .sources import SourceError, decode_source
 
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise IngestError(f"{path}: cannot read: {exc.strerror}") from None
     try:
         text = decode_source(data, str(path))
     except SourceError as exc:
@@ -53,24 +82,29 @@ def read_source(path: Path, registry) -> Issue:
     issue.source_sha256 = hashlib.sha256(data).hexdigest()
     reason = fatal_problem(issue)
     if reason:
-        raise IngestError(f"{path}:{reason[0]}: {reason[1]}")
+        hint = "" if registry.publishers else (
+            f"; no publisher is registered (publishers.yml is missing or empty), so none was recognised: "
+            f"add the gazette's publisher to publishers.yml")
+        raise IngestError(f"{path}:{reason[0]}: {reason[1]}{hint}")
     return issue
 
 
-def read_sources(paths: list[Path], registry, workers: int | None = None) -> Iterator[tuple[Path, Issue]]:
-    """(path, Issue) for each source, in the order given, parsed in ``workers`` processes
-    (default: one per core). The first source that fails, in that order, raises its IngestError."""
+def read_sources(paths: list[Path], registry, workers: int | None = None) -> Iterator[tuple[Path, bytes, Issue]]:
+    """(path, bytes, Issue) for each source, in the order given, each read once and parsed in
+    ``workers`` processes (default: one per core). The first source that fails, in that order,
+    raises its IngestError."""
     paths = [Path(p) for p in paths]
     workers = min(workers or os.cpu_count() or 1, len(paths))
     if workers < 2 or len(paths) < MIN_PARALLEL_SOURCES:
         for path in paths:
-            yield path, read_source(path, registry)
+            data = read_bytes(path)
+            yield path, data, parse_bytes(path, data, registry)
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_registry, initargs=(registry,)) as pool:
         futures = [pool.submit(_read_in_worker, path) for path in paths]
         try:
             for path, future in zip(paths, futures):
-                yield path, future.result()
+                yield (path, *future.result())
         finally:
             for future in futures:
                 future.cancel()
@@ -84,8 +118,9 @@ def _set_worker_registry(registry) -> None:
     _worker_registry = registry
 
 
-def _read_in_worker(path: Path) -> Issue:
-    return read_source(path, _worker_registry)
+def _read_in_worker(path: Path) -> tuple[bytes, Issue]:
+    data = read_bytes(path)
+    return data, parse_bytes(path, data, _worker_registry)
 
 
 def fatal_problem(issue: Issue) -> tuple[int, str] | None:
@@ -105,21 +140,31 @@ def fatal_problem(issue: Issue) -> tuple[int, str] | None:
 def ingest(sources: list[Path], content_dir: Path, force: bool = False,
            progress: Callable[[Path], None] | None = None, workers: int | None = None) -> list[IngestResult]:
     """Parse ``sources`` (in ``workers`` processes, default one per core) and write their
-    records under ``content_dir``. All or nothing."""
-    from .publishers import load_registry
+    records and source copies under ``content_dir``: all of them or, on any error, nothing.
+    One command at a time holds ``content_dir``."""
+    from .outputs import locked
 
     content_dir = Path(content_dir)
+    with locked([content_dir], "gazette ingest"):
+        return _ingest(sources, content_dir, force, progress, workers)
+
+
+def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[IngestResult]:
+    from .outputs import write_files_together
+    from .publishers import load_registry
+
     registry = load_registry(content_dir / REGISTRY_FILE)
     results: list[IngestResult] = []
     seen: dict[str, Path] = {}
-    for source, issue in read_sources(list(sources), registry, workers):
+    for source, data, issue in read_sources(list(sources), registry, workers):
         if progress:
             progress(Path(source))
         if issue.issue_id in seen:
             raise IngestError(f"{source}: same issue ({issue.issue_id}) as {seen[issue.issue_id]}: ingest each issue once")
         seen[issue.issue_id] = Path(source)
-        results.append(IngestResult(Path(source), issue, record_path(content_dir, issue.issue_id)))
+        results.append(IngestResult(Path(source), issue, record_path(content_dir, issue.issue_id), data=data))
 
+    writes: list[tuple[Path, bytes]] = []
     for result in results:
         text = dump_issue(result.issue)
         if result.record.exists():
@@ -137,18 +182,47 @@ def ingest(sources: list[Path], content_dir: Path, force: bool = False,
                     raise IngestError(
                         f"{result.record}: edited by hand since ingest; not overwritten. Keep your edits "
                         f"(do nothing), or re-run with --force to replace it (a backup is kept)")
-                result.backup = _backup(result.record, old)
+                result.backup = _backup_path(result.record, old)
+                writes.append((result.backup, old.encode("utf-8")))
             result.status = "replaced"
         kept = content_dir / "sources" / result.source.name
-        if kept.exists() and kept.resolve() != result.source.resolve() and kept.read_bytes() != result.source.read_bytes():
-            raise IngestError(f"{result.source}: a different source named {result.source.name} is already in {kept.parent}; rename the file")
-
-    for result in results:
-        if result.status == "unchanged":
-            continue
-        write_atomic(result.record, dump_issue(result.issue))
-        _keep_source(result.source, content_dir)
+        if kept.exists():
+            if kept.read_bytes() != result.data:
+                raise IngestError(f"{result.source}: a different source named {result.source.name} is already in "
+                                  f"{kept.parent}; rename the file")
+        else:
+            writes.append((kept, result.data))
+        writes.append((result.record, text.encode("utf-8")))
+    _check_ids_against_archive(results, content_dir)
+    write_files_together(writes)
     return results
+
+
+def _check_ids_against_archive(results: list[IngestResult], content_dir: Path) -> None:
+    """Refuse new records whose ids another record (or another new document) already has."""
+    from .archive import id_collisions
+    from .records import RecordFileError, load_issue, record_paths
+
+    new = {r.issue.issue_id for r in results}
+    others = []
+    for path in record_paths(content_dir):
+        if path.stem in new:
+            continue
+        try:
+            others.append(load_issue(path))
+        except RecordFileError:
+            continue  # a broken record is the build's to report; it cannot be compared here
+    source_of = {r.issue.issue_id: r.source for r in results}
+    for c in id_collisions(others + [r.issue for r in results]):
+        if c.second.issue_id not in source_of:
+            continue
+        source = source_of[c.second.issue_id]
+        first = (f"{source_of[c.first.issue_id]}:{c.first.line}" if c.first.issue_id in source_of
+                 else str(record_path(content_dir, c.first.issue_id)))
+        raise IngestError(f"{source}:{c.second.line}: {c.kind} id {c.id} of {c.second.label!s:.60} is already "
+                          f"the id of {c.first.label!s:.60} ({first}); two records with one id would lose one of "
+                          f"them: correct the number in the source, or ingest and give one a different "
+                          f"{c.kind}_id by hand")
 
 
 def _recorded_source(record_text: str) -> str:
@@ -158,21 +232,6 @@ def _recorded_source(record_text: str) -> str:
     return ""
 
 
-def _backup(record: Path, text: str) -> Path:
+def _backup_path(record: Path, text: str) -> Path:
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-    target = record.parent / ".replaced" / f"{record.stem}.{digest}.yml"
-    write_atomic(target, text)
-    return target
-
-
-def _keep_source(source: Path, content_dir: Path) -> None:
-    """The archive keeps a copy of every source it was built from."""
-    target = content_dir / "sources" / source.name
-    if target.resolve() == source.resolve():
-        return
-    if target.exists():
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    shutil.copyfile(source, tmp)
-    tmp.replace(target)
+    return record.parent / ".replaced" / f"{record.stem}.{digest}.yml"

@@ -35,6 +35,7 @@ import os
 import subprocess
 import sys
 import zlib
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +51,8 @@ from generator import mkdocs_parallel  # noqa: E402
 from generator.pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, MD_DOWNLOAD_SUFFIX, SAMPLE_ROWS,  # noqa: E402
                              TEMPLATES_DIR, build_site, download_src, iter_document_downloads, iter_pages,
                              write_pages)
-from generator.search import index_site  # noqa: E402
+from generator.outputs import OutputError, claim_cache_dir, locked, protected_folders  # noqa: E402
+from generator.search import SearchIndexError, index_site  # noqa: E402
 from generator.records import RecordFileError  # noqa: E402
 
 CONTENT_ENV = "GAZETTE_CONTENT"
@@ -88,7 +90,7 @@ def on_files(files: Files, config) -> Files:
     descriptor = _read_descriptor(package_dir)
     site_url = config.site_url or ""
     rows = _package_rows(package_dir, descriptor) if descriptor is not None else None
-    pages_dir = gazette_path(config, "pages")
+    pages_dir = _claim_caches(config, content)
     downloads = (config.extra.get("gazette") or {}).get("document_downloads", True) is not False
     written = write_pages(iter_pages(archive, descriptor, site_url, rows, sqlite=descriptor is not None,
                                      document_downloads=downloads), pages_dir)
@@ -125,6 +127,32 @@ def on_files(files: Files, config) -> Files:
 _built: dict = {}  # what on_files loaded, for on_post_build
 
 
+def _claim_caches(config, content: Path) -> Path:
+    """The page cache folder and its two siblings (-files, -archives): locked for this build
+    until on_post_build, refused when they hold anything a build did not make."""
+    pages_dir = gazette_path(config, "pages")
+    roots = [Path(config.config_file_path or "mkdocs.yml").resolve().parent, content.parent]
+    protected = protected_folders(roots, content, Path(config.docs_dir), datapackages=True)
+    lock = ExitStack()
+    try:
+        lock.enter_context(locked([pages_dir], "gazette build (page cache)"))
+        for folder in (pages_dir, pages_dir.with_name(pages_dir.name + "-files"),
+                       pages_dir.with_name(pages_dir.name + "-archives")):
+            claim_cache_dir(folder, protected)
+    except OutputError as exc:
+        lock.close()
+        raise PluginError(f"gazette: {exc}") from None
+    _release_cache_lock()
+    _built["cache_lock"] = lock
+    return pages_dir
+
+
+def _release_cache_lock() -> None:
+    lock = _built.pop("cache_lock", None)
+    if lock is not None:
+        lock.close()
+
+
 def on_nav(nav, config, files):
     converted = mkdocs_parallel.prerender(config, files)
     if converted:
@@ -135,11 +163,15 @@ def on_nav(nav, config, files):
 def on_post_build(config) -> None:
     """Remove what an earlier build left and this one did not make (a dirty build starts from
     the previous site), then write the Pagefind search index into ``site/pagefind/``."""
+    _release_cache_lock()
     prune_site(Path(config.site_dir), _built.pop("outputs", None))
     records = _built.pop("records", None)
     _built.pop("pages", None)
     if records is not None and os.environ.get(SEARCH_ENV) != "0":
-        counts = index_site(Path(config.site_dir), lambda: load_archive(*records))
+        try:
+            counts = index_site(Path(config.site_dir), lambda: load_archive(*records))
+        except SearchIndexError as exc:
+            raise PluginError(f"gazette: {exc}") from None
         log.info("gazette: search index: %s", ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())))
 
 
@@ -244,6 +276,7 @@ def start_package_archives(package_dir: Path, out_dir: Path) -> subprocess.Popen
 
 
 def on_build_error(error) -> None:
+    _release_cache_lock()
     job = _built.pop("archives", None)
     if job is not None:
         job.kill()
@@ -256,7 +289,8 @@ def on_env(env, config, files):
     if job is not None:
         _, err = job.communicate()
         if job.returncode != 0:
-            raise PluginError(f"gazette: writing the data package's zip and SQLite failed: {err.strip()[-500:]}")
+            last = (err.strip().splitlines() or ["no message"])[-1]
+            raise PluginError(f"gazette: {job.args[4]}: writing the data package's zip and SQLite failed: {last}")
     return env
 
 

@@ -25,6 +25,7 @@ from .archive import Archive, Citation
 from .charts import bar_chart
 from .ids import pinyin_slug, slug
 from .models import Appointment, Document, Event, Issue, Table, TocEntry, to_dict
+from .outputs import CACHE_MARKER
 from .sqlite_export import EXAMPLE_QUERY, FTS_SETUP
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -812,8 +813,9 @@ class Written:
 
 
 def write_pages(pages: Mapping[str, str | bytes] | Iterable[tuple[str, str | bytes]], out_dir: Path) -> Written:
-    """Make ``out_dir`` hold exactly ``pages`` (text or bytes, a mapping or pairs consumed one
-    at a time): write changed files only, remove the others."""
+    """Make ``out_dir`` (a cache folder: see outputs.claim_cache_dir) hold exactly ``pages`` (text
+    or bytes, a mapping or pairs consumed one at a time) and its marker: write changed files only,
+    remove the others."""
     out_dir = Path(out_dir)
     result = Written()
     for rel_path, text in (pages.items() if isinstance(pages, Mapping) else pages):
@@ -828,7 +830,7 @@ def write_pages(pages: Mapping[str, str | bytes] | Iterable[tuple[str, str | byt
         tmp.write_bytes(data)
         tmp.replace(target)
         result.written += 1
-    wanted = {(out_dir / p).resolve() for p in result.paths}
+    wanted = {(out_dir / p).resolve() for p in result.paths} | {(out_dir / CACHE_MARKER).resolve()}
     if out_dir.is_dir():
         for path in sorted(out_dir.rglob("*"), reverse=True):
             if path.is_file() and path.resolve() not in wanted:

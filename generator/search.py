@@ -73,6 +73,10 @@ _HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL)
 _ASCII_WORD = re.compile(r"[0-9A-Za-z]+")  # Pagefind's words outside Chinese, lower-cased
 
 
+class SearchIndexError(RuntimeError):
+    """The search index could not be written (one line, naming the folder or file)."""
+
+
 @dataclass
 class SearchRecord:
     """One search result: a page (``page_html`` set) or a custom record (``content`` set)."""
@@ -294,7 +298,7 @@ def index_site(site_dir: Path, archive: Archive | Callable[[], Archive], with_ke
         _run_pagefind(Path(tmp), out)
     entry = out / "pagefind-entry.json"
     if not entry.is_file() or entry.stat().st_size == 0:
-        raise RuntimeError(f"Pagefind wrote no {entry}")
+        raise SearchIndexError(f"Pagefind wrote no {entry}")
     for name in UNUSED_BUNDLE_FILES:  # Pagefind's own UIs; the site has its own
         (out / name).unlink(missing_ok=True)
     if with_keys:
@@ -336,7 +340,8 @@ def _run_pagefind(folder: Path, out: Path) -> None:
     env = {**os.environ, "RAYON_NUM_THREADS": str(max(1, min(os.cpu_count() or 1, INDEX_THREADS)))}
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
-        raise RuntimeError(f"Pagefind failed: {result.stderr or result.stdout}")
+        said = (result.stderr or result.stdout or "").strip().splitlines()
+        raise SearchIndexError(f"{folder}: Pagefind failed: {said[-1] if said else f'exit status {result.returncode}'}")
 
 
 # ---------------------------------------------------------------- reproducible bundle
@@ -429,7 +434,7 @@ def _bundle_payload(path: Path) -> bytes:
     """A bundle file's data: gzip of SIGNATURE + CBOR (index, filters, meta) or JSON (fragments)."""
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(SIGNATURE):
-        raise RuntimeError(f"{path.name}: not a Pagefind data file")
+        raise SearchIndexError(f"{path.name}: not a Pagefind data file")
     return data[len(SIGNATURE):]
 
 
@@ -438,7 +443,7 @@ def _read_bundle_file(path: Path):
     body = _bundle_payload(path)
     value = cbor_decode(body)
     if cbor_encode(value) != body:
-        raise RuntimeError(f"{path.name}: unexpected CBOR encoding (Pagefind format changed?)")
+        raise SearchIndexError(f"{path.name}: unexpected CBOR encoding (Pagefind format changed?)")
     return value
 
 
@@ -460,7 +465,7 @@ def gzip_fixed(data: bytes, level: int = 9) -> bytes:
 def _split_name(stem: str) -> tuple[str, str]:
     m = _BUNDLE_NAME.match(stem)
     if not m:
-        raise RuntimeError(f"unexpected Pagefind file name {stem!r}")
+        raise SearchIndexError(f"unexpected Pagefind file name {stem!r}")
     return m.group("lang"), m.group("hash")
 
 
@@ -482,7 +487,7 @@ def canonicalise_bundle(out: Path) -> None:
         meta = _read_bundle_file(path)
         filters = meta[META_FILTERS]
         if not all(isinstance(f, list) and len(f) == 2 and f[1] in renamed for f in filters):
-            raise RuntimeError(f"{path.name}: filter list not understood (Pagefind format changed?)")
+            raise SearchIndexError(f"{path.name}: filter list not understood (Pagefind format changed?)")
         meta[META_FILTERS] = sorted(([name, renamed[ref]] for name, ref in filters), key=lambda f: f[0])
         _replace_meta(out, path, meta)
 
@@ -497,7 +502,7 @@ def _replace_meta(out: Path, path: Path, meta: list) -> None:
     entry_path = out / "pagefind-entry.json"
     entry_text = entry_path.read_text(encoding="utf-8")
     if f'"{old}"' not in entry_text:
-        raise RuntimeError(f"pagefind-entry.json does not name {old}")
+        raise SearchIndexError(f"pagefind-entry.json does not name {old}")
     entry_path.write_text(entry_text.replace(f'"{old}"', f'"{new}"'), encoding="utf-8")
 
 
@@ -528,7 +533,7 @@ def add_keys(out: Path, records: list[SearchRecord]) -> int:
     by_rid = {r.rid: r for r in records}
     meta_path, meta = _only_meta(out)
     if not str(meta[0]).startswith(PAGEFIND_FORMAT):
-        raise RuntimeError(f"Pagefind {meta[0]} wrote this bundle; add_keys writes the {PAGEFIND_FORMAT}.x format")
+        raise SearchIndexError(f"Pagefind {meta[0]} wrote this bundle; add_keys writes the {PAGEFIND_FORMAT}.x format")
     bigram_rows: list[np.ndarray] = []  # per page: bigram << 32 | page << 1 | weighty
     other: dict[str, dict[int, bool]] = {}  # numbers and names of three or more characters, ASCII words
     fragment_dir = out / "fragment"
@@ -537,7 +542,7 @@ def add_keys(out: Path, records: list[SearchRecord]) -> int:
         fragment = read_fragment(fragment_path)
         record = by_rid.get(fragment.get("meta", {}).get("rid", ""))
         if record is None:
-            raise RuntimeError(f"Pagefind page {fragment.get('url')} is not a search record")
+            raise SearchIndexError(f"Pagefind page {fragment.get('url')} is not a search record")
         text = record.content
         body, title = bigram_codes(text), bigram_codes(record.title)
         for strings, weighty in ((record.cited, False), (record.exact, True)):
@@ -662,7 +667,7 @@ def _encode_entries(pages: np.ndarray, weighty: np.ndarray, starts: np.ndarray) 
 def _only_meta(out: Path):
     metas = sorted(out.glob("pagefind.*.pf_meta"))
     if len(metas) != 1:
-        raise RuntimeError(f"expected one Pagefind meta file in {out}, found {len(metas)}")
+        raise SearchIndexError(f"expected one Pagefind meta file in {out}, found {len(metas)}")
     return metas[0], _read_bundle_file(metas[0])
 
 
