@@ -252,8 +252,9 @@ def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
         package_staging = stage_package(files, datapackage_dir)
         del files
         staging = make_staging(site_dir)
+        errors: list[str] = []
         try:
-            with gazette_env(content_dir, package_staging or datapackage_dir, pages_dir, shard):
+            with gazette_env(content_dir, package_staging or datapackage_dir, pages_dir, shard), _logged_errors(errors):
                 config = load_config(config_file=str(config_file), site_dir=str(staging), strict=strict)
                 check_site_dir(site_dir, content_dir, config_file, Path(config.docs_dir), force=force)
                 incremental = _build_into(config, site_dir, staging, build_stamp(config, shard), full)
@@ -261,7 +262,7 @@ def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
             _swap([*pairs, (staging, site_dir)], force)
             return incremental
         except MkDocsException as exc:
-            raise BuildError(_mkdocs_message(config_file, exc)) from None
+            raise BuildError(_mkdocs_message(config_file, errors[0] if errors else str(exc))) from None
         finally:
             for folder in (staging, package_staging):
                 if folder is not None and folder.exists():
@@ -286,9 +287,28 @@ def _build_into(config, site_dir: Path, staging: Path, stamp: dict[str, str], fu
     return incremental
 
 
-def _mkdocs_message(config_file: Path, exc: Exception) -> str:
+@contextmanager
+def _logged_errors(errors: list[str]) -> Iterator[None]:
+    """Collect what MkDocs logs as errors: a plugin's error reaches the caller only as "Aborted
+    with a BuildError!", its message only in the log."""
+    import logging
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            errors.append(record.getMessage())
+
+    handler = Collect(logging.ERROR)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
+def _mkdocs_message(config_file: Path, message: str) -> str:
     """One line: the hook's own errors already name their file; others are the configuration's."""
-    text = " ".join(str(exc).split())
+    text = " ".join(message.split())
     if text.startswith("gazette: "):
         return text[len("gazette: "):]
     return f"{config_file}: MkDocs build failed: {text}"

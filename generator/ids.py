@@ -37,3 +37,17 @@ def document_id(doc_number: DocNumber | None, issue: str, seq: int) -> str:
     if doc_number is not None:
         return slug(f"{pinyin_slug(doc_number.agency)}-{doc_number.year}-{doc_number.serial}")
     return slug(f"{issue}-d{seq:02d}")
+
+
+MAX_SEGMENT = 80  # characters of a slug in a page path: far below the file system's 255 bytes
+
+
+def path_segment(text: str, fallback: str = "item") -> str:
+    """``slug(text)`` as a page path segment: a slug longer than MAX_SEGMENT keeps its start and
+    ends with a hash of the whole, so long names (a 300-character section) stay distinct and fit."""
+    import hashlib
+
+    base = slug(text) or fallback
+    if len(base) <= MAX_SEGMENT:
+        return base
+    return f"{base[:MAX_SEGMENT - 11].rstrip('-')}-{hashlib.sha1(base.encode()).hexdigest()[:10]}"

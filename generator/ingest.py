@@ -130,6 +130,9 @@ def fatal_problem(issue: Issue) -> tuple[int, str] | None:
     for problem in issue.problems:
         if problem.code == "duplicate-doc-number":
             return problem.line, f"{problem.message}: two documents with one number; correct the source"
+        if problem.code == "document-id-collision":
+            return problem.line, (f"{problem.message}; two records with one id would lose one of them: "
+                                  f"correct the number in the source if it is misread")
     missing = [p for p in issue.problems if p.code == "toc-entry-without-body"]
     if len(missing) >= 2 and len(missing) * 5 >= len(issue.toc):
         return missing[0].line, (f"{len(missing)} of {len(issue.toc)} table-of-contents entries have no text: "

@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .archive import Archive, Citation
 from .charts import bar_chart
-from .ids import pinyin_slug, slug
+from .ids import path_segment, pinyin_slug, slug
 from .models import Appointment, Document, Event, Issue, Table, TocEntry, to_dict
 from .outputs import CACHE_MARKER
 from .sqlite_export import EXAMPLE_QUERY, FTS_SETUP
@@ -246,7 +246,7 @@ def _number_key(number: str) -> tuple[int, str]:
 
 
 def _unique_path(prefix: str, key: str, taken: set[str]) -> str:
-    base = slug(key) or "item"
+    base = path_segment(key)
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1

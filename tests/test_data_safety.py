@@ -1,0 +1,493 @@
+"""Never lose data: commands refuse folders they did not make, write all or nothing, one at a time.
+
+Each case runs the real command line in a throwaway copy of the project (its own mkdocs.yml,
+docs/, content/ and a link to the program) and compares every byte before and after.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator import outputs
+from generator.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "content" / "sources"
+YANZHOU = SOURCES / "yanzhou-2021-03-04.txt"
+
+
+def tree(*dirs: Path) -> dict[str, bytes]:
+    """Every file's bytes, but the parsed-record cache (content/.cache, safe to delete)."""
+    return {str(p): p.read_bytes() for d in dirs if d.exists() for p in sorted(d.rglob("*"))
+            if p.is_file() and ".cache" not in p.relative_to(d).parts}
+
+
+def names(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")}
+
+
+def run(*args) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def one_line_error(output: str) -> str:
+    errors = [line for line in output.splitlines() if line.startswith("错误 error:")]
+    assert len(errors) == 1, output
+    assert "Traceback" not in output
+    return errors[0]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the project to attack: mkdocs.yml, docs/, content/, tests/, .git and the program (linked)."""
+    root = tmp_path / "proj"
+    root.mkdir()
+    shutil.copy(ROOT / "mkdocs.yml", root)
+    shutil.copytree(ROOT / "docs", root / "docs")
+    shutil.copytree(ROOT / "content", root / "content", ignore=shutil.ignore_patterns(".cache"))
+    (root / "tests").mkdir()
+    (root / "tests" / "test_x.py").write_text("def test(): pass\n")
+    (root / ".git").mkdir()
+    (root / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (root / "datapackages").mkdir()
+    (root / "generator").symlink_to(ROOT / "generator")
+    monkeypatch.chdir(root)
+    return root
+
+
+# ---------------------------------------------------------------- folders that are not ours
+
+REFUSED_SITES = [
+    ("docs", "hand-written pages"),
+    (".", "project folder"),
+    ("content", "sources and records"),
+    ("content/records", "sources and records"),
+    ("generator", "program"),
+    ("tests", "tests"),
+    ("datapackages", "data packages"),
+    ("..", "project folder"),
+    ("/", "file-system root"),
+]
+
+
+@pytest.mark.parametrize("target,why", REFUSED_SITES)
+def test_build_refuses_a_site_folder_that_holds_the_project(project: Path, target: str, why: str):
+    before = tree(project)
+    code, output = run("build", "--site", target, "--force")
+    assert code == 1
+    line = one_line_error(output)
+    assert "refusing" in line and why in line
+    assert tree(project) == before
+    assert not (project / "build").exists()
+
+
+def test_build_refuses_the_home_folder(project: Path, monkeypatch, tmp_path: Path):
+    home = tmp_path / "home"
+    (home / "notes").mkdir(parents=True)
+    (home / "notes" / "diary.txt").write_text("mine")
+    monkeypatch.setenv("HOME", str(home))
+    code, output = run("build", "--site", home, "--force")
+    assert code == 1 and "home folder" in one_line_error(output)
+    assert (home / "notes" / "diary.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("target", ["content/records", "content", ".", "docs", "generator", "tests"])
+def test_datapackage_refuses_source_folders(project: Path, target: str):
+    before = tree(project)
+    code, output = run("datapackage", "--out", target, "--force")
+    assert code == 1
+    assert "refusing" in one_line_error(output)
+    assert tree(project) == before
+
+
+def test_build_refuses_a_data_package_folder_among_the_records(project: Path):
+    before = tree(project)
+    code, output = run("build", "--site", project.parent / "out-site", "--datapackage", "content/records")
+    assert code == 1 and "refusing" in one_line_error(output)
+    assert tree(project) == before
+
+
+def test_a_folder_not_made_by_gazette_is_refused_and_force_keeps_it_aside(project: Path, tmp_path: Path):
+    mine = tmp_path / "my-folder"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("three years of work")
+    code, output = run("datapackage", "--out", mine)
+    assert code == 1
+    line = one_line_error(output)
+    assert "not made by gazette" in line and "--force" in line
+    assert names(mine) == {"thesis.txt"}
+
+    code, output = run("datapackage", "--out", mine, "--force")
+    assert code == 0, output
+    assert (mine / "datapackage.json").is_file()
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("my-folder.replaced-")]
+    assert len(kept) == 1 and (kept[0] / "thesis.txt").read_text() == "three years of work"
+
+
+def test_an_empty_or_earlier_output_folder_is_fine(project: Path, tmp_path: Path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run("datapackage", "--out", empty)[0] == 0
+    assert run("datapackage", "--out", empty)[0] == 0  # made by us: replaced without --force
+
+
+def test_a_read_only_site_folder_is_not_replaced(project: Path, tmp_path: Path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / ".gazette-build.json").write_text("{}")
+    (site / "index.html").write_text("old")
+    site.chmod(0o555)
+    try:
+        code, output = run("build", "--site", site, "--datapackage", tmp_path / "pkg")
+    finally:
+        site.chmod(0o755)
+    assert code == 1
+    assert "read-only" in one_line_error(output)
+    assert (site / "index.html").read_text() == "old"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith((".site.", ".pkg."))]
+
+
+def test_a_mount_point_is_refused(project: Path, tmp_path: Path, monkeypatch):
+    site = tmp_path / "mnt"
+    site.mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr(outputs.os.path, "ismount", lambda p: Path(p) == site or real(p))
+    code, output = run("build", "--site", site, "--datapackage", tmp_path / "pkg")
+    assert code == 1 and "mount point" in one_line_error(output)
+
+
+def test_a_page_cache_that_is_not_ours_is_not_pruned(project: Path, tmp_path: Path):
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("pages: build/pages", "pages: notes"),
+                      encoding="utf-8")
+    (project / "notes").mkdir()
+    (project / "notes" / "todo.md").write_text("keep me")
+    code, output = run("build", "--site", tmp_path / "site", "--datapackage", tmp_path / "pkg")
+    assert code == 1
+    assert "notes" in one_line_error(output) and "not made by gazette" in output
+    assert (project / "notes" / "todo.md").read_text() == "keep me"
+    assert not (tmp_path / "site").exists() and not (tmp_path / "pkg").exists()
+
+
+# ---------------------------------------------------------------- builds: both outputs or neither
+
+@pytest.fixture
+def built(project: Path, tmp_path: Path) -> tuple[Path, Path]:
+    site, package = tmp_path / "site", tmp_path / "pkg"
+    code, output = run("build", "--site", site, "--datapackage", package)
+    assert code == 0, output
+    return site, package
+
+
+def test_a_failed_build_replaces_neither_the_site_nor_the_data_package(project: Path, built, tmp_path: Path):
+    site, package = built
+    before = tree(site, package)
+    record = project / "content" / "records" / "370812-2021-3-4.yml"
+    record.write_text(record.read_text(encoding="utf-8").replace("济宁市兖州区人民政府公报", "改过的公报", 1),
+                      encoding="utf-8")  # the package would change
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("name: material", "name: no-such-theme"),
+                      encoding="utf-8")
+    code, output = run("build", "--site", site, "--datapackage", package)
+    assert code == 1 and "mkdocs.yml" in one_line_error(output)
+    assert tree(site, package) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_out_of_space_while_writing_is_one_line_and_changes_nothing(project: Path, built, tmp_path: Path, monkeypatch):
+    site, package = built
+    before = tree(site, package)
+    record = project / "content" / "records" / "370812-2021-3-4.yml"
+    record.write_text(record.read_text(encoding="utf-8").replace("济宁市兖州区人民政府公报", "改过的公报", 1),
+                      encoding="utf-8")
+    from generator import build
+
+    def full_disk(files, folder):
+        raise OSError(errno.ENOSPC, "No space left on device", str(Path(folder) / "documents.csv"))
+
+    monkeypatch.setattr(build, "write_package_files", full_disk)
+    code, output = run("build", "--site", site, "--datapackage", package)
+    assert code == 1
+    line = one_line_error(output)
+    assert "No space left on device (ENOSPC)" in line and "documents.csv" in line
+    assert tree(site, package) == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_a_read_only_file_system_is_one_line(project: Path, tmp_path: Path, monkeypatch):
+    def read_only(target):
+        raise OSError(errno.EROFS, "Read-only file system", str(target.parent))
+
+    monkeypatch.setattr(outputs, "make_staging", read_only)
+    monkeypatch.setattr("generator.build.make_staging", read_only)
+    code, output = run("build", "--site", tmp_path / "site", "--datapackage", tmp_path / "pkg")
+    assert code == 1
+    assert "Read-only file system (EROFS)" in one_line_error(output)
+
+
+def test_leftovers_of_a_killed_build_are_cleaned_and_a_set_aside_site_restored(project: Path, built, tmp_path: Path):
+    site, package = built
+    (tmp_path / ".site.build-killed").mkdir()
+    (tmp_path / ".site.build-killed" / "index.html").write_text("half")
+    (tmp_path / ".pkg.build-killed").mkdir()
+    assert run("build", "--site", site, "--datapackage", package)[0] == 0
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+    # killed between setting the old site aside and moving the new one in
+    os.rename(site, tmp_path / ".site.old-99999")
+    assert outputs.clean_leftovers(site) == []
+    assert (site / "index.html").is_file()
+
+
+def test_empty_records_folder_is_one_line(project: Path, tmp_path: Path):
+    for record in (project / "content" / "records").glob("*.yml"):
+        record.unlink()
+    code, output = run("build", "--site", tmp_path / "site", "--datapackage", tmp_path / "pkg")
+    assert code == 1
+    assert "no records" in one_line_error(output)
+    assert not (tmp_path / "site").exists() and not (tmp_path / "pkg").exists()
+
+
+def test_an_internal_error_is_one_line_and_changes_nothing(project: Path, built, monkeypatch):
+    site, package = built
+    before = tree(site, package)
+    from generator import build
+
+    def bug(*args, **kwargs):
+        raise KeyError("documents")
+
+    monkeypatch.setattr(build, "package_files", bug)
+    code, output = run("build", "--site", site, "--datapackage", package)
+    assert code == 1
+    assert "internal error: KeyError" in one_line_error(output)
+    assert tree(site, package) == before
+
+
+def test_two_concurrent_builds_of_different_content_both_succeed(project: Path, tmp_path: Path):
+    other = tmp_path / "other-content"
+    shutil.copytree(project / "content", other)
+    for record in (other / "records").glob("370812-*.yml"):
+        record.unlink()
+    cmd = [sys.executable, "-m", "generator", "build"]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    first = subprocess.Popen([*cmd, "--site", tmp_path / "s1", "--datapackage", tmp_path / "p1"], cwd=project,
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    second = subprocess.Popen([*cmd, "--content", other, "--site", tmp_path / "s2", "--datapackage",
+                               tmp_path / "p2"], cwd=project, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    out1, out2 = first.communicate(timeout=600)[0], second.communicate(timeout=600)[0]
+    assert first.returncode == 0, out1
+    assert second.returncode == 0, out2
+    assert "Traceback" not in out1 + out2
+    assert (tmp_path / "s1" / "issues" / "370812-2021-3-4" / "index.html").is_file()
+    assert not (tmp_path / "s2" / "issues" / "370812-2021-3-4").exists()
+    assert (tmp_path / "s2" / "issues" / "370811-2024-2" / "index.html").is_file()
+
+
+# ---------------------------------------------------------------- ingest: all or nothing, one at a time
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    folder = tmp_path / "content"
+    folder.mkdir()
+    shutil.copy(ROOT / "content" / "publishers.yml", folder)
+    return folder
+
+
+def test_ingest_refuses_a_fifo_without_waiting_for_a_writer(content: Path, tmp_path: Path):
+    fifo = tmp_path / "gazette.txt"
+    os.mkfifo(fifo)
+    result = subprocess.run([sys.executable, "-m", "generator", "ingest", fifo, "--content", content],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    line = one_line_error(result.stderr)
+    assert "FIFO" in line and "save the gazette text to a file" in line
+    assert not (content / "records").exists() and not (content / "sources").exists()
+
+
+def test_ingest_refuses_process_substitution(content: Path):
+    result = subprocess.run(["bash", "-c", f'"{sys.executable}" -m generator ingest <(cat "{YANZHOU}") '
+                                           f'--content "{content}"'], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert "pipe" in one_line_error(result.stderr)
+    assert not (content / "records").exists() and not (content / "sources").exists()
+
+
+def test_ingest_writes_record_and_source_copy_together(content: Path, monkeypatch):
+    real_replace = os.replace
+    calls = []
+
+    def fail_second(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(outputs.os, "replace", fail_second)
+    code, output = run("ingest", YANZHOU, "--content", content)
+    assert code == 1 and "ENOSPC" in one_line_error(output)
+    assert len(calls) == 2  # the first file was in place when the second failed
+    assert not [p for p in content.rglob("*") if p.is_file() and p.name != "publishers.yml"]
+
+
+@pytest.mark.parametrize("name,why", [("new\nline.txt", "line break"), (".hidden.txt", "hidden file name")])
+def test_ingest_refuses_file_names_it_cannot_keep(content: Path, tmp_path: Path, name: str, why: str):
+    source = tmp_path / name
+    shutil.copy(YANZHOU, source)
+    code, output = run("ingest", source, "--content", content)
+    assert code == 1 and why in one_line_error(output)
+    assert not [p for p in content.rglob("*") if p.is_file() and p.name != "publishers.yml"]
+
+
+def test_ingest_without_a_publisher_registry_says_so(tmp_path: Path):
+    content = tmp_path / "content"
+    content.mkdir()
+    code, output = run("ingest", YANZHOU, "--content", content)
+    if code == 0:  # the parser recognised the publisher without a registry
+        return
+    assert "publishers.yml" in one_line_error(output)
+
+
+def test_invalid_registry_is_one_line(content: Path):
+    (content / "publishers.yml").write_text("publishers:\n  - name: 某区人民政府\n", encoding="utf-8")
+    code, output = run("ingest", YANZHOU, "--content", content)
+    assert code == 1
+    line = one_line_error(output)
+    assert "publishers.yml" in line and "region_code" in line
+
+
+def test_a_second_ingest_waits_for_the_first_and_then_sees_its_record(content: Path, tmp_path: Path):
+    copy = tmp_path / "yanzhou-copy.txt"
+    shutil.copy(YANZHOU, copy)
+    with outputs.locked([content], "test holding the archive"):
+        waiting = subprocess.Popen([sys.executable, "-m", "generator", "ingest", copy, "--content", content],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(4)  # long enough to parse and reach the lock
+        assert waiting.poll() is None  # it waits
+        assert not (content / "records").exists()
+    out, err = waiting.communicate(timeout=120)
+    assert "waiting" in err and "test holding the archive" in err
+    assert waiting.returncode == 0, err
+    assert (content / "records" / "370812-2021-3-4.yml").is_file()
+
+
+def test_two_concurrent_ingests_of_one_issue_do_not_both_win(content: Path, tmp_path: Path):
+    copy = tmp_path / "yanzhou-copy.txt"
+    shutil.copy(YANZHOU, copy)
+    procs = [subprocess.Popen([sys.executable, "-m", "generator", "ingest", src, "--content", content],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for src in (YANZHOU, copy)]
+    results = [(p.wait(timeout=120), p.communicate()[1]) for p in procs]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 1], results
+    loser = next(err for code, err in results if code == 1)
+    assert "already ingested from" in one_line_error(loser)
+    assert len(list((content / "sources").iterdir())) == 1
+
+
+# ---------------------------------------------------------------- ids that collide
+
+def _with_number(text: str, old: str, new: str) -> str:
+    assert old in text
+    return text.replace(old, new)
+
+
+def test_homophone_agency_codes_in_one_issue_are_refused_naming_both(content: Path, tmp_path: Path):
+    text = YANZHOU.read_text(encoding="utf-8")
+    text = _with_number(text, "\n济兖政发〔2021〕5号\n", "\n鲁教发〔2022〕1号\n")
+    source = tmp_path / "homophones.txt"
+    source.write_text(_with_number(text, "\n济充政发〔2021〕6号\n", "\n卢教发〔2022〕1号\n"), encoding="utf-8")
+    code, output = run("ingest", source, "--content", content)
+    assert code == 1
+    line = one_line_error(output)
+    assert "homophones.txt:275:" in line
+    assert "lujiaofa-2022-1" in line and "卢教发〔2022〕1号" in line and "鲁教发〔2022〕1号" in line
+    assert "(line 45)" in line  # where the first of the two starts
+    assert not [p for p in content.rglob("*") if p.is_file() and p.name != "publishers.yml"]
+
+
+def test_a_colliding_id_across_issues_is_refused_at_ingest(content: Path, tmp_path: Path):
+    assert run("ingest", YANZHOU, "--content", content)[0] == 0
+    before = tree(content)
+    other = (SOURCES / "rencheng-2024-02.txt").read_text(encoding="utf-8")
+    source = tmp_path / "rencheng.txt"
+    other = _with_number(other, "(济任政发〔2024〕3 号)", "(冀兖政发〔2021〕5号)")
+    source.write_text(_with_number(other, "\n济任政发〔2024〕3号\n", "\n冀兖政发〔2021〕5号\n"), encoding="utf-8")
+    code, output = run("ingest", source, "--content", content)
+    assert code == 1
+    line = one_line_error(output)
+    assert "jiyanzhengfa-2021-5" in line and "370812-2021-3-4.yml" in line
+    assert tree(content) == before
+
+
+def test_a_colliding_id_in_the_records_fails_the_build_naming_both_files(project: Path, tmp_path: Path):
+    records = project / "content" / "records"
+    original = records / "370812-2021-3-4.yml"
+    copy = records / "370812-2021-5.yml"
+    copy.write_text(original.read_text(encoding="utf-8").replace("issue_id: 370812-2021-3-4", "issue_id: 370812-2021-5"),
+                    encoding="utf-8")
+    for command in (["build", "--site", tmp_path / "site", "--datapackage", tmp_path / "pkg"],
+                    ["datapackage", "--out", tmp_path / "pkg"], ["check"]):
+        code, output = run(*command)
+        assert code == 1
+        line = one_line_error(output)
+        assert "370812-2021-5.yml:" in line and "370812-2021-3-4.yml:" in line and "already the id of" in line
+    assert not (tmp_path / "site").exists() and not (tmp_path / "pkg").exists()
+
+
+# ---------------------------------------------------------------- serve, names, exports
+
+def test_serve_answers_404_to_a_nul_byte_without_a_traceback(tmp_path: Path, capfd):
+    import functools
+    import http.server
+
+    from generator.cli import SiteHandler
+
+    (tmp_path / "index.html").write_text("ok")
+    handler = functools.partial(SiteHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        for path in ("/%00", "/a%00b/", "/" + "x" * 5000):
+            with pytest.raises(urllib.error.HTTPError) as caught:
+                urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}{path}", timeout=10)
+            assert caught.value.code == 404
+        assert urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/", timeout=10).read() == b"ok"
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_300_character_section_gets_a_short_distinct_page_path():
+    from generator.ids import MAX_SEGMENT, path_segment, pinyin_slug
+
+    long_a, long_b = "区政府文件" * 60, "区政府文件" * 59 + "区政府通知"
+    a, b = path_segment(pinyin_slug(long_a)), path_segment(pinyin_slug(long_b))
+    assert len(a) <= MAX_SEGMENT and len(b) <= MAX_SEGMENT and a != b
+    assert path_segment("jiyanzhengfa-2021-5") == "jiyanzhengfa-2021-5"
+
+
+def test_csv_cells_that_look_like_formulas_stay_exact_and_the_data_page_says_so(sample_site: Path):
+    import csv
+
+    from generator.datapackage import _csv
+
+    data = _csv(["text"], [["=SUM(A1:A2)"], ["+86 0537"], ["-5"], ["@某人"]]).decode("utf-8")
+    assert [row[0] for row in csv.reader(data.splitlines())][1:] == ["=SUM(A1:A2)", "+86 0537", "-5", "@某人"]
+    page = (sample_site / "download" / "index.html").read_text(encoding="utf-8")
+    assert "原样保留" in page and "公式" in page
