@@ -357,9 +357,9 @@ def test_ingest_without_a_publisher_registry_says_so(tmp_path: Path):
     content = tmp_path / "content"
     content.mkdir()
     code, output = run("ingest", YANZHOU, "--content", content)
-    if code == 0:  # the parser recognised the publisher without a registry
-        return
-    assert "publishers.yml" in one_line_error(output)
+    assert code == 1
+    assert "publishers.yml is missing or empty" in one_line_error(output)
+    assert names(content) == set()
 
 
 def test_invalid_registry_is_one_line(content: Path):
