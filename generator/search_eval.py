@@ -9,7 +9,7 @@ through the site's own search code (``window.gazetteSearch``) in Chromium, with 
 served under a sub-path; bytes are the network log's encoded lengths while typing into the
 header box, for a fresh visitor's first query and for later ones. ``--builtin`` builds the
 same archive built with Material's search plugin, measured through Material's search worker.
-Not a test: it prints a Markdown report (for docs/search.md) and a JSON summary.
+Not a test: it prints a Markdown report (for docs/project/search.md) and a JSON summary.
 """
 
 from __future__ import annotations

@@ -189,3 +189,12 @@ def test_a_broken_link_found_in_a_worker_still_fails_a_strict_build(tmp_path: Pa
         build.build_site(ROOT / "content", tmp_path / "site", tmp_path / "datapackage", _config_with(tmp_path, docs),
                          pages_dir=tmp_path / "pages")
     assert not (tmp_path / "site").exists()
+
+
+def test_engineering_notes_are_not_published(epoch_builds):
+    first, _ = epoch_builds
+    site = first / "site"
+    assert (site / "about" / "index.html").is_file()
+    for note in (ROOT / "docs" / "project").glob("*.md"):
+        assert not (site / "project" / note.stem).exists(), note.name
+    assert "robustness" not in (site / "sitemap.xml").read_text(encoding="utf-8")
