@@ -252,7 +252,7 @@ def stage_rebuild(work: Path, config_file: Path) -> dict:
     from . import build, pages, records, search
 
     spent: dict = {}
-    build.make_datapackage = _timed(spent, "datapackage", build.make_datapackage)
+    build.stage_datapackage = _timed(spent, "datapackage", build.stage_datapackage)
     records.load_records = _timed(spent, "load", records.load_records)
     pages.write_pages = _timed(spent, "generate", pages.write_pages)
     search.index_site = _timed(spent, "search", search.index_site)

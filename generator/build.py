@@ -122,6 +122,11 @@ def make_datapackage(content_dir: Path, out_dir: Path, shard: str | None = None,
     return files
 
 
+def stage_datapackage(content_dir: Path, out_dir: Path, shard: str | None = None) -> Path | None:
+    """The data package of ``content_dir``, staged beside ``out_dir``; None when unchanged."""
+    return stage_package(package_files(load_archive(content_dir, shard)), out_dir)
+
+
 def stage_package(files: dict[str, bytes], out_dir: Path) -> Path | None:
     """``files`` written into a staging folder beside ``out_dir``; None when ``out_dir`` holds them already."""
     if _same_files(out_dir, files):
@@ -246,11 +251,9 @@ def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
         if not record_paths(content_dir):
             raise BuildError(f"{Path(content_dir) / 'records'}: no records; run `gazette ingest SOURCE` first")
         try:
-            files = package_files(load_archive(content_dir, shard))
+            package_staging = stage_datapackage(content_dir, datapackage_dir, shard)
         except ShardError as exc:
             raise BuildError(str(exc)) from None
-        package_staging = stage_package(files, datapackage_dir)
-        del files
         staging = make_staging(site_dir)
         errors: list[str] = []
         try:
