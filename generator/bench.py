@@ -407,6 +407,23 @@ def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) if Path(path).is_dir() else 0
 
 
+BENCH_MARKER = ".gazette-bench"
+
+
+def claim_work_dir(out_dir: Path, config_file: Path) -> Path:
+    """The bench's work folder: new, empty, or made by an earlier bench (its stages replace
+    content/, site/ … inside it); never a folder of the project."""
+    from .build import project_roots
+    from .outputs import check_output_dir, protected_folders
+
+    roots = project_roots(Path(config_file).resolve().parent / "content", config_file)
+    work = check_output_dir(out_dir, "benchmark", protected_folders(roots, datapackages=True),
+                            lambda p: (p / BENCH_MARKER).is_file())
+    work.mkdir(parents=True, exist_ok=True)
+    (work / BENCH_MARKER).write_text("Work folder of `gazette bench`: safe to delete.\n", encoding="utf-8")
+    return work
+
+
 def run_bench(docs: int, out_dir: Path, seed: int = 0, config_file: Path = ROOT / "mkdocs.yml",
               echo=print, max_gb: float | None = DEFAULT_MAX_GB) -> dict:
     """Build a synthetic archive of ``docs`` documents under ``out_dir`` and time the pipeline.
@@ -415,8 +432,7 @@ def run_bench(docs: int, out_dir: Path, seed: int = 0, config_file: Path = ROOT 
     outgrows the machine fails alone. Writes ``out_dir/bench.json`` and ``out_dir/bench.md``;
     returns the JSON's data.
     """
-    work = Path(out_dir).resolve()
-    work.mkdir(parents=True, exist_ok=True)
+    work = claim_work_dir(Path(out_dir), Path(config_file))
     load_before = list(os.getloadavg())
     echo(f"bench: preparing {docs:,} synthetic documents in {work}")
     start = time.perf_counter()

@@ -247,6 +247,7 @@ def check(content_dir: Path, datapackage_dir: Path, site_dir: Path, config_file:
 @click.option("--compare", type=int, multiple=True, help="Run at each size and report the ratios, e.g. --compare 1000 --compare 10000.")
 @click.option("--out", "out_dir", default="build/bench", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Where to build and write the results.")
 @click.option("--seed", default=0, show_default=True, help="Seed of the synthetic archive (same seed, same archive).")
+@_guarded
 def bench(docs: int, compare: tuple[int, ...], out_dir: Path, seed: int) -> None:
     """Build a synthetic archive of N documents and time every stage.
 

@@ -89,7 +89,7 @@ def check_output_dir(target: Path, role: str, protected: list[Protected], is_our
                               f"Make it writable (chmod u+w {shown}) or choose another folder")
         if any(resolved.iterdir()) and not is_ours(resolved) and not force:
             remedy = (f"re-run with --force (the folder is then kept as {resolved.name}.replaced-<time>)"
-                      if role != "page cache" else "delete it yourself if it is a cache of an older gazette")
+                      if role not in ("page cache", "benchmark") else f"delete it yourself if it is an older gazette {role}")
             raise OutputError(f"{shown}: this folder was not made by gazette (no build marker in it); "
                               f"refusing to replace it. Choose an empty or new folder, or {remedy}")
     return resolved
