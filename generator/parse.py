@@ -22,7 +22,8 @@ from .models import Attachment, Coverage, DocNumber, Document, Issue, Problem, T
 from .publishers import Publisher, Registry
 from .references import find_references
 from .tables import find_tables, table_markdown
-from .textutil import clean_artefacts, join_cjk, normalise_line, spaceless, width
+from .textutil import (Edit, apply_edits, clean_artefacts, describe_edits, join_cjk, line_artefacts, normalise_line,
+                       spaceless, span_artefacts, width)
 
 Line = tuple[int, str]
 
@@ -78,6 +79,7 @@ class _Ctx:
     bucket: str = "front"  # coverage is counted per part of the source: front matter, each segment
     represented_by: dict[str, list[str]] = field(default_factory=dict)  # raw text a field stands for
     noise_by: dict[str, list[str]] = field(default_factory=dict)  # dropped on purpose
+    corrected: Counter = field(default_factory=Counter)  # (line, artefact, replacement) already recorded
 
     @property
     def represented(self) -> list[str]:
@@ -89,6 +91,26 @@ class _Ctx:
 
     def problem(self, severity: str, code: str, message: str, line: int = 0) -> None:
         self.problems.append(Problem(severity, code, message, line))
+
+    def artefact(self, line: int, text: str, edits: list[Edit]) -> None:
+        """Record the extraction artefacts removed from ``text`` (source line ``line``) as a Problem naming
+        the original, once per artefact however many fields the line feeds; count what went as noise."""
+        fresh: list[Edit] = []
+        used: Counter = Counter()
+        for edit in edits:
+            key = (line, text[edit.start:edit.end], edit.replacement)
+            used[key] += 1
+            if used[key] > self.corrected[key]:
+                fresh.append(edit)
+        for key, count in used.items():
+            self.corrected[key] = max(self.corrected[key], count)
+        if not fresh:
+            return
+        self.problem("info", "extraction-artefact", "提取残留已更正：" + describe_edits(text, fresh), line)
+        removed = Counter(spaceless("".join(text[e.start:e.end] for e in fresh))) - Counter(
+            spaceless("".join(e.replacement for e in fresh)))
+        if removed:
+            self.noise.append("".join(removed.elements()))
 
     def codes(self) -> tuple[str, ...]:
         if self.publisher and self.publisher.agency_codes:
@@ -223,6 +245,50 @@ def _call(parser, lines: list[Line], year: int | None, prefix: str, ctx: _Ctx):
         return [], [Problem("error", "section-parser-failed", f"{parser.__name__} 失败：{type(exc).__name__}: {exc}", line)]
 
 
+# ---------------------------------------------------------------- stored text
+#
+# What a record stores is the text as printed. ``clean_artefacts`` (everything Markdown-, HTML- or
+# TeX-looking removed) is for recognising and matching lines only; stored text goes through
+# ``_faithful``, which removes only demonstrable extraction artefacts and records each removal.
+
+
+def _line_faithful(ctx: _Ctx, n: int, text: str) -> str:
+    """One source line as stored: line-anchored artefacts (``- ``, ``**…**``, ``<p>…</p>``) removed and recorded."""
+    edits = line_artefacts(text)
+    if not edits:
+        return text
+    ctx.artefact(n, text, edits)
+    return apply_edits(text, edits)
+
+
+def _span_faithful(ctx: _Ctx, text: str, starts: list[tuple[int, int]]) -> str:
+    """A joined text (paragraph, title) as stored: TeX and a whole-text bold pair removed, each removal
+    recorded on the source line it came from (``starts``: offset in ``text`` → source line)."""
+    edits = span_artefacts(text)
+    if not edits:
+        return text
+    by_line: dict[int, list[Edit]] = {}
+    for edit in edits:
+        line = next((n for offset, n in reversed(starts) if offset <= edit.at), starts[0][1] if starts else 0)
+        by_line.setdefault(line, []).append(edit)
+    for line, group in by_line.items():
+        ctx.artefact(line, text, group)
+    return apply_edits(text, edits)
+
+
+def _faithful(ctx: _Ctx, lines: list[Line], sep: str = " ") -> str:
+    """Source lines joined by ``sep`` as stored: the text as printed, less recorded extraction artefacts."""
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []
+    offset = 0
+    for n, t in lines:
+        kept = _line_faithful(ctx, n, t)
+        starts.append((offset, n))
+        parts.append(kept)
+        offset += len(kept) + len(sep)
+    return _span_faithful(ctx, sep.join(parts), starts)
+
+
 def _line_buckets(lines: list[Line], body: list[Line], segments: list[_Segment]) -> dict[int, str]:
     """Source line number → coverage bucket (front matter, a segment, or unplaced)."""
     buckets = {n: "front" for n, _ in lines}
@@ -315,7 +381,7 @@ def _parse_toc(lines: list[Line], pos: int, ctx: _Ctx) -> tuple[list[TocEntry], 
         if page and not parse_doc_number_line(t):
             pending.append((i, (n, page.group(1))))
             ctx.represented.append(t)
-            entries.append(_toc_entry(section, [p[1] for p in pending], int(page.group(2))))
+            entries.append(_toc_entry(section, [p[1] for p in pending], int(page.group(2)), ctx))
             pending = []
             i += 1
             continue
@@ -336,20 +402,26 @@ def _parse_toc(lines: list[Line], pos: int, ctx: _Ctx) -> tuple[list[TocEntry], 
     return entries, sections, i
 
 
-def _toc_entry(section: str, parts: list[Line], page: int | None) -> TocEntry:
-    text = " ".join(t for _, t in parts)
-    text = LEADERS_RE.sub(" ", text).strip()
+def _toc_entry(section: str, parts: list[Line], page: int | None, ctx: _Ctx) -> TocEntry:
+    kept = [(n, _line_faithful(ctx, n, LEADERS_RE.sub(" ", t).strip())) for n, t in parts]
+    text = " ".join(t for _, t in kept).strip()
     number = ""
     match = TOC_DOC_NUMBER_RE.search(text)
     if match:
         number = match.group(1).strip()
         text = text[:match.start()]
-    return TocEntry(section=section, title=_clean_title(text), doc_number=number, page=page, line=parts[0][0])
+    starts, offset = [], 0
+    for n, t in kept:
+        starts.append((offset, n))
+        offset += len(t) + 1
+    title = _span_faithful(ctx, text.strip(), starts)
+    return TocEntry(section=section, title=join_cjk(title).strip(" ·.…"), doc_number=number, page=page,
+                    line=parts[0][0])
 
 
-def _clean_title(text: str) -> str:
-    text = clean_artefacts(LEADERS_RE.sub(" ", text))
-    return join_cjk(text).strip(" ·.…")
+def _title(ctx: _Ctx, lines: list[Line]) -> str:
+    """A title printed over ``lines``, as stored: wrap spaces between CJK characters dropped."""
+    return join_cjk(_faithful(ctx, lines))
 
 
 # ---------------------------------------------------------------- colophon
@@ -588,7 +660,7 @@ def _parse_document(seg: list[Line], anchor: int, ctx: _Ctx) -> Document:
             title_lines.append(rest.pop(0))
     else:
         title_lines, rest = _split_untitled(seg)
-    title = _clean_title(" ".join(t for _, t in title_lines))
+    title = _title(ctx, title_lines)
     ctx.represented.extend(t for _, t in title_lines)
     issuer = _issuer_of(title, ctx)
     doc = Document(document_id="", seq=0, section="", title=title, doc_type=_doc_type(title),
@@ -596,12 +668,12 @@ def _parse_document(seg: list[Line], anchor: int, ctx: _Ctx) -> Document:
 
     # 主送机关
     if rest and _is_recipients(rest[0][1]):
-        doc.recipients = join_cjk(clean_artefacts(rest[0][1])).rstrip("：:")
+        doc.recipients = join_cjk(_faithful(ctx, rest[:1])).rstrip("：:")
         ctx.represented.append(rest[0][1])
         rest = rest[1:]
     elif len(rest) > 1 and _is_recipients(rest[0][1] + rest[1][1]) and "。" not in rest[0][1] \
             and len(spaceless(rest[0][1])) <= 60 and not BLOCK_START_RE.match(rest[0][1]):
-        doc.recipients = join_cjk(clean_artefacts(rest[0][1] + rest[1][1])).rstrip("：:")
+        doc.recipients = join_cjk(_faithful(ctx, rest[:2], sep="")).rstrip("：:")
         ctx.represented.extend([rest[0][1], rest[1][1]])
         rest = rest[2:]
 
@@ -633,7 +705,7 @@ def _parse_document(seg: list[Line], anchor: int, ctx: _Ctx) -> Document:
             if sig is not None:
                 issuer_idx, date_idx = sig
                 doc.signed_on = parse_date(rest[date_idx][1])
-                signer = join_cjk(clean_artefacts(rest[issuer_idx][1]))
+                signer = join_cjk(_faithful(ctx, [rest[issuer_idx]]))
                 if not doc.issuer:
                     doc.issuer = signer
                 ctx.represented.extend([rest[issuer_idx][1], rest[date_idx][1]])
@@ -645,7 +717,7 @@ def _parse_document(seg: list[Line], anchor: int, ctx: _Ctx) -> Document:
                 continue
         listing = ATTACHMENT_LIST_RE.match(flat)
         if listing:
-            items, used = _attachment_list(rest, i)
+            items, used = _attachment_list(rest, i, ctx)
             listed.extend(items)
             for k in range(i, i + used):
                 body_lines.append(rest[k])
@@ -674,7 +746,7 @@ def _parse_document(seg: list[Line], anchor: int, ctx: _Ctx) -> Document:
         parts = [_markdown(main[:after_signature], ctx, tables)]
         if title_end > after_signature:
             ctx.represented.extend(t for _, t in main[after_signature:title_end])
-            parts.append("## " + _clean_title(" ".join(t for _, t in main[after_signature:title_end])))
+            parts.append("## " + _title(ctx, main[after_signature:title_end]))
         parts.append(_markdown(main[title_end:], ctx, tables))
         doc.body = "\n\n".join(p for p in parts if p)
     else:
@@ -761,18 +833,20 @@ def _signer_like(flat: str, issuer: str, ctx: _Ctx) -> bool:
     return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,30}(人民政府|人民政府办公室|办公室|委员会|局|办事处)", flat))
 
 
-def _attachment_list(rest: list[Line], i: int) -> tuple[list[str], int]:
-    """附件：1. … 2. … → titles; returns (titles, lines used)."""
+def _attachment_list(rest: list[Line], i: int, ctx: _Ctx) -> tuple[list[str], int]:
+    """附件：1. … 2. … → titles as printed; returns (titles, lines used). Lines are recognised by
+    their cleaned text, titles taken from their stored (faithful) text."""
     first = ATTACHMENT_LIST_RE.match(spaceless(clean_artefacts(rest[i][1]))).group(1)
     first_text = re.sub(r"^附\s*件\s*[：:]\s*", "", clean_artefacts(rest[i][1]))
+    first_kept = re.sub(r"^附\s*件\s*[：:]\s*", "", _faithful(ctx, [rest[i]]).strip())
     items: list[str] = []
     used = 1
     item = LIST_ITEM_RE.match(first_text)
     if item:
-        items.append(join_cjk(item.group(2)))
+        items.append(join_cjk(_list_item(first_kept, item)))
         expected = int(item.group(1)) + 1
     elif first:
-        items.append(join_cjk(first_text))
+        items.append(join_cjk(first_kept))
         expected = -1
     else:
         return [], 1
@@ -780,18 +854,25 @@ def _attachment_list(rest: list[Line], i: int) -> tuple[list[str], int]:
         nxt = clean_artefacts(rest[i + used][1])
         match = LIST_ITEM_RE.match(nxt)
         if match and expected > 0 and int(match.group(1)) == expected:
-            items.append(join_cjk(match.group(2)))
+            items.append(join_cjk(_list_item(_faithful(ctx, [rest[i + used]]).strip(), match)))
             expected += 1
             used += 1
             continue
         # a wrapped item title: short continuation without sentence punctuation
         if items and "\t" not in rest[i + used][1] and not BLOCK_START_RE.match(nxt) and len(spaceless(nxt)) <= 10 and not any(
                 ch in nxt for ch in "，。；（(") and not is_date_line(nxt) and not _signer_like(spaceless(nxt), "", _NO_CTX):
-            items[-1] = join_cjk(items[-1] + nxt)
+            items[-1] = join_cjk(items[-1] + _faithful(ctx, [rest[i + used]]).strip())
             used += 1
             continue
         break
     return items, used
+
+
+def _list_item(kept: str, cleaned: re.Match) -> str:
+    """The title of a numbered list item (``1.济宁市…名单``, recognised by its cleaned text) from its
+    stored text; the whole stored text when that does not read as the same item (``**1.…``)."""
+    match = LIST_ITEM_RE.match(kept)
+    return match.group(2) if match and match.group(1) == cleaned.group(1) else kept
 
 
 class _NoCtx:
@@ -822,11 +903,11 @@ def _attachment(lines: list[Line], listed: list[str], ctx: _Ctx, tables: list[Ta
     if label:
         rest = lines
     else:
-        label = spaceless(clean_artefacts(lines[0][1])).rstrip("：:")
+        label = spaceless(_faithful(ctx, lines[:1])).rstrip("：:")
         ctx.represented.append(lines[0][1])
         rest = lines[1:]
     title_lines = _attachment_title_lines(rest, listed)
-    title = _clean_title(" ".join(t for _, t in title_lines))
+    title = _title(ctx, title_lines)
     ctx.represented.extend(t for _, t in title_lines)
     body = _markdown(rest[len(title_lines):], ctx, tables)
     return Attachment(label=label, title=title, body=body, line=n)
@@ -910,36 +991,33 @@ def _safe_find_tables(lines: list[Line], ctx: _Ctx):
 
 
 def _paragraphs(lines: list[Line], ctx: _Ctx) -> list[str]:
-    cleaned = []
+    """Lines → paragraphs. Where lines join is decided on their cleaned text; what a paragraph stores
+    is its lines as printed, less the recorded extraction artefacts."""
+    items: list[tuple[int, str, str]] = []  # (line, cleaned for decisions, kept for storage)
     for n, t in lines:
-        c = clean_artefacts(t)
-        _note_cleaning(t, c, ctx)
-        if c:
-            cleaned.append(c)
-    wrap = _wrap_width(cleaned) or ctx.doc_wrap
-    paragraphs: list[str] = []
+        kept = _line_faithful(ctx, n, t)
+        if not kept.strip():
+            continue
+        items.append((n, clean_artefacts(t) or kept.strip(), kept))
+    wrap = _wrap_width([c for _, c, _ in items]) or ctx.doc_wrap
+    groups: list[list[tuple[int, str, str]]] = []
     current = ""
-    for k, c in enumerate(cleaned):
-        if not current:
-            current = c
-        elif _should_join(current, c, wrap):
+    for item in items:
+        c = item[1]
+        if current and _should_join(current, c, wrap):
             current = _concat(current, c)
+            groups[-1].append(item)
         else:
-            paragraphs.append(current)
             current = c
-    if current:
-        paragraphs.append(current)
+            groups.append([item])
     out = []
-    for idx, p in enumerate(paragraphs):
-        out.append(_render_paragraph(p))
+    for group in groups:
+        text, starts = "", []
+        for n, _, kept in group:
+            text = _concat(text, kept) if text else kept
+            starts.append((len(text) - len(kept), n))
+        out.append(_render_paragraph(_span_faithful(ctx, text, starts)))
     return out
-
-
-def _note_cleaning(raw: str, cleaned: str, ctx: _Ctx) -> None:
-    removed = Counter(spaceless(raw)) - Counter(spaceless(cleaned))
-    if removed:
-        ctx.noise.append("".join(removed.elements()))
-    ctx.represented.append(raw) if False else None
 
 
 def _wrap_width(lines: list[str]) -> int:
@@ -1002,7 +1080,9 @@ def _concat(a: str, b: str) -> str:
     return a + b
 
 
-_ESCAPE_RE = re.compile(r"^([#>+=*]|-(?!\d)|\d+[.)](?=\S))")
+# A paragraph start that Markdown would read as structure: a heading, quote, list item or rule (not
+# inline emphasis such as ``**强调**``, which is the text as printed).
+_ESCAPE_RE = re.compile(r"^([#>+=]|\*(?=\s|\*\s|\*\*)|-(?!\d)|\d+[.)](?=\S))")
 
 
 def _render_paragraph(p: str) -> str:
