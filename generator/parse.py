@@ -1105,16 +1105,25 @@ def _render_paragraph(p: str) -> str:
 
 def _assign_ids_and_sections(documents: list[Document], issue_id: str, toc: list[TocEntry], ctx: _Ctx) -> None:
     seen: dict[str, int] = {}
+    first_with: dict[str, Document] = {}
     for seq, doc in enumerate(documents, 1):
         doc.seq = seq
         base = ids.document_id(doc.doc_number, issue_id, seq)
         if base in seen:
-            ctx.problem("warning", "duplicate-doc-number",
-                        f"发文字号重复：{doc.doc_number.text if doc.doc_number else base}", doc.line)
+            other = first_with[base]
+            number = doc.doc_number.text if doc.doc_number else base
+            other_number = other.doc_number.text if other.doc_number else base
+            if number == other_number:
+                ctx.problem("warning", "duplicate-doc-number", f"发文字号重复：{number}", doc.line)
+            else:  # homophone agency codes (鲁教发 / 卢教发) share a pinyin id
+                ctx.problem("warning", "document-id-collision",
+                            f"document id {base} of {number} is already the id of {other_number} "
+                            f"(line {other.line})", doc.line)
             seen[base] += 1
             base = f"{base}-{seen[base]}"
         else:
             seen[base] = 1
+            first_with[base] = doc
         doc.document_id = base
         for n, table in enumerate(doc.tables, 1):
             table.table_id = f"{doc.document_id}-t{n}"
