@@ -10,8 +10,8 @@ Stages:
   and writes its record (``dump_issue`` + ``write_atomic``). The stages after it read the
   synthetic records themselves, so their input does not depend on parser accuracy.
 - datapackage: ``build.make_datapackage``.
-- site: one ``mkdocs build`` with the project's mkdocs.yml and hook, without the hook's search
-  indexing (the next stage). Timed apart inside it: the hook reading the records and the hook
+- site: one ``mkdocs build`` with the project's mkdocs.yml and plugin, without the plugin's search
+  indexing (the next stage). Timed apart inside it: the plugin reading the records and the plugin
   generating and writing pages and downloads (``iter_pages``, ``write_pages``).
 - search: the Pagefind index of the built site (``search.index_site``), as ``gazette build`` does.
 End to end = ingest + data package + site + search, wall clock including each stage's Python start.
@@ -176,29 +176,30 @@ def _timed(spent: dict, name: str, func, seen: dict | None = None):
 
 
 def stage_site(work: Path, config_file: Path) -> dict:
-    """MkDocs build through the project's hook, with the hook's loading and generation timed."""
+    """MkDocs build through the project's plugin, with the plugin's loading and generation timed."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
     from . import pages, records
-    from .build import build_stamp, gazette_env, write_stamp
+    from .build import build_stamp, write_stamp
 
     spent = {"load": 0.0, "generate": 0.0}
     seen: dict = {}
-    # The hook imports these names when MkDocs loads it, i.e. after this patch.
+    # The plugin module imports these names when MkDocs loads it, i.e. after this patch.
     records.load_records = _timed(spent, "load", records.load_records)
     pages.iter_pages = _timed(spent, "generate", pages.iter_pages, seen)  # pages render as written
     pages.write_pages = _timed(spent, "generate", pages.write_pages)
+    from .mkdocs_plugin import configure  # after the patch: it imports those names
 
     site_dir = work / "site"
-    # The hook would index the site after the build (as `gazette build` does); the search
+    # The plugin would index the site after the build (as `gazette build` does); the search
     # stage does that, so it is timed once.
-    os.environ["GAZETTE_SEARCH"] = "0"
     start = time.perf_counter()
-    with gazette_env(work / "content", work / "datapackage", work / "pages"):
-        config = load_config(config_file=str(config_file), site_dir=str(site_dir.resolve()), strict=False)
-        mkdocs_build(config)
-        write_stamp(site_dir, build_stamp(config, None))  # as `gazette build` does, for the rebuild stage
+    config = load_config(config_file=str(config_file), site_dir=str(site_dir.resolve()), strict=False)
+    configure(config, content=(work / "content").resolve(), datapackage=(work / "datapackage").resolve(),
+              pages=(work / "pages").resolve(), search=False)
+    mkdocs_build(config)
+    write_stamp(site_dir, build_stamp(config, None))  # as `gazette build` does, for the rebuild stage
     total = time.perf_counter() - start
     result = {"load_seconds": spent["load"], "generate_seconds": spent["generate"], "total_seconds": total}
     if "generate" in seen:
@@ -501,7 +502,7 @@ def run_bench(docs: int, out_dir: Path, seed: int = 0, config_file: Path = ROOT 
         },
         "notes": [
             "ingest = parse the synthetic issues rendered back to gazette text + write their records",
-            "site = one MkDocs build; site_load (records) and generate (pages) are the hook's work "
+            "site = one MkDocs build; site_load (records) and generate (pages) are the plugin's work "
             "inside it, mkdocs is the rest",
             "search_index = the Pagefind index of the built site (generator.search.index_site), "
             "including reading the records again (search_load)",
@@ -548,8 +549,8 @@ ROWS = [  # label, (group, name), unit
     ("**ingest**", ("seconds", "ingest"), "s"),
     ("data package: read records", ("seconds", "datapackage_load"), "s"),
     ("**data package**", ("seconds", "datapackage"), "s"),
-    ("site: read records (hook)", ("seconds", "site_load"), "s"),
-    ("site: generate pages (hook)", ("seconds", "generate"), "s"),
+    ("site: read records (plugin)", ("seconds", "site_load"), "s"),
+    ("site: generate pages (plugin)", ("seconds", "generate"), "s"),
     ("site: MkDocs rendering and the rest", ("seconds", "mkdocs"), "s"),
     ("**site (MkDocs build)**", ("seconds", "site"), "s"),
     ("search: read records", ("seconds", "search_load"), "s"),

@@ -1,6 +1,6 @@
 """Build stage: records → data package → MkDocs site, each output replaced atomically.
 
-The MkDocs hook (generator/mkdocs_hooks.py) renders the pages from the records; this
+The MkDocs plugin (generator/mkdocs_plugin.py) renders the pages from the records; this
 module drives MkDocs the way `mkdocs build` would, into a staging directory that
 replaces the site only once the build has succeeded.
 """
@@ -22,10 +22,6 @@ from .outputs import (check_output_dir, clean_leftovers, locked, make_staging, p
                       set_aside)
 from .records import RecordFileError, load_records, record_paths
 
-CONTENT_ENV = "GAZETTE_CONTENT"
-DATAPACKAGE_ENV = "GAZETTE_DATAPACKAGE"
-PAGES_ENV = "GAZETTE_PAGES"
-SHARD_ENV = "GAZETTE_SHARD"  # build one publisher's shard: its region code or slug
 REGISTRY_FILE = "publishers.yml"
 
 
@@ -195,36 +191,12 @@ def _same_files(out_dir: Path, files: dict[str, bytes]) -> bool:
     return all((out_dir / rel).read_bytes() == data for rel, data in files.items())
 
 
-@contextmanager
-def gazette_env(content_dir: Path, datapackage_dir: Path, pages_dir: Path | None = None,
-                shard: str | None = None) -> Iterator[None]:
-    """Tell the MkDocs hook where the records, the data package and its page cache are, and
-    which shard to build."""
-    values = {CONTENT_ENV: content_dir, DATAPACKAGE_ENV: datapackage_dir, PAGES_ENV: pages_dir}
-    saved = {k: os.environ.get(k) for k in (*values, SHARD_ENV)}
-    for key, value in values.items():
-        if value is not None:
-            os.environ[key] = str(Path(value).resolve())
-    if shard:
-        os.environ[SHARD_ENV] = shard
-    else:
-        os.environ.pop(SHARD_ENV, None)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 BUILD_STAMP = ".gazette-build.json"  # in the site: what it was built with, for the next build
 
 
 def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
                config_file: Path = Path("mkdocs.yml"), strict: bool = True, pages_dir: Path | None = None,
-               shard: str | None = None, full: bool = False, force: bool = False) -> bool:
+               shard: str | None = None, full: bool = False, force: bool = False, search: bool = True) -> bool:
     """Data package and MkDocs site, built in staging folders that replace ``datapackage_dir`` and
     ``site_dir`` together, only once everything has succeeded. ``shard`` (a region code or
     publisher slug) builds one publisher's site only. Both targets must be folders this command
@@ -237,6 +209,8 @@ def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
     """
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+
+    from .mkdocs_plugin import configure
 
     config_file = Path(config_file)
     if not config_file.is_file():
@@ -257,8 +231,10 @@ def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
         staging = make_staging(site_dir)
         errors: list[str] = []
         try:
-            with gazette_env(content_dir, package_staging or datapackage_dir, pages_dir, shard), _logged_errors(errors):
+            with _logged_errors(errors):
                 config = load_config(config_file=str(config_file), site_dir=str(staging), strict=strict)
+                configure(config, content=Path(content_dir).resolve(), datapackage=(package_staging or datapackage_dir).resolve(),
+                          pages=Path(pages_dir).resolve() if pages_dir else None, shard=shard, search=search)
                 check_site_dir(site_dir, content_dir, config_file, Path(config.docs_dir), force=force)
                 incremental = _build_into(config, site_dir, staging, build_stamp(config, shard), full)
             pairs = [(package_staging, datapackage_dir)] if package_staging else []
@@ -319,13 +295,14 @@ def _mkdocs_message(config_file: Path, message: str) -> str:
 
 def build_stamp(config, shard: str | None) -> dict[str, str]:
     """Everything besides the page sources that shapes every page (configuration, theme, this
-    package's code, versions): when it changes, all pages are rendered again."""
+    package's code, templates and theme, versions): when it changes, all pages are rendered again."""
     from importlib.metadata import version
 
     digest = hashlib.sha256()
-    theme_dirs = [Path(d) for d in config.theme.dirs]
-    code = sorted(Path(__file__).resolve().parent.glob("*.py"))  # the hook and what it runs
-    for path in [Path(config.config_file_path), *code] + sorted(p for d in theme_dirs for p in d.rglob("*") if p.is_file()):
+    package = Path(__file__).resolve().parent
+    own = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    theme = sorted(p for d in config.theme.dirs for p in Path(d).rglob("*") if p.is_file())
+    for path in [Path(config.config_file_path), *own, *theme]:
         digest.update(str(path).encode() + b"\0" + path.read_bytes())
     return {"mkdocs": version("mkdocs"), "mkdocs-material": version("mkdocs-material"),
             "site_url": config.site_url or "", "shard": shard or "", "config_and_theme": digest.hexdigest()}

@@ -311,10 +311,10 @@ def build_builtin_site(content: Path, work: Path, config_file: Path = Path("mkdo
     shutil.copytree(root / "generator" / "theme", theme,
                     ignore=lambda d, names: [n for n in names if n in ("header.html", "search.html")])
     text = Path(config_file).read_text(encoding="utf-8")
-    text = text.replace("plugins: []", "plugins:\n  - search:\n      separator: '[\\s\\u200b\\u3000\\-、。，．？！；：]+'")
+    text = text.replace("plugins:\n  - gazette:\n", "plugins:\n  - search:\n      separator: '[\\s\\u200b\\u3000\\-、。，．？！；：]+'"
+                        "\n  - gazette:\n      theme: false\n")
     text = text.replace("docs_dir: docs", f"docs_dir: {root / 'docs'}")
-    text = text.replace("custom_dir: generator/theme", f"custom_dir: {theme}")
-    text = text.replace("- generator/mkdocs_hooks.py", f"- {root / 'generator' / 'mkdocs_hooks.py'}")
+    text = text.replace("  name: material\n", f"  name: material\n  custom_dir: {theme}\n")
     config = work / "mkdocs-builtin.yml"
     config.write_text(text, encoding="utf-8")
     site = work / "site-builtin"

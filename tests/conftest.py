@@ -31,10 +31,11 @@ def build_site(content: Path, out: Path, with_datapackage: bool = True) -> Path:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from generator.build import gazette_env
+    from generator.mkdocs_plugin import configure
 
-    with gazette_env(content, package, out / "pages"):
-        build(load_config(config_file=str(ROOT / "mkdocs.yml"), site_dir=str(site), strict=True))
+    config = load_config(config_file=str(ROOT / "mkdocs.yml"), site_dir=str(site), strict=True)
+    configure(config, content=content.resolve(), datapackage=package.resolve(), pages=(out / "pages").resolve())
+    build(config)
     return site
 
 

@@ -265,10 +265,14 @@ def test_download_page_offers_the_data_package(fixture_site):
 
 
 def test_plain_mkdocs_build_works_from_the_command_line(tmp_path):
-    env = {**os.environ, "GAZETTE_CONTENT": str(FIXTURES), "GAZETTE_PAGES": str(tmp_path / "pages"),
-           "GAZETTE_DATAPACKAGE": str(tmp_path / "no-package"), "NO_MKDOCS_2_WARNING": "1"}
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}")
+    config = config.replace("content: content", f"content: {FIXTURES}").replace(
+        "pages: build/pages", f"pages: {tmp_path / 'pages'}").replace(
+        "datapackage: datapackages/gazette", f"datapackage: {tmp_path / 'no-package'}")
+    (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site/documents/jiyanzhengfa-2021-5/index.html").is_file()
     assert (tmp_path / "site/pagefind/pagefind.js").is_file()  # plain MkDocs builds the search index too

@@ -1,0 +1,318 @@
+"""The MkDocs plugin ``gazette``: the archive's pages come from the records, so plain
+`mkdocs build` and `mkdocs serve` work as well as `gazette build`.
+
+``on_config`` adds the archive's theme (``generator/theme``, found in the installed package).
+``on_files`` loads the records, renders the pages into the page cache (``pages``; only changed
+files are rewritten) and adds them to MkDocs' files, together with the data package
+(``datapackage`` → ``data/gazette/`` plus ``data/gazette.zip`` and the gzipped SQLite file
+``data/gazette.sqlite.gz``) when it exists, each document as JSON and Markdown
+(``documents/<id>.json``, ``documents/<id>.md``; ``document_downloads: false`` leaves them out)
+and the Atom feed ``feed.xml``; the downloads are kept in ``<pages>-files/``, the zip and SQLite
+in ``<pages>-archives/`` (written by a separate process while MkDocs works; ``on_env`` waits).
+``on_nav`` has the pages' Markdown converted on all cores (generator/mkdocs_parallel.py);
+``on_page_content`` / ``on_page_context`` keep converted pages compressed until the theme needs
+them. ``on_post_build`` removes files an earlier build left that this one did not make (an
+incremental build starts from the previous site) and writes the Pagefind search index into
+``site/pagefind/`` (unless ``search: false``). ``shard`` (a region code or publisher slug)
+builds one publisher's site.
+
+In mkdocs.yml (relative paths are taken from the directory of mkdocs.yml)::
+
+    plugins:
+      - gazette:
+          content: content
+          datapackage: datapackages/gazette
+          pages: build/pages
+          document_downloads: true   # false: no JSON/Markdown copy of each document (45 KB each)
+
+`gazette build` sets these options itself (``configure``) rather than through the environment.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import itertools
+import json
+import logging
+import os
+import subprocess
+import sys
+import zlib
+from contextlib import ExitStack
+from pathlib import Path
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+from . import mkdocs_parallel
+from .build import ShardError, load_archive
+from .feed import FEED_PATH, atom_feed
+from .outputs import OutputError, claim_cache_dir, locked, protected_folders
+from .pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, MD_DOWNLOAD_SUFFIX, SAMPLE_ROWS, TEMPLATES_DIR, build_site,
+                    download_src, iter_document_downloads, iter_pages, write_pages)
+from .records import RecordFileError
+from .search import SearchIndexError, index_site
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+THEME_DIR = PACKAGE_DIR / "theme"
+
+log = logging.getLogger("mkdocs.plugins.gazette")
+
+
+class GazetteConfig(base.Config):
+    content = c.Type(str, default="content")
+    datapackage = c.Type(str, default="datapackages/gazette")
+    pages = c.Type(str, default="build/pages")
+    shard = c.Optional(c.Type(str))
+    search = c.Type(bool, default=True)
+    document_downloads = c.Type(bool, default=True)
+    theme = c.Type(bool, default=True)  # false: the configuration's custom_dir brings its own theme
+
+
+def configure(config, **options) -> None:
+    """Set the ``gazette`` plugin's options on a loaded MkDocs configuration (what
+    `gazette build` and the benchmark do instead of editing mkdocs.yml)."""
+    plugin = config.plugins.get("gazette")
+    if plugin is None:
+        raise PluginError(f"gazette: {config.config_file_path}: the gazette plugin is not configured; "
+                          "add it under plugins: (- gazette)")
+    for key, value in options.items():
+        if value is not None:
+            setattr(plugin.config, key, str(value) if isinstance(value, Path) else value)
+
+
+class GazettePlugin(BasePlugin[GazetteConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.state: dict = {}  # what on_files loaded, for the events after it
+
+    def path(self, config, name: str) -> Path:
+        """The configured ``content``, ``datapackage`` or ``pages`` directory."""
+        base_dir = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+        return (base_dir / getattr(self.config, name)).resolve()
+
+    def on_config(self, config):
+        dirs = config.theme.dirs
+        if self.config.theme and str(THEME_DIR) not in dirs:
+            dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+        return config
+
+    def on_files(self, files: Files, config) -> Files:
+        content = self.path(config, "content")
+        shard = self.config.shard
+        try:
+            archive = load_archive(content, shard)  # as the data package and the search index read it
+        except (RecordFileError, ShardError) as exc:
+            raise PluginError(f"gazette: {exc}") from None
+        if shard:
+            log.info("gazette: shard %s: %d issues", shard, len(archive.issues))
+        self.state["records"] = (content, shard)  # read again for the search index: the build's memory is the pages'
+        for issue_id, problem in archive.problems:
+            log.info("gazette: %s: %s", issue_id, problem.message)
+
+        package_dir = self.path(config, "datapackage")
+        descriptor = _read_descriptor(package_dir)
+        site_url = config.site_url or ""
+        rows = _package_rows(package_dir, descriptor) if descriptor is not None else None
+        pages_dir = self._claim_caches(config, content)
+        downloads = self.config.document_downloads
+        written = write_pages(iter_pages(archive, descriptor, site_url, rows, sqlite=descriptor is not None,
+                                         document_downloads=downloads), pages_dir)
+        log.info("gazette: %d records from %s, %d pages (%d rewritten)",
+                 len(archive.issues), content, len(written.paths), written.written)
+        for rel in sorted(written.paths):
+            if files.get_file_from_path(rel) is not None:
+                log.info("gazette: docs/%s replaces the generated page", rel)
+                continue
+            files.append(File.generated(config, rel, abs_src_path=str(pages_dir / rel)))
+
+        files_dir = pages_dir.with_name(pages_dir.name + "-files")
+        if descriptor is not None:
+            for path in sorted(p for p in package_dir.rglob("*") if p.is_file()):
+                rel = path.relative_to(package_dir).as_posix()
+                files.append(File.generated(config, f"{DATA_DIR}/{rel}", abs_src_path=str(path)))
+            archives_dir = pages_dir.with_name(pages_dir.name + "-archives")
+            self.state["archives"] = start_package_archives(package_dir, archives_dir)
+            for rel in (DATA_ZIP, DATA_SQLITE):  # ready by on_env, before MkDocs copies files
+                files.append(File.generated(config, rel, abs_src_path=str(archives_dir / rel)))
+        site = build_site(archive, descriptor)
+        extra = itertools.chain(
+            ((download_src(path), data) for path, data in (iter_document_downloads(site, site_url) if downloads else ())),
+            [(FEED_PATH, atom_feed(site, site_url))] if site_url else [])
+        # unchanged files keep their time, so that an incremental build skips them
+        for src in sorted(write_pages(extra, files_dir).paths):
+            file = File.generated(config, src, abs_src_path=str(files_dir / src))
+            file.dest_uri = src.removesuffix(MD_DOWNLOAD_SUFFIX[3:])  # a .md source name would make it a page
+            files.append(file)
+        self.state["outputs"] = {f.dest_uri for f in files}
+        return files
+
+    def _claim_caches(self, config, content: Path) -> Path:
+        """The page cache folder and its two siblings (-files, -archives): locked for this build
+        until on_post_build, refused when they hold anything a build did not make."""
+        pages_dir = self.path(config, "pages")
+        roots = [Path(config.config_file_path or "mkdocs.yml").resolve().parent, content.parent]
+        protected = protected_folders(roots, content, Path(config.docs_dir), datapackages=True)
+        lock = ExitStack()
+        try:
+            lock.enter_context(locked([pages_dir], "gazette build (page cache)"))
+            for folder in (pages_dir, pages_dir.with_name(pages_dir.name + "-files"),
+                           pages_dir.with_name(pages_dir.name + "-archives")):
+                claim_cache_dir(folder, protected)
+        except OutputError as exc:
+            lock.close()
+            raise PluginError(f"gazette: {exc}") from None
+        self._release_cache_lock()
+        self.state["cache_lock"] = lock
+        return pages_dir
+
+    def _release_cache_lock(self) -> None:
+        lock = self.state.pop("cache_lock", None)
+        if lock is not None:
+            lock.close()
+
+    def on_nav(self, nav, config, files):
+        converted = mkdocs_parallel.prerender(config, files)
+        if converted:
+            log.info("gazette: %d pages converted to HTML in parallel", converted)
+        return nav
+
+    def on_post_build(self, config) -> None:
+        """Remove what an earlier build left and this one did not make (a dirty build starts from
+        the previous site), then write the Pagefind search index into ``site/pagefind/``."""
+        self._release_cache_lock()
+        prune_site(Path(config.site_dir), self.state.pop("outputs", None))
+        records = self.state.pop("records", None)
+        self.state.pop("pages", None)
+        if records is not None and self.config.search:
+            try:
+                counts = index_site(Path(config.site_dir), lambda: load_archive(*records))
+            except SearchIndexError as exc:
+                raise PluginError(f"gazette: {exc}") from None
+            log.info("gazette: search index: %s", ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())))
+
+    # Pages wait, rendered, for the build to reach them: kept compressed they take a fifth of the memory.
+
+    def on_page_content(self, html: str, page, config, files) -> str:
+        self.state.setdefault("pages", {})[page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
+        page.markdown = None
+        return ""
+
+    def on_page_context(self, context, page, config, nav):
+        stored = self.state.get("pages", {}).pop(page.file.src_uri, None)
+        if stored is not None:
+            page.content = zlib.decompress(stored).decode("utf-8")
+        return context
+
+    def on_post_page(self, output: str, page, config) -> str:
+        page.content = None  # written next; nothing reads it after
+        return output
+
+    def on_serve(self, server, config, builder):
+        server.watch(str(self.path(config, "content") / "records"))
+        server.watch(str(TEMPLATES_DIR))
+        package_dir = self.path(config, "datapackage")
+        if package_dir.is_dir():
+            server.watch(str(package_dir))
+        return server
+
+    def on_build_error(self, error) -> None:
+        self._release_cache_lock()
+        job = self.state.pop("archives", None)
+        if job is not None:
+            job.kill()
+            job.communicate()
+
+    def on_env(self, env, config, files):
+        """Every page is read and rendered to HTML; MkDocs copies files next, the archives among them."""
+        job = self.state.pop("archives", None)
+        if job is not None:
+            _, err = job.communicate()
+            if job.returncode != 0:
+                last = (err.strip().splitlines() or ["no message"])[-1]
+                raise PluginError(f"gazette: {job.args[4]}: writing the data package's zip and SQLite failed: {last}")
+        return env
+
+
+BUILD_OUTPUTS = {"404.html", "sitemap.xml", "sitemap.xml.gz"}  # written by MkDocs itself, not from files
+
+
+def prune_site(site_dir: Path, outputs: set[str] | None) -> int:
+    """Delete files under ``site_dir`` that are neither in ``outputs`` (dest paths) nor MkDocs'
+    own files, nor hidden build files, nor the search index (rebuilt after). Returns the count."""
+    if outputs is None:
+        return 0
+    removed = 0
+    for path in sorted(site_dir.rglob("*"), reverse=True):
+        rel = path.relative_to(site_dir).as_posix()
+        if rel.startswith(("pagefind/", ".")) or rel == "pagefind":
+            continue
+        if path.is_file() and rel not in outputs and rel not in BUILD_OUTPUTS:
+            path.unlink()
+            removed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    if removed:
+        log.info("gazette: %d files of an earlier build removed", removed)
+    return removed
+
+
+def _package_rows(package_dir: Path, descriptor: dict) -> dict[str, tuple[int, list[list[str]]]]:
+    """Per resource: its row count and its header plus first rows, for the data page."""
+    out = {}
+    for resource in descriptor.get("resources", []):
+        name, rel = resource.get("name"), resource.get("path")
+        path = package_dir / rel if isinstance(rel, str) else None
+        if not isinstance(name, str) or path is None or not path.is_file():
+            continue
+        with open(path, encoding="utf-8", newline="") as handle:
+            first, count = [], 0
+            for row in csv.reader(handle):
+                if count <= SAMPLE_ROWS:
+                    first.append(row)
+                count += 1
+        out[name] = (max(count - 1, 0), first)
+    return out
+
+
+def _read_descriptor(package_dir: Path) -> dict | None:
+    path = package_dir / "datapackage.json"
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PluginError(f"gazette: {path}: not a readable data package ({exc})") from None
+    return data if isinstance(data, dict) else None
+
+
+PACKAGE_KEY = ".package-key"
+
+
+def start_package_archives(package_dir: Path, out_dir: Path) -> subprocess.Popen | None:
+    """Start writing the package's zip and gzipped SQLite into ``out_dir`` in a process of its
+    own, on the other core while MkDocs renders; None when they are up to date."""
+    key = _package_key(package_dir)
+    key_path = out_dir / PACKAGE_KEY
+    if key_path.is_file() and key_path.read_text() == key and all((out_dir / rel).is_file() for rel in (DATA_ZIP, DATA_SQLITE)):
+        return None
+    key_path.unlink(missing_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    code = ("import sys; from generator.datapackage import write_package_archives as w; w(*sys.argv[1:]);"
+            f"open(sys.argv[2] + '/{PACKAGE_KEY}', 'w').write({key!r})")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent), os.environ.get("PYTHONPATH")]))}
+    return subprocess.Popen([sys.executable, "-c", code, str(package_dir), str(out_dir), DATA_ZIP, DATA_SQLITE],
+                            stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _package_key(package_dir: Path) -> str:
+    """Changes when the package or the code that turns it into zip and SQLite changes."""
+    digest = hashlib.sha256((package_dir / "datapackage.json").read_bytes())
+    for module in ("datapackage.py", "sqlite_export.py", "mkdocs_plugin.py"):
+        digest.update((PACKAGE_DIR / module).read_bytes())
+    return digest.hexdigest()
