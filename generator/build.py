@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from .errors import GazetteError
 from .archive import Archive, build_archive, id_collisions
 from .datapackage import PACKAGE_NAME, package_files, write_package_files
 from .models import Issue
@@ -25,11 +26,11 @@ from .records import RecordFileError, load_records, record_paths
 REGISTRY_FILE = "publishers.yml"
 
 
-class BuildError(Exception):
+class BuildError(GazetteError):
     """The build failed; the previous site and data package are untouched."""
 
 
-class ShardError(ValueError):
+class ShardError(GazetteError):
     """No publisher matches the shard asked for."""
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .errors import GazetteError
 from .models import Issue
 from .records import dump_issue, is_hand_edited, record_path
 
@@ -22,7 +23,7 @@ REGISTRY_FILE = "publishers.yml"
 MIN_PARALLEL_SOURCES = 4  # fewer: starting worker processes costs more than it saves
 
 
-class IngestError(Exception):
+class IngestError(GazetteError):
     """A fatal problem with one source. The message starts with the file (and line)."""
 
 

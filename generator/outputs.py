@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .errors import GazetteError
 
-class OutputError(Exception):
+
+class OutputError(GazetteError):
     """A folder this command must not or cannot write. One line, naming the folder."""
 
 
@@ -250,23 +252,6 @@ def _holder(fd: int) -> str:
 
 def _say(message: str) -> None:
     print(f"等待 waiting: {message}", file=sys.stderr, flush=True)
-
-
-def describe_os_error(exc: OSError) -> str:
-    """One line for an operating-system error: the file, what went wrong, what to do."""
-    where = exc.filename if exc.filename is not None else "gazette"
-    hints = {errno.ENOSPC: "free some disk space and run the command again",
-             errno.EROFS: "the file system is read-only; choose a folder on a writable one",
-             errno.EACCES: "no permission; choose a folder you can write",
-             errno.EPERM: "not permitted; choose a folder you can write",
-             errno.ENAMETOOLONG: "a name derived from the records is too long; shorten it in the record",
-             errno.EXDEV: "it is on another device (a mount point?); write into a folder inside it",
-             errno.EBUSY: "it is busy or a mount point; write into a folder inside it",
-             errno.EDQUOT: "disk quota exceeded; free some space"}
-    code = errno.errorcode.get(exc.errno or 0, "")
-    hint = hints.get(exc.errno or 0, "")
-    text = f"{where}: {exc.strerror or exc}" + (f" ({code})" if code else "") + (f"; {hint}" if hint else "")
-    return " ".join(text.split())
 
 
 CACHE_MARKER = ".gazette-cache"  # in every cache folder a build fills and prunes

@@ -6,10 +6,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import GazetteError
+
 _SPACES = re.compile(r"\s+")
 
 
-class RegistryError(ValueError):
+class RegistryError(GazetteError):
     """publishers.yml does not describe publishers. The message names the field."""
 
 

@@ -39,6 +39,7 @@ from typing import Callable
 
 import numpy as np
 
+from .errors import GazetteError
 from .archive import Archive
 from .models import Appointment, Document, Event, Issue
 from .pages import build_site as site_model
@@ -73,7 +74,7 @@ _HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL)
 _ASCII_WORD = re.compile(r"[0-9A-Za-z]+")  # Pagefind's words outside Chinese, lower-cased
 
 
-class SearchIndexError(RuntimeError):
+class SearchIndexError(GazetteError):
     """The search index could not be written (one line, naming the folder or file)."""
 
 

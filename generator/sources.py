@@ -10,8 +10,10 @@ import shlex
 from collections import Counter
 from pathlib import PurePath
 
+from .errors import GazetteError
 
-class SourceError(Exception):
+
+class SourceError(GazetteError):
     """A source file that is not gazette text. One line, naming the file."""
 
     def __init__(self, name: str, message: str, line: int = 0):
