@@ -24,6 +24,9 @@ class GazetteGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # the reader went away (`gazette ingest … | head`): stop quietly
+            sys.stdout = open(os.devnull, "w")
+            ctx.exit(1)
         except Exception as exc:
             error = as_gazette_error(exc)
             if error is None:
@@ -56,6 +59,27 @@ def cli() -> None:
         gazette ingest content/sources/*.txt
         gazette build && gazette serve
     """
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Start a new archive in FOLDER: mkdocs.yml, content/ (an empty publisher registry and
+    a README on adding gazettes), docs/about.md, a GitHub Pages workflow and .gitignore.
+
+    Nothing is overwritten: an existing file stops the command before anything is written.
+
+    \b
+    Example:
+        gazette init my-archive
+        cd my-archive && gazette ingest ~/gazettes/2024-01.txt && gazette build
+    """
+    from .scaffold import init_archive
+
+    for path in init_archive(folder):
+        click.echo(f"{path}: written")
+    click.echo(f"Next: add the publisher to {folder / 'content' / 'publishers.yml'}, then "
+               f"`cd {folder} && gazette ingest FILE && gazette build && gazette serve`")
 
 
 @cli.command()
