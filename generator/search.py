@@ -37,6 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+import cbor2
 import numpy as np
 
 from .errors import GazetteError
@@ -360,75 +361,21 @@ _BUNDLE_NAME = re.compile(r"^(?P<lang>[A-Za-z0-9-]+)_(?P<hash>[0-9a-f]+)$")
 
 
 def cbor_decode(data: bytes):
-    """The CBOR subset Pagefind writes: integers, strings, byte strings, arrays, maps, bool, null."""
-    value, end = _cbor_item(data, 0)
-    if end != len(data):
-        raise ValueError(f"trailing bytes after CBOR item at {end}")
-    return value
-
-
-def _cbor_item(data: bytes, i: int):
-    major, info = data[i] >> 5, data[i] & 31
-    i += 1
-    if major == 7:
-        if info in (20, 21, 22):
-            return (False, True, None)[info - 20], i
-        raise ValueError(f"unsupported CBOR simple/float value {info}")
-    if info < 24:
-        arg = info
-    elif info <= 27:
-        width = 1 << (info - 24)
-        arg, i = int.from_bytes(data[i:i + width], "big"), i + width
-    else:
-        raise ValueError("indefinite-length CBOR is not supported")
-    if major == 0:
-        return arg, i
-    if major == 1:
-        return -1 - arg, i
-    if major == 2:
-        return bytes(data[i:i + arg]), i + arg
-    if major == 3:
-        return data[i:i + arg].decode("utf-8"), i + arg
-    if major == 4:
-        items = []
-        for _ in range(arg):
-            item, i = _cbor_item(data, i)
-            items.append(item)
-        return items, i
-    if major == 5:
-        pairs = {}
-        for _ in range(arg):
-            key, i = _cbor_item(data, i)
-            pairs[key], i = _cbor_item(data, i)
-        return pairs, i
-    raise ValueError(f"unsupported CBOR major type {major}")
+    """A CBOR item (cbor2); trailing bytes are an error."""
+    return cbor2.loads(data)
 
 
 def cbor_encode(value) -> bytes:
-    """Shortest-form definite-length CBOR, as Pagefind (serde) writes it."""
-    if value is False or value is True or value is None:
-        return bytes([{False: 0xF4, True: 0xF5, None: 0xF6}[value]])
-    if isinstance(value, int):
-        return _cbor_head(0, value) if value >= 0 else _cbor_head(1, -1 - value)
-    if isinstance(value, bytes):
-        return _cbor_head(2, len(value)) + value
-    if isinstance(value, str):
-        raw = value.encode("utf-8")
-        return _cbor_head(3, len(raw)) + raw
-    if isinstance(value, list):
-        return _cbor_head(4, len(value)) + b"".join(cbor_encode(v) for v in value)
-    if isinstance(value, dict):
-        return _cbor_head(5, len(value)) + b"".join(cbor_encode(k) + cbor_encode(v) for k, v in value.items())
-    raise TypeError(f"cannot encode {type(value).__name__} as CBOR")
+    """Shortest-form definite-length CBOR (cbor2's default), as Pagefind (serde) writes it."""
+    return cbor2.dumps(value)
 
 
 def _cbor_head(major: int, arg: int) -> bytes:
-    if arg < 24:
-        return bytes([major << 5 | arg])
-    for info, width in ((24, 1), (25, 2), (26, 4), (27, 8)):
-        if arg < 1 << (8 * width):
-            return bytes([major << 5 | info]) + arg.to_bytes(width, "big")
-    raise ValueError("CBOR integer too large")
+    """The head of a CBOR item of ``major`` type with argument ``arg`` (an array's length, say),
+    for items streamed after it. A head has the same form for every major type, so it is
+    cbor2's encoding of the unsigned integer ``arg`` with the major type's bits set."""
+    head = cbor2.dumps(arg)
+    return bytes([head[0] | major << 5]) + head[1:]
 
 
 def _bundle_payload(path: Path) -> bytes:
