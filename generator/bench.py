@@ -141,7 +141,7 @@ def stage_ingest(work: Path) -> dict:
     while True:
         start = time.perf_counter()
         try:
-            path, issue = next(parses)
+            path, _, issue = next(parses)
         except StopIteration:
             break
         finally:

@@ -253,6 +253,8 @@ def _build_into(config, site_dir: Path, staging: Path, stamp: dict[str, str], fu
     """Run MkDocs into ``staging``, from hard links to ``site_dir`` when its stamp matches."""
     from mkdocs.commands.build import build as mkdocs_build
 
+    from .mkdocs_internals import quiet_dirty_warning, writes_replace_links
+
     incremental = not full and _read_stamp(site_dir) == stamp
     if incremental:
         try:
@@ -261,7 +263,7 @@ def _build_into(config, site_dir: Path, staging: Path, stamp: dict[str, str], fu
             shutil.rmtree(staging)
             staging.mkdir()
             incremental = False
-    with _writes_replace_links(), _quiet_dirty_warning():
+    with writes_replace_links(), quiet_dirty_warning():
         mkdocs_build(config, dirty=incremental)
     write_stamp(staging, stamp)
     return incremental
@@ -330,54 +332,3 @@ def link_tree(source: Path, target: Path, skip: set[str]) -> None:
         (target / rel).mkdir(parents=True, exist_ok=True)
         for name in names:
             os.link(Path(root) / name, target / rel / name)
-
-
-@contextmanager
-def _writes_replace_links() -> Iterator[None]:
-    """MkDocs writes files in place; unlink first, so a hard link to the previous site is
-    replaced and the previous site's file is left as it was."""
-    from mkdocs import utils
-    from mkdocs.structure.files import File
-
-    write_file, copy_file, copy_generated = utils.write_file, utils.copy_file, File.copy_file
-
-    def unlinked(path: str) -> None:
-        if os.path.isfile(path):
-            os.unlink(path)
-
-    def new_write_file(content: bytes, output_path: str) -> None:
-        unlinked(output_path)
-        write_file(content, output_path)
-
-    def new_copy_file(source_path: str, output_path: str) -> None:
-        unlinked(output_path)
-        copy_file(source_path, output_path)
-
-    def new_copy_generated(self: File, dirty: bool = False) -> None:
-        if getattr(self, "_content", None) is not None:  # always written, with open(), in place
-            unlinked(self.abs_dest_path)
-        copy_generated(self, dirty)
-
-    utils.write_file, utils.copy_file, File.copy_file = new_write_file, new_copy_file, new_copy_generated
-    try:
-        yield
-    finally:
-        utils.write_file, utils.copy_file, File.copy_file = write_file, copy_file, copy_generated
-
-
-@contextmanager
-def _quiet_dirty_warning() -> Iterator[None]:
-    """MkDocs warns that a dirty build may leave navigation stale (which strict mode counts as
-    an error). Ours is safe: the navigation lives in mkdocs.yml, covered by the build stamp."""
-    import logging
-
-    logger = logging.getLogger("mkdocs.commands.build")
-
-    def keep(record: logging.LogRecord) -> bool:
-        return "'dirty' build" not in record.getMessage()
-
-    logger.addFilter(keep)
-    try:
-        yield
-    finally:
-        logger.removeFilter(keep)

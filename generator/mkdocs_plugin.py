@@ -9,7 +9,7 @@ files are rewritten) and adds them to MkDocs' files, together with the data pack
 (``documents/<id>.json``, ``documents/<id>.md``; ``document_downloads: false`` leaves them out)
 and the Atom feed ``feed.xml``; the downloads are kept in ``<pages>-files/``, the zip and SQLite
 in ``<pages>-archives/`` (written by a separate process while MkDocs works; ``on_env`` waits).
-``on_nav`` has the pages' Markdown converted on all cores (generator/mkdocs_parallel.py);
+``on_nav`` has the pages' Markdown converted on all cores (generator/mkdocs_internals.py, where every use of MkDocs internals is kept);
 ``on_page_content`` / ``on_page_context`` keep converted pages compressed until the theme needs
 them. ``on_post_build`` removes files an earlier build left that this one did not make (an
 incremental build starts from the previous site) and writes the Pagefind search index into
@@ -48,7 +48,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from . import mkdocs_parallel
+from . import mkdocs_internals
 from .build import ShardError, load_archive
 from .feed import FEED_PATH, atom_feed
 from .outputs import OutputError, claim_cache_dir, locked, protected_folders
@@ -177,7 +177,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             lock.close()
 
     def on_nav(self, nav, config, files):
-        converted = mkdocs_parallel.prerender(config, files)
+        converted = mkdocs_internals.prerender(config, files)
         if converted:
             log.info("gazette: %d pages converted to HTML in parallel", converted)
         return nav

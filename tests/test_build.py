@@ -146,11 +146,11 @@ def _config_with(tmp_path: Path, docs_dir: Path | None = None, downloads: bool =
 
 
 def test_pages_converted_on_both_cores_are_the_pages_mkdocs_makes_alone(tmp_path: Path, monkeypatch):
-    from generator import build, mkdocs_parallel
+    from generator import build, mkdocs_internals
 
     converted = []
-    prerender = mkdocs_parallel.prerender
-    monkeypatch.setattr(mkdocs_parallel, "prerender", lambda *a: converted.append(prerender(*a)) or converted[-1])
+    prerender = mkdocs_internals.prerender
+    monkeypatch.setattr(mkdocs_internals, "prerender", lambda *a: converted.append(prerender(*a)) or converted[-1])
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
     def build_into(out: Path) -> dict[str, bytes]:
@@ -160,7 +160,7 @@ def test_pages_converted_on_both_cores_are_the_pages_mkdocs_makes_alone(tmp_path
 
     alone = build_into(tmp_path / "alone")
     assert converted == [0]  # fewer than MIN_PAGES
-    monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 1)
+    monkeypatch.setattr(mkdocs_internals, "MIN_PAGES", 1)
     parallel = build_into(tmp_path / "parallel")
     assert converted[-1] > 50
     assert sorted(parallel) == sorted(alone)
@@ -170,9 +170,9 @@ def test_pages_converted_on_both_cores_are_the_pages_mkdocs_makes_alone(tmp_path
 def test_a_broken_link_found_in_a_worker_still_fails_a_strict_build(tmp_path: Path, monkeypatch):
     import shutil
 
-    from generator import build, mkdocs_parallel
+    from generator import build, mkdocs_internals
 
-    monkeypatch.setattr(mkdocs_parallel, "MIN_PAGES", 1)
+    monkeypatch.setattr(mkdocs_internals, "MIN_PAGES", 1)
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs)
     (docs / "broken.md").write_text("# 坏链接\n\n[不存在的页面](no-such-page.md)\n", encoding="utf-8")

@@ -1,0 +1,177 @@
+"""Every use of MkDocs' internals, in one place: pinned to MkDocs 1.6 (MkDocs 1.x is frozen; 2.0
+drops plugins), checked by ``check_version`` and by tests/test_mkdocs_internals.py, which
+fail loudly on any other version. Each is here because no public API does the job:
+
+- ``prerender``: Markdown → HTML on every core. MkDocs converts pages one after another, and
+  conversion is most of a build (about 60 % at 10,000 documents). Before MkDocs starts (its
+  ``on_nav`` event), the pages MkDocs is about to convert are converted in forked worker
+  processes, each calling MkDocs' own ``Page.read_source`` and ``Page.render``; MkDocs then
+  finds each page already converted, because ``_adopt`` replaces those two methods on the page
+  and sets ``Page._title_from_render``. Messages the workers log (a broken link, say) are
+  logged again in the build, where ``--strict`` counts them. Used only where it is safe and
+  pays: a fork start method, no other threads in the process (``mkdocs serve`` has some), no
+  plugin that reads or changes page sources, and at least MIN_PAGES pages to convert.
+- ``writes_replace_links``: an incremental build starts from hard links to the previous site;
+  MkDocs writes files in place (``mkdocs.utils.write_file``, ``copy_file``,
+  ``File.copy_file``), which would write through a link into the previous site. These three
+  are wrapped to unlink first.
+- ``quiet_dirty_warning``: MkDocs warns that a dirty build may leave navigation stale, which
+  strict mode counts as an error; ours is safe (the navigation lives in mkdocs.yml, covered by
+  the build stamp), so that one message is filtered out by its text.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+import zlib
+from concurrent.futures import ProcessPoolExecutor
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from mkdocs.structure.pages import Page
+
+TESTED_MKDOCS = "1.6."  # the internals below are those of this release line
+
+
+class MkDocsVersionError(RuntimeError):
+    pass
+
+
+def check_version() -> None:
+    """Refuse to touch internals of an MkDocs release they were not written for."""
+    from importlib.metadata import version
+
+    found = version("mkdocs")
+    if not found.startswith(TESTED_MKDOCS):
+        raise MkDocsVersionError(f"mkdocs {found}: generator/mkdocs_internals.py was written for "
+                                 f"{TESTED_MKDOCS}x; install mkdocs {TESTED_MKDOCS}x (pyproject pins it)")
+
+MIN_PAGES = 200
+CHUNK = 64  # pages per task: small enough to keep both workers busy to the end
+PAGE_EVENTS = ("page_read_source", "page_markdown")  # a plugin on these must see every page itself
+
+_state: dict = {}  # what the forked workers inherit: config and files
+
+
+def prerender(config, files) -> int:
+    """Convert, in parallel, every documentation page MkDocs would convert; returns how many."""
+    check_version()
+    pages = [f for f in files.documentation_pages() if f.is_modified()]
+    workers = min(os.cpu_count() or 1, 4)
+    if (len(pages) < MIN_PAGES or workers < 2 or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()
+            or any(config.plugins.events.get(event) for event in PAGE_EVENTS)):
+        return 0
+    for file in pages:
+        if file.page is None:  # as MkDocs makes them for pages outside the navigation
+            Page(None, file, config)
+    _state.update(config=config, files=files)
+    uris = [f.src_uri for f in pages]
+    chunks = [uris[i:i + CHUNK] for i in range(0, len(uris), CHUNK)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for results, messages in pool.map(_render_chunk, chunks):
+                for name, level, message in messages:
+                    logging.getLogger(name).log(level, message)
+                for uri, result in results:
+                    _adopt(files.get_file_from_path(uri).page, result, files)
+    finally:
+        _state.clear()
+    return len(pages)
+
+
+def _render_chunk(uris: list[str]) -> tuple[list, list]:
+    config, files = _state["config"], _state["files"]
+    messages: list[tuple[str, int, str]] = []
+    logger = logging.getLogger("mkdocs")  # in this forked worker, its messages go to the build
+    logger.handlers, logger.propagate = [_Collect(messages)], False
+    results = []
+    for uri in uris:
+        page = files.get_file_from_path(uri).page
+        page.read_source(config)
+        page.render(config, files)
+        links = {f.src_uri: found for f, found in (page.links_to_anchors or {}).items()}
+        results.append((uri, (page.meta, zlib.compress(page.content.encode("utf-8"), 1), page.toc,
+                              page._title_from_render, page.present_anchor_ids, links)))
+        page.markdown = page.content = None  # sent: this worker's memory stays that of one chunk
+    return results, messages
+
+
+class _Collect(logging.Handler):
+    def __init__(self, out: list):
+        super().__init__(logging.INFO)
+        self.out = out
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.out.append((record.name, record.levelno, record.getMessage()))
+
+
+def _adopt(page: Page, result: tuple, files) -> None:
+    """Make MkDocs' own read and render calls on ``page`` install the worker's result."""
+    meta, content, toc, title, anchors, links = result
+
+    def read_source(config) -> None:
+        page.markdown, page.meta = "", meta
+
+    def render(config, files_now) -> None:
+        page.content = zlib.decompress(content).decode("utf-8")
+        page.toc, page._title_from_render, page.present_anchor_ids = toc, title, anchors
+        page.links_to_anchors = {files.get_file_from_path(uri): found for uri, found in links.items()}
+
+    page.read_source, page.render = read_source, render
+
+
+@contextmanager
+def writes_replace_links() -> Iterator[None]:
+    """MkDocs writes files in place; unlink first, so a hard link to the previous site is
+    replaced and the previous site's file is left as it was."""
+    check_version()
+    from mkdocs import utils
+    from mkdocs.structure.files import File
+
+    write_file, copy_file, copy_generated = utils.write_file, utils.copy_file, File.copy_file
+
+    def unlinked(path: str) -> None:
+        if os.path.isfile(path):
+            os.unlink(path)
+
+    def new_write_file(content: bytes, output_path: str) -> None:
+        unlinked(output_path)
+        write_file(content, output_path)
+
+    def new_copy_file(source_path: str, output_path: str) -> None:
+        unlinked(output_path)
+        copy_file(source_path, output_path)
+
+    def new_copy_generated(self: File, dirty: bool = False) -> None:
+        if getattr(self, "_content", None) is not None:  # always written, with open(), in place
+            unlinked(self.abs_dest_path)
+        copy_generated(self, dirty)
+
+    utils.write_file, utils.copy_file, File.copy_file = new_write_file, new_copy_file, new_copy_generated
+    try:
+        yield
+    finally:
+        utils.write_file, utils.copy_file, File.copy_file = write_file, copy_file, copy_generated
+
+
+@contextmanager
+def quiet_dirty_warning() -> Iterator[None]:
+    """MkDocs warns that a dirty build may leave navigation stale (which strict mode counts as
+    an error). Ours is safe: the navigation lives in mkdocs.yml, covered by the build stamp."""
+    import logging
+
+    logger = logging.getLogger("mkdocs.commands.build")
+
+    def keep(record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)
