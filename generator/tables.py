@@ -16,6 +16,17 @@ Two layouts are recognised:
 
 The caption is the title line just before the table (e.g. ``…主要指标``,
 ``…分工表``), kept inside the span so the caller does not print it twice.
+
+Cells and captions store the text as printed. Only demonstrable extraction artefacts are removed
+(those ``textutil`` removes from body text, and bare TeX commands): a bold pair (``**…**``) or an HTML element
+(``<p>…</p>``) around a whole cell, the closing half of a bold label (``主任:**``), TeX math
+(``$\\geq 10\\%$`` → ``≥10%``), TeX sub/superscripts (``PM _{2.5}`` → ``PM2.5``) and TeX symbol
+commands written without ``$`` (``\\geq 90%`` → ``≥90%``); a ``**``, ``</div>``, ``<br>`` or ``$``
+anywhere else is the text and stays. ``find_tables`` returns each correction as an info problem
+``extraction-artefact`` quoting the whole original cell, on the source line of its row, for the
+cells, header rows and caption the table keeps (cell-per-line: a line's wrappers on that line, TeX
+in the joined cell on the line where it starts). Spaces are tidied silently (wrap and letter
+spacing, as for titles).
 """
 
 from __future__ import annotations
@@ -24,6 +35,14 @@ import re
 from dataclasses import dataclass
 
 from .models import Problem, Table
+from .textutil import (
+    Edit,
+    _cell_artefacts,  # per cell: a cell starting "- " is text, not a list item
+    apply_edits,
+    describe_edits,
+    line_artefacts,
+    span_artefacts,
+)
 
 Line = tuple[int, str]
 
@@ -41,13 +60,6 @@ _SPACE_AT_PUNCT = re.compile(rf"(?<=[{CJK_PUNCT}])[ \u3000]+(?=[{CJK}])|(?<=[{CJ
 _CJK_GAP = re.compile(rf"(?<=[{CJK}])[ \u3000]+(?=[{CJK}])")
 _LETTER_SPACING = re.compile(rf"(?<![{CJK}])([{CJK}])[ \u3000]+(?=[{CJK}](?![{CJK}]))")
 _SPACES = re.compile(r"[ \u3000\xa0]+")
-_HTML_TAG = re.compile(r"</?(?:p|br|span|div|b|strong|i|em)\s*/?>", re.I)
-_BOLD = re.compile(r"\*\*")
-_TEX_SUB = re.compile(r"\s*_\{([^{}]*)\}")
-_TEX_SUP = re.compile(r"\s*\^\{([^{}]*)\}")
-_TEX_SYMBOLS = {r"\geq": "≥", r"\leq": "≤", r"\ge": "≥", r"\le": "≤", r"\times": "×", r"\%": "%", r"\pm": "±"}
-_TEX_SYMBOL = re.compile(r"\\(?:geq|leq|ge|le|times|pm)(?![a-zA-Z])\s*|\\%")
-_DOLLAR = re.compile(r"\$")
 _TOC_ROW = re.compile(r"(?:[·.…]{3,}|…{2,})\s*\t\s*\d+\s*$")
 _PAGE = re.compile(r"^\d{1,4}$")
 _RULE = re.compile(r"^[-—_=\s]*$")
@@ -83,16 +95,68 @@ _ITEM_START = re.compile(r"^(?:\d{1,2}\s*月|\d+[.、．]|（\d+）|\(\d+\))")
 
 
 def clean_cell(text: str) -> str:
-    """One cell's text: artefacts removed (``<p>``, ``**``, TeX), spaces collapsed."""
-    text = _HTML_TAG.sub("", text)
-    text = _BOLD.sub("", text)
-    text = _TEX_SUB.sub(r"\1", text)
-    text = _TEX_SUP.sub(r"\1", text)
-    text = _TEX_SYMBOL.sub(lambda m: _TEX_SYMBOLS[m.group(0).strip()], text)
-    text = _DOLLAR.sub("", text)
+    """One cell as stored: the text as printed less its extraction artefacts, spaces tidied
+    (``find_tables`` also reports what was removed; this does not)."""
+    return _tidy(_faithful(text)[0])
+
+
+def _tidy(text: str) -> str:
+    """Spaces only: tabs and runs collapsed, wrap spaces at CJK punctuation and letter spacing dropped."""
     text = _SPACES.sub(" ", text.replace("\t", " ")).strip()
     text = _SPACE_AT_PUNCT.sub("", text)
     return _LETTER_SPACING.sub(r"\1", text)
+
+
+# A TeX symbol command outside math (``覆盖率 \geq 90%``, ``50\%``): a backslash word (with the space
+# after it, which TeX does not print) or ``\%``, not inside a word or a path (``C:\dir\le``).
+_BARE_TEX = re.compile(r"(?<![A-Za-z0-9\\/:._])\\[A-Za-z]+(?![A-Za-z]) ?|(?<![A-Za-z\\/:._])\\%")
+
+
+def _bare_tex(text: str) -> list[Edit]:
+    """TeX symbol commands written without ``$…$``, each as the symbol it prints; commands that
+    ``textutil`` does not know as symbols (``\\frac``, ``\\text``) are left as they are."""
+    edits = []
+    for match in _BARE_TEX.finditer(text):
+        command = match.group(0).rstrip(" ")
+        plain = span_artefacts(f"${command}$")  # the symbol, as textutil reads it inside math
+        if len(plain) == 1 and plain[0].replacement and "\\" not in plain[0].replacement:
+            edits.append(Edit(match.start(), match.end(), plain[0].replacement))
+    return edits
+
+
+def _merge(edits: list[Edit], more: list[Edit]) -> list[Edit]:
+    """``edits`` and those of ``more`` that do not overlap them (nor each other), in text order."""
+    edits = list(edits)
+    for edit in more:
+        if not any(e.start < edit.end and edit.start < e.end for e in edits):
+            edits.append(edit)
+    return sorted(edits, key=lambda e: e.start)
+
+
+def _tex_artefacts(text: str) -> list[Edit]:
+    """TeX math and sub/superscripts and a bold pair around the whole text (``span_artefacts``), then
+    TeX symbol commands written without ``$…$``."""
+    return _merge(span_artefacts(text), _bare_tex(text))
+
+
+def _faithful(text: str, whole_line: bool = False, tex: bool = True) -> tuple[str, str]:
+    """``text`` (a cell, or with ``whole_line`` a caption line, which may also start with a Markdown
+    list marker) as stored, surrounding spaces kept: wrappers around the whole of it, half a bold
+    label and (with ``tex``) TeX removed. Also what was corrected, as ``「original」→「corrected」``
+    quoting the whole original ("" when nothing was corrected)."""
+    core = text.strip()
+    edits = line_artefacts(core) if whole_line else _cell_artefacts(core, 0)
+    if tex:
+        edits = _merge(edits, _tex_artefacts(core))
+    if not edits:
+        return text, ""
+    lead = len(text) - len(text.lstrip())
+    kept = text[:lead] + apply_edits(core, edits) + text[lead + len(core):]
+    return kept, describe_edits(core, edits, context=len(core))
+
+
+def _artefact(description: str, line: int) -> Problem:
+    return Problem("info", "extraction-artefact", "提取残留已更正：" + description, line)
 
 
 def find_tables(lines: list[Line]) -> tuple[list[TableSpan], list[Problem]]:
@@ -158,12 +222,25 @@ def _tab_block_end(lines: list[Line], start: int) -> int:
 
 
 def _tab_table(lines: list[Line], start: int, end: int, problems: list[Problem]) -> TableSpan | None:
-    raw = [(n, [clean_cell(c) for c in t.split("\t")]) for n, t in lines[start:end] if _is_tab_row(t)]
+    raw: list[tuple[int, list[str]]] = []
+    notes: dict[int, list[Problem]] = {}  # id of a row's cells → its corrections, reported if the row is kept
+    for n, t in lines[start:end]:
+        if _is_tab_row(t):
+            cells, found = [], []
+            for cell in t.split("\t"):
+                kept, corrected = _faithful(cell)
+                cells.append(_tidy(kept))
+                if corrected:
+                    found.append(_artefact(corrected, n))
+            raw.append((n, cells))
+            notes[id(cells)] = found
     caption = ""
+    caption_notes: list[Problem] = []
     caption_index = None
     first_cells = raw[0][1]
     if len(raw) > 2 and sum(1 for c in first_cells if c) == 1 and first_cells[0] and _is_header(raw[1][1]):
         caption = first_cells[0]
+        caption_notes = notes[id(first_cells)]
         raw = raw[1:]
         caption_index = start
     rows = [cells for _, cells in raw]
@@ -181,13 +258,16 @@ def _tab_table(lines: list[Line], start: int, end: int, problems: list[Problem])
     rows = [r for r in rows if _row_key(r) not in keys]
     if not rows:
         return None
+    kept_notes = caption_notes + [p for r in header + rows for p in notes[id(r)]]
     width = _width(header + rows)
     header = [_pad(h, width) for h in header]
     rows = [_pad(r, width) for r in rows]
     if caption_index is None:
-        caption, caption_index = _caption_before(lines, start, plain=bool(header))
+        caption, caption_index, caption_notes = _caption_before(lines, start, plain=bool(header))
+        kept_notes = caption_notes + kept_notes
     first = caption_index if caption_index is not None else start
     table = Table(table_id="", caption=caption, header=header, rows=rows, line=lines[first][0])
+    problems.extend(kept_notes)
     return TableSpan(first, end, table)
 
 
@@ -236,13 +316,15 @@ def _pad(cells: list[str], width: int) -> list[str]:
     return cells + [""] * (width - len(cells))
 
 
-def _caption_before(lines: list[Line], start: int, plain: bool = True) -> tuple[str, int | None]:
+def _caption_before(lines: list[Line], start: int, plain: bool = True) -> tuple[str, int | None, list[Problem]]:
+    """The caption line before ``start``: its text as stored, its index, its corrections."""
     i = start - 1
     while i >= 0 and not lines[i][1].strip():
         i -= 1
     if i < 0:
-        return "", None
-    text = _CJK_GAP.sub("", clean_cell(lines[i][1]))
+        return "", None, []
+    kept, corrected = _faithful(lines[i][1], whole_line=True)
+    text = _CJK_GAP.sub("", _tidy(kept))
     if (
         0 < len(text) <= 60
         and "\t" not in lines[i][1]
@@ -251,8 +333,8 @@ def _caption_before(lines: list[Line], start: int, plain: bool = True) -> tuple[
         and not text.startswith(("（", "("))
         and (_CAPTION_WORDS.search(text) or (plain and _plain_title(text)))
     ):
-        return text, i
-    return "", None
+        return text, i, [_artefact(corrected, lines[i][0])] if corrected else []
+    return "", None, []
 
 
 def _plain_title(text: str) -> bool:
@@ -272,30 +354,44 @@ def _norm(text: str) -> str:
 
 
 def _cell_table(lines: list[Line], start: int, problems: list[Problem]) -> TableSpan | None:
+    # each line as stored (wrappers removed, surrounding spaces kept) and its corrections; TeX is
+    # corrected in the joined cell (``_join``), as it may be broken over two lines
+    fixed: dict[int, tuple[str, str]] = {}
+
+    def fix(k: int) -> tuple[str, str]:
+        if k not in fixed:
+            fixed[k] = _faithful(lines[k][1], tex=False)
+        return fixed[k]
+
     # header: from the 序号 line up to the first serial "1"
     j = start + 1
-    while j < len(lines) and j - start < 30 and _norm(lines[j][1]) != "1":
+    while j < len(lines) and j - start < 30 and _norm(fix(j)[0]) != "1":
         j += 1
     if j >= len(lines) or j - start >= 30:
         return None
-    header_lines = [lines[k][1] for k in range(start, j) if lines[k][1].strip()]
+    header_at = [k for k in range(start, j) if lines[k][1].strip()]
+    header_lines = [fix(k)[0] for k in header_at]
     columns = _header_columns(header_lines)
     if len(columns) < 2:
         return None
     kinds = [_column_kind(c) for c in columns]
     if kinds[0] != "serial":
         return None
+    notes = [_artefact(fix(k)[1], lines[k][0]) for k in header_at if fix(k)[1]]
+    shown = list(lines)  # the lines as stored, for classifying and looking ahead
+    for k in range(j, len(lines)):
+        shown[k] = (lines[k][0], fix(k)[0])
     running = {_norm(t) for t in header_lines} | {w for t in header_lines for w in _norm(t).split(" ")}
-    persons = _frequent_persons(lines[j:])
+    persons = _frequent_persons(shown[j:])
 
-    rows: list[list[list[str]]] = []  # each cell a list of fragments
-    last: tuple[int, int, str] | None = None  # row, column, text of the last fragment placed
+    rows: list[list[list[Line]]] = []  # each cell a list of fragments: (source line, text)
+    last: tuple[int, int, Line] | None = None  # row, column and the last fragment placed
     col = 0
     expected = 1
     last_line = j
     k = j
     while k < len(lines):
-        text = _norm(lines[k][1])
+        n, text, corrected = lines[k][0], _norm(shown[k][1]), fix(k)[1]
         k += 1
         if not text or text in running:
             continue
@@ -305,30 +401,36 @@ def _cell_table(lines: list[Line], start: int, problems: list[Problem]) -> Table
         ):
             serial = int(m.group(1))
             if serial != expected:
-                problems.append(Problem("warning", "table-row-missing", f"表格缺少序号 {expected}–{serial - 1} 的行", lines[k - 1][0]))
-            rows.append([[str(serial)]] + [[] for _ in columns[1:]])
+                problems.append(Problem("warning", "table-row-missing", f"表格缺少序号 {expected}–{serial - 1} 的行", n))
+            rows.append([[(n, str(serial))]] + [[] for _ in columns[1:]])
             expected = serial + 1
             col = 0
             last_line = k
+            if corrected:
+                notes.append(_artefact(corrected, n))
             if not m.group(2):
                 continue
             text = m.group(2)
-        if not rows:
+        elif not rows:
             continue
+        elif corrected:
+            notes.append(_artefact(corrected, n))
         last_line = k
-        if last and _UNIT_PREFIX.match(last[2]) and len(last[2]) <= 12 and _UNIT.match(last[2] + text):
+        line = n
+        if last and _UNIT_PREFIX.match(last[2][1]) and len(last[2][1]) <= 12 and _UNIT.match(last[2][1] + text):
             rows[last[0]][last[1]].pop()  # a unit wrapped over two lines
-            text = last[2] + text
+            line, text = last[2][0], last[2][1] + text
         for piece in _pieces(text, persons):
-            col = _place(rows, kinds, col, piece, _kind_of(piece, persons), lines, k)
-            last = (len(rows) - 1, col, piece)
+            col = _place(rows, kinds, col, (line, piece), _kind_of(piece, persons), shown, k)
+            last = (len(rows) - 1, col, (line, piece))
     if not rows:
         return None
-    table_rows = [[_join(cell, kind == "unit") for cell, kind in zip(row, kinds)] for row in rows]
+    table_rows = [[_join(cell, kind == "unit", notes) for cell, kind in zip(row, kinds)] for row in rows]
     table_rows = [r for r in table_rows if any(r)]
-    caption, caption_index = _caption_before(lines, start)
+    caption, caption_index, caption_notes = _caption_before(lines, start)
     first = caption_index if caption_index is not None else start
     table = Table(table_id="", caption=caption, header=[columns], rows=table_rows, line=lines[first][0])
+    problems.extend(caption_notes + notes)
     return TableSpan(first, last_line, table)
 
 
@@ -389,36 +491,37 @@ def _kind_of(text: str, persons: set[str]) -> str:
     return "text"
 
 
-def _place(rows, kinds: list[str], col: int, text: str, kind: str, lines: list[Line], k: int) -> int:
-    """Put ``text`` in the current row (or a new sub-row); return the column used."""
+def _place(rows, kinds: list[str], col: int, frag: Line, kind: str, lines: list[Line], k: int) -> int:
+    """Put ``frag`` (source line, text) in the current row (or a new sub-row); return the column used."""
+    text = frag[1]
     row = rows[-1]
     current = kinds[col]
     if kind == "text":
         if current in ("text", "schedule") and row[col] and not _starts_subtask(row[col], current, text, lines, k):
-            row[col].append(text)
+            row[col].append(frag)
             return col
         target = _next_column(kinds, col + (1 if row[col] else 0), ("text", "schedule"))
         if target is None or (current == "schedule" and row[col]):
             target = _next_column(kinds, 1, ("text",), after_first_text=True)
             if target is None:
-                row[col].append(text)
+                row[col].append(frag)
                 return col
             rows.append([[] for _ in kinds])
-            rows[-1][target].append(text)
+            rows[-1][target].append(frag)
             return target
-        row[target].append(text)
+        row[target].append(frag)
         return target
     target = _next_column(kinds, col if kind == current and kind != "person" and row[col] else col + (1 if row[col] else 0), (kind,))
     if kind == current and kind in ("schedule", "unit") and row[col]:
-        row[col].append(text)
+        row[col].append(frag)
         return col
     if target is None:
         target = _next_column(kinds, 0, (kind,))
         if target is None:
-            row[col].append(text)
+            row[col].append(frag)
             return col
         rows.append([[] for _ in kinds])
-    rows[-1][target].append(text)
+    rows[-1][target].append(frag)
     return target
 
 
@@ -433,9 +536,9 @@ def _next_column(kinds: list[str], start: int, wanted: tuple[str, ...], after_fi
     return None
 
 
-def _starts_subtask(cell: list[str], current: str, text: str, lines: list[Line], k: int) -> bool:
+def _starts_subtask(cell: list[Line], current: str, text: str, lines: list[Line], k: int) -> bool:
     """After a finished schedule, short text followed by a unit or a schedule is a new sub-task."""
-    if current != "schedule" or not re.search("[。；;]$", cell[-1]) or len(text) > 14:
+    if current != "schedule" or not re.search("[。；;]$", cell[-1][1]) or len(text) > 14:
         return False
     for _, ahead in lines[k : k + 40]:
         t = _norm(ahead)
@@ -448,17 +551,28 @@ def _starts_subtask(cell: list[str], current: str, text: str, lines: list[Line],
     return False
 
 
-def _join(fragments: list[str], units: bool = False) -> str:
+def _join(fragments: list[Line], units: bool, notes: list[Problem]) -> str:
+    """A cell's fragments as one text, TeX corrected (also when broken over two lines) and reported,
+    in ``notes``, on the line where it starts."""
     out = ""
-    for frag in fragments:
-        frag = clean_cell(frag)
+    starts: list[Line] = []  # offset in ``out`` → source line
+    for line, frag in fragments:
+        frag = _tidy(frag)
         if out and units and _UNIT_PREFIX.match(frag):
-            out += "、" + frag
+            out += "、"
         elif out and _ITEM_START.match(frag):
-            out += " " + frag
-        else:
-            out += frag
-    return clean_cell(out)
+            out += " "
+        starts.append((len(out), line))
+        out += frag
+    edits = _tex_artefacts(out)
+    if edits:
+        by_line: dict[int, list[Edit]] = {}
+        for edit in edits:
+            line = next(n for offset, n in reversed(starts) if offset <= edit.at)
+            by_line.setdefault(line, []).append(edit)
+        notes.extend(_artefact(describe_edits(out, group, context=len(out)), line) for line, group in by_line.items())
+        out = apply_edits(out, edits)
+    return _tidy(out)
 
 
 # --- Markdown ---------------------------------------------------------------
