@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Mapping
 
 from .archive import Archive
+from .ids import document_url, issue_url
 from .models import Document, Issue, Table
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -159,20 +160,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
-def issue_url(issue: Issue) -> str:
-    return f"issues/{issue.issue_id}/"
-
-
-def document_url(document: Document) -> str:
-    return f"documents/{document.document_id}/"
-
-
 def _rows(archive: Archive) -> dict[str, Iterable[dict[str, Any]]]:
     def issues():
         for issue in archive.issues:
             yield {**_pick(issue, "issue_id kind publisher region_code year year_inferred number cumulative_number published_on title"),
                    "documents": len(issue.documents), "source": issue.source, "source_sha256": issue.source_sha256,
-                   "url": issue_url(issue)}
+                   "url": issue_url(issue.issue_id)}
 
     def documents():
         for document in archive.documents:
@@ -187,7 +180,7 @@ def _rows(archive: Archive) -> dict[str, Iterable[dict[str, Any]]]:
                 "doc_serial": number.serial if number else None,
                 **_pick(document, "title doc_type issuer recipients signed_on printed_on public page"),
                 "attachments": len(document.attachments), "tables": len(document.tables),
-                "body": document.body, "url": document_url(document),
+                "body": document.body, "url": document_url(document.document_id),
             }
 
     def appointments():

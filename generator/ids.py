@@ -1,4 +1,20 @@
-"""Stable ASCII identifiers, derived from identity (numbers, codes), never from position alone."""
+"""The one authority for identifiers and their URLs.
+
+Identifiers are stable ASCII, derived from identity (region codes, document numbers), never from
+position alone, and scoped by jurisdiction (the GB/T 2260 region code of the gazette's publisher),
+so that homophone agency codes of different places (济政发 / 冀政发 → jizhengfa) stay apart:
+
+- issue: ``370812-2021-3-4`` (region, year, issue number); a collection of documents published
+  together is named by its first document: ``370115-2021-c-jiyangzhengfa-2021-8``;
+- document: ``370812-jiyanzhengfa-2021-5`` (region, pinyin of the agency code, year, serial) from
+  济兖政发〔2021〕5号; ``<issue>-d03`` for a document without a number. Two agency codes of one
+  region that sound alike get ``-h`` and four hex digits of the code's own hash on the later one;
+- tables ``<document>-t1``, appointments ``<issue>-a001``, events ``<issue>-e001``.
+
+Pages and URLs: ``documents/<id>/``, ``issues/<id>/`` (``page_url``); the data package, the
+search index, the feed and the pages all take them from here. ``legacy_document_id`` is the
+document id before ids were scoped by region: its URL is kept as a redirect.
+"""
 
 from __future__ import annotations
 
@@ -32,11 +48,64 @@ def issue_id(region_code: str, year: int | None, number: str, kind: str = "issue
     return slug(f"{region_code}-{year_part}-{number}")
 
 
+def region_of(issue: str) -> str:
+    """The region code an issue id starts with (370812-2021-3-4 → 370812)."""
+    return issue.split("-", 1)[0]
+
+
 def document_id(doc_number: DocNumber | None, issue: str, seq: int) -> str:
-    """jiyanzhengfa-2021-5 from 济兖政发〔2021〕5号; {issue}-d{seq:02d} for a document without a number."""
+    """370812-jiyanzhengfa-2021-5 from 济兖政发〔2021〕5号 in an issue of region 370812;
+    {issue}-d{seq:02d} for a document without a number."""
     if doc_number is not None:
-        return slug(f"{pinyin_slug(doc_number.agency)}-{doc_number.year}-{doc_number.serial}")
+        return slug(f"{region_of(issue)}-{legacy_document_id(doc_number)}")
     return slug(f"{issue}-d{seq:02d}")
+
+
+def legacy_document_id(doc_number: DocNumber) -> str:
+    """jiyanzhengfa-2021-5: the document id before ids were scoped by region (kept as a redirect)."""
+    return slug(f"{pinyin_slug(doc_number.agency)}-{doc_number.year}-{doc_number.serial}")
+
+
+def disambiguated(document_id: str, agency: str) -> str:
+    """The id of a document whose agency code sounds like another's of the same region:
+    370812-lujiaofa-2022-1 → 370812-lujiaofa-2022-1-h5d1c (from the code 卢教发 itself, so stable)."""
+    import hashlib
+
+    return f"{document_id}-h{hashlib.sha1(agency.encode('utf-8')).hexdigest()[:4]}"
+
+
+# ---------------------------------------------------------------- pages and URLs
+
+def document_page(document_id: str) -> str:
+    return f"documents/{document_id}.md"
+
+
+def issue_page(issue_id: str) -> str:
+    return f"issues/{issue_id}.md"
+
+
+def page_url(path: str) -> str:
+    """The URL (relative to the site root) of page ``path``: documents/x.md → documents/x/."""
+    stem = path[:-3] if path.endswith(".md") else path
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def document_url(document_id: str) -> str:
+    return page_url(document_page(document_id))
+
+
+def issue_url(issue_id: str) -> str:
+    return page_url(issue_page(issue_id))
+
+
+def tag_uri(authority: str, path: str) -> str:
+    """A feed entry id that does not change with the site's host (RFC 4151):
+    tag:example.org,2026:documents/370812-jiyanzhengfa-2021-5/."""
+    return f"tag:{authority}:{path}"
 
 
 MAX_SEGMENT = 80  # characters of a slug in a page path: far below the file system's 255 bytes

@@ -131,9 +131,6 @@ def fatal_problem(issue: Issue) -> tuple[int, str] | None:
     for problem in issue.problems:
         if problem.code == "duplicate-doc-number":
             return problem.line, f"{problem.message}: two documents with one number; correct the source"
-        if problem.code == "document-id-collision":
-            return problem.line, (f"{problem.message}; two records with one id would lose one of them: "
-                                  f"correct the number in the source if it is misread")
     missing = [p for p in issue.problems if p.code == "toc-entry-without-body"]
     if len(missing) >= 2 and len(missing) * 5 >= len(issue.toc):
         return missing[0].line, (f"{len(missing)} of {len(issue.toc)} table-of-contents entries have no text: "
@@ -168,6 +165,7 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
         seen[issue.issue_id] = Path(source)
         results.append(IngestResult(Path(source), issue, record_path(content_dir, issue.issue_id), data=data))
 
+    _check_ids_against_archive(results, content_dir)
     writes: list[tuple[Path, bytes]] = []
     for result in results:
         text = dump_issue(result.issue)
@@ -197,13 +195,14 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
         else:
             writes.append((kept, result.data))
         writes.append((result.record, text.encode("utf-8")))
-    _check_ids_against_archive(results, content_dir)
     write_files_together(writes)
     return results
 
 
 def _check_ids_against_archive(results: list[IngestResult], content_dir: Path) -> None:
-    """Refuse new records whose ids another record (or another new document) already has."""
+    """New records must not take an id another record has. A document whose agency code only
+    sounds like another's of the same region (鲁教发 / 卢教发) is told apart (ids.disambiguated);
+    anything else (the same number again, a hand-edited id) is refused, naming both."""
     from .archive import id_collisions
     from .records import RecordFileError, load_issue, record_paths
 
@@ -216,17 +215,38 @@ def _check_ids_against_archive(results: list[IngestResult], content_dir: Path) -
             others.append(load_issue(path))
         except RecordFileError:
             continue  # a broken record is the build's to report; it cannot be compared here
-    source_of = {r.issue.issue_id: r.source for r in results}
-    for c in id_collisions(others + [r.issue for r in results]):
-        if c.second.issue_id not in source_of:
-            continue
-        source = source_of[c.second.issue_id]
-        first = (f"{source_of[c.first.issue_id]}:{c.first.line}" if c.first.issue_id in source_of
-                 else str(record_path(content_dir, c.first.issue_id)))
-        raise IngestError(f"{source}:{c.second.line}: {c.kind} id {c.id} of {c.second.label!s:.60} is already "
-                          f"the id of {c.first.label!s:.60} ({first}); two records with one id would lose one of "
-                          f"them: correct the number in the source, or ingest and give one a different "
-                          f"{c.kind}_id by hand")
+    source_of = {r.issue.issue_id: r for r in results}
+    for _ in range(3):  # a told-apart id is checked again
+        collisions = [c for c in id_collisions(others + [r.issue for r in results]) if c.second.issue_id in source_of]
+        if not collisions:
+            return
+        for c in collisions:
+            result = source_of[c.second.issue_id]
+            document = next((d for d in result.issue.documents if d.document_id == c.id), None)
+            if (c.kind == "document" and document is not None and document.doc_number is not None
+                    and c.first.label != c.second.label):
+                _tell_apart(result, document, c)
+                continue
+            first = (f"{source_of[c.first.issue_id].source}:{c.first.line}" if c.first.issue_id in source_of
+                     else str(record_path(content_dir, c.first.issue_id)))
+            raise IngestError(f"{result.source}:{c.second.line}: {c.kind} id {c.id} of {c.second.label!s:.60} is "
+                              f"already the id of {c.first.label!s:.60} ({first}); two records with one id would "
+                              f"lose one of them: correct the source, or ingest and give one a different "
+                              f"{c.kind}_id by hand")
+    raise IngestError(f"{results[0].source}: document ids could not be told apart; give them ids by hand")
+
+
+def _tell_apart(result: IngestResult, document, collision) -> None:
+    from .ids import disambiguated
+    from .models import Problem
+
+    document.document_id = disambiguated(collision.id, document.doc_number.agency)
+    for n, table in enumerate(document.tables, 1):
+        table.table_id = f"{document.document_id}-t{n}"
+    result.issue.problems.append(Problem(
+        "info", "document-id-disambiguated",
+        f"文档标识 {document.document_id}：{collision.second.label} 与已收录的 {collision.first.label}"
+        f"（{collision.first.issue_id}）拼音相同，以机关代字的散列区分", document.line))
 
 
 def _recorded_source(record_text: str) -> str:

@@ -53,7 +53,7 @@ from .build import ShardError, load_archive
 from .feed import FEED_PATH, atom_feed
 from .outputs import OutputError, claim_cache_dir, locked, protected_folders
 from .pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, MD_DOWNLOAD_SUFFIX, SAMPLE_ROWS, TEMPLATES_DIR, build_site,
-                    download_src, iter_document_downloads, iter_pages, write_pages)
+                    download_src, iter_document_downloads, iter_pages, iter_redirects, write_pages)
 from .records import RecordFileError
 from .search import SearchIndexError, index_site
 
@@ -71,6 +71,9 @@ class GazetteConfig(base.Config):
     search = c.Type(bool, default=True)
     document_downloads = c.Type(bool, default=True)
     theme = c.Type(bool, default=True)  # false: the configuration's custom_dir brings its own theme
+    # Feed entry ids are tag: URIs (RFC 4151) under this authority, "<domain or email>,<year>":
+    # set it once; the ids then stay the same wherever the site is hosted.
+    feed_id_authority = c.Type(str, default="gazette-archive.invalid,2026")
 
 
 def configure(config, **options) -> None:
@@ -143,7 +146,8 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         site = build_site(archive, descriptor)
         extra = itertools.chain(
             ((download_src(path), data) for path, data in (iter_document_downloads(site, site_url) if downloads else ())),
-            [(FEED_PATH, atom_feed(site, site_url))] if site_url else [])
+            iter_redirects(site),
+            [(FEED_PATH, atom_feed(site, site_url, self.config.feed_id_authority))] if site_url else [])
         # unchanged files keep their time, so that an incremental build skips them
         for src in sorted(write_pages(extra, files_dir).paths):
             file = File.generated(config, src, abs_src_path=str(files_dir / src))

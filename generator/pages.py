@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .archive import Archive, Citation
 from .charts import bar_chart
-from .ids import path_segment, pinyin_slug, slug
+from .ids import document_page, issue_page, legacy_document_id, page_url, path_segment, pinyin_slug, slug
 from .models import Appointment, Document, Event, Issue, Table, TocEntry, to_dict
 from .outputs import CACHE_MARKER
 from .sqlite_export import EXAMPLE_QUERY, FTS_SETUP
@@ -257,9 +257,8 @@ def _unique_path(prefix: str, key: str, taken: set[str]) -> str:
 def build_site(archive: Archive, datapackage: dict[str, Any] | None = None) -> Site:
     issues = sorted(archive.issues, key=_issue_sort_key, reverse=True)
     taken: set[str] = set()
-    issue_path = {i.issue_id: _unique_path("issues", i.issue_id, taken) for i in issues}
-    taken = set()
-    document_path = {d.document_id: _unique_path("documents", d.document_id, taken) for d in archive.documents}
+    issue_path = {i.issue_id: issue_page(i.issue_id) for i in issues}  # ids are unique: load_archive checks
+    document_path = {d.document_id: document_page(d.document_id) for d in archive.documents}
 
     years: dict[str, Group] = {}
     publishers: dict[str, Group] = {}
@@ -542,16 +541,6 @@ def rel(target: str, here: str) -> str:
     return relpath(target, posixpath.dirname(here))
 
 
-def page_url(path: str) -> str:
-    """The URL (relative to the site root) MkDocs gives page ``path``: documents/x.md → documents/x/."""
-    stem = path[:-3] if path.endswith(".md") else path
-    if stem == "index":
-        return ""
-    if stem.endswith("/index"):
-        return stem[: -len("index")]
-    return stem + "/"
-
-
 def url_rel(target: str, here: str) -> str:
     """Relative URL from page ``here`` to page ``target`` in the built site, for raw HTML
     (MkDocs rewrites Markdown links only)."""
@@ -614,6 +603,28 @@ def iter_document_downloads(site: Site, site_url: str = "") -> Iterator[tuple[st
         for attachment in document.attachments:
             parts += ["", f"## {' '.join((attachment.label + ' ' + attachment.title).split())}", "", attachment.body.strip()]
         yield f"{stem}.md", ("\n".join(parts).rstrip("\n") + "\n").encode("utf-8")
+
+
+def iter_redirects(site: Site) -> Iterator[tuple[str, bytes]]:
+    """A page at each document's URL from before ids were scoped by region
+    (``documents/jiyanzhengfa-2021-5/`` → ``documents/370812-jiyanzhengfa-2021-5/``), as (site
+    path, bytes): old links keep working. A legacy id two documents share has no redirect."""
+    targets: dict[str, list[Document]] = {}
+    for document in site.archive.documents:
+        if document.doc_number is not None:
+            targets.setdefault(legacy_document_id(document.doc_number), []).append(document)
+    for legacy, documents in sorted(targets.items()):
+        new = page_url(site.doc_path(documents[0]))
+        if len(documents) > 1 or page_url(document_page(legacy)) == new or legacy in site.archive.by_id:
+            continue
+        target = html.escape("../" + new.removeprefix("documents/"), quote=True)
+        label = html.escape(documents[0].doc_number.text)
+        yield f"documents/{legacy}/index.html", (
+            '<!doctype html>\n<html lang="zh-Hans">\n<head>\n<meta charset="utf-8">\n'
+            f'<title>{label}：页面已迁移</title>\n<link rel="canonical" href="{target}">\n'
+            f'<meta http-equiv="refresh" content="0; url={target}">\n<meta name="robots" content="noindex">\n'
+            f'</head>\n<body>\n<p>{label} 的页面已迁移到 <a href="{target}">新地址</a>。</p>\n</body>\n</html>\n'
+        ).encode("utf-8")
 
 
 def download_src(site_path: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from . import ids
 from .appointments import parse_appointments
 from .dates import DATE_RE, cn_number, is_date_line, parse_date
-from .docnumbers import correct_doc_number, parse_doc_number_line
+from .docnumbers import edit_distance, correct_doc_number, parse_doc_number_line
 from .events import parse_events
 from .layout import logical_lines
 from .models import Attachment, Coverage, DocNumber, Document, Issue, Problem, Table, TocEntry
@@ -148,6 +148,9 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
 
     masthead, pos = _parse_masthead(lines, ctx)
     ctx.publisher = registry.find(masthead.title) if masthead.title else None
+    by_division = ctx.publisher is None and bool(masthead.title)
+    if by_division:
+        ctx.publisher = _publisher_from_divisions(masthead.title, [], [])
     toc: list[TocEntry] = []
     sections: list[str] = []
     if masthead.has_toc:
@@ -162,6 +165,13 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
     if kind == "collection":
         ctx.problem("info", "no-masthead", "没有刊头和目录：按文件汇编（collection）处理", lines[0][0] if lines else 0)
     if ctx.publisher is None:
+        ctx.publisher = _publisher_from_divisions(masthead.title, body, segments)
+        by_division = True
+    if by_division and ctx.publisher is not None:
+        ctx.problem("info", "publisher-by-division-name",
+                    f"发布机关不在 publishers.yml 中，按行政区划名称识别为 {ctx.publisher.name}"
+                    f"（区划代码 {ctx.publisher.region_code}）", masthead.line)
+    if ctx.publisher is None:
         ctx.problem("warning", "unknown-publisher",
                     f"发布机关不在 publishers.yml 中：{masthead.title or '（未识别）'}", masthead.line)
 
@@ -169,7 +179,7 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
     documents: list[Document] = []
     owners: dict[str, list] = {}  # coverage bucket → the records made from it
     for k, seg in enumerate(segments):
-        if seg.kind == "document":
+        if seg.kind == "document" and seg.end > seg.start:
             ctx.bucket = f"s{k}"
             doc = _parse_document(body[seg.start:seg.end], seg.anchor - seg.start if seg.anchor >= 0 else -1, ctx)
             documents.append(doc)
@@ -185,7 +195,7 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
     region = ctx.publisher.region_code if ctx.publisher else ""
     number = masthead.number
     first_numbered = next((d.doc_number for d in documents if d.doc_number), None)
-    first_doc = ids.document_id(first_numbered, "", 0) if first_numbered else ""
+    first_doc = ids.legacy_document_id(first_numbered) if first_numbered else ""
     issue_id = ids.issue_id(region or "000000", year, number, kind, first_doc)
 
     _assign_ids_and_sections(documents, issue_id, toc, ctx)
@@ -630,6 +640,23 @@ def _publisher_from_body(body: list[Line], segments: list[_Segment], registry: R
         return None
     name = votes.most_common(1)[0][0]
     return next(p for p in registry.publishers if p.name == name)
+
+
+def _publisher_from_divisions(title: str, body: list[Line], segments: list[_Segment]) -> Publisher | None:
+    """A publisher the registry lacks, by the administrative division its masthead, or else the
+    first lines or last lines (issuer, signature) of its documents, name."""
+    from .divisions import find_publisher
+
+    candidates = [title] if title else []
+    for seg in segments:
+        if seg.kind == "document":
+            candidates.append(" ".join(t for _, t in body[seg.start:seg.start + 3]))
+            candidates.append(" ".join(t for _, t in body[max(seg.start, seg.end - 4):seg.end]))
+    for text in candidates:
+        found = find_publisher(text)
+        if found is not None:
+            return found
+    return None
 
 
 def _publisher_from_title(title: str) -> str:
@@ -1113,14 +1140,15 @@ def _assign_ids_and_sections(documents: list[Document], issue_id: str, toc: list
             other = first_with[base]
             number = doc.doc_number.text if doc.doc_number else base
             other_number = other.doc_number.text if other.doc_number else base
-            if number == other_number:
+            if number == other_number or doc.doc_number is None:
                 ctx.problem("warning", "duplicate-doc-number", f"发文字号重复：{number}", doc.line)
-            else:  # homophone agency codes (鲁教发 / 卢教发) share a pinyin id
-                ctx.problem("warning", "document-id-collision",
-                            f"document id {base} of {number} is already the id of {other_number} "
-                            f"(line {other.line})", doc.line)
-            seen[base] += 1
-            base = f"{base}-{seen[base]}"
+                seen[base] += 1
+                base = f"{base}-{seen[base]}"
+            else:  # homophone agency codes (鲁教发 / 卢教发) share a pinyin id: the later one is told apart
+                base = ids.disambiguated(base, doc.doc_number.agency)
+                ctx.problem("info", "document-id-disambiguated",
+                            f"文档标识 {base}：{number} 与 {other_number}（第 {other.line} 行）拼音相同，"
+                            f"以机关代字的散列区分", doc.line)
         else:
             seen[base] = 1
             first_with[base] = doc
@@ -1183,12 +1211,22 @@ def _match_entry(doc: Document, entries: list[TocEntry], used: set[int], ctx: _C
         if k in used:
             continue
         other = _title_key(entry.title)
+        needed = 0.75
         if doc.doc_number and entry.doc_number:
-            continue  # both numbered and numbers differ: not the same document
+            number = parse_doc_number_line(entry.doc_number)
+            if number is None or not _misread_of(number, doc.doc_number):
+                continue  # both numbered and numbers differ: not the same document
+            needed = 0.95  # one glyph of the agency code misread (济充 / 济兖): the titles must agree
         ratio = difflib.SequenceMatcher(None, key, other, autojunk=False).ratio() if key and other else 0.0
-        if ratio > best_ratio:
+        if ratio > best_ratio and ratio >= needed:
             best, best_ratio = k, ratio
-    return best if best_ratio >= 0.75 else None
+    return best
+
+
+def _misread_of(a, b) -> bool:
+    """Two numbers that differ only in one character of the agency code (an OCR confusion)."""
+    return (a.year == b.year and a.serial == b.serial and len(a.agency) == len(b.agency)
+            and edit_distance(a.agency, b.agency) == 1)
 
 
 def _section_from_issuer(doc: Document, ctx: _Ctx) -> str:

@@ -40,6 +40,7 @@ from typing import Callable
 import cbor2
 import numpy as np
 
+from . import ids
 from .errors import GazetteError
 from .archive import Archive
 from .models import Appointment, Document, Event, Issue
@@ -134,13 +135,8 @@ def bigrams(text: str) -> set[str]:
 # ---------------------------------------------------------------- records
 
 def page_url(docs_path: str) -> str:
-    """documents/x.md → /documents/x/ (use_directory_urls)."""
-    stem = docs_path[:-3] if docs_path.endswith(".md") else docs_path
-    if stem == "index":
-        return "/"
-    if stem.endswith("/index"):
-        stem = stem[: -len("/index")]
-    return f"/{stem}/"
+    """documents/x.md → /documents/x/: the page's URL from the site root (ids.page_url)."""
+    return "/" + ids.page_url(docs_path)
 
 
 def html_path(url: str) -> str:

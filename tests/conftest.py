@@ -139,3 +139,9 @@ def screenshot(page, name: str) -> None:
     """Save a full-page screenshot as a test artefact in test-artifacts/."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def is_redirect(page: Path) -> bool:
+    """A page that only sends the reader on (an old URL of a document kept working)."""
+    path = page / "index.html" if page.is_dir() else page
+    return 'http-equiv="refresh"' in path.read_text(encoding="utf-8")

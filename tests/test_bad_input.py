@@ -112,7 +112,7 @@ def test_a_very_long_line_inside_a_document_is_kept_whole(archive: Path, tmp_pat
 @pytest.mark.parametrize("old, new, says", [
     ("\nyear: 2021\n", "\nyear: 二〇二一\n", "year"),
     ("\nkind: issue\n", "\n", "kind: missing"),
-    ("- document_id: jiyanzhengfa-2021-5\n", "- document_id: ../../escape\n", "safe identifier"),
+    ("- document_id: 370812-jiyanzhengfa-2021-5\n", "- document_id: ../../escape\n", "safe identifier"),
     ("\npublisher: ", "\npublisher: [unclosed\n", "not valid YAML"),
 ])
 def test_bad_record_fails_build_and_check_leaving_outputs_intact(archive: Path, tmp_path: Path, old, new, says,

@@ -47,8 +47,19 @@ def test_feed_is_deterministic(fixture_archive):
 
 def test_feed_links_lead_to_built_pages(fixture_site):
     feed = ET.fromstring((fixture_site / "feed.xml").read_bytes())
-    base = feed.findtext(f"{ATOM}id")
+    base = feed.find(f"{ATOM}link[@rel='alternate']").get("href")
     for entry in feed.findall(f"{ATOM}entry"):
         href = entry.find(f"{ATOM}link").get("href")
         assert href.startswith(base)
         assert (fixture_site / href[len(base):] / "index.html").is_file(), href
+
+
+def test_feed_ids_are_tag_uris_that_do_not_change_with_the_host(fixture_archive):
+    site = build_site(fixture_archive)
+    here, there = atom_feed(site, SITE_URL), atom_feed(site, "https://archive.example.org/gazettes/")
+    ids_here = [e.findtext(f"{ATOM}id") for e in ET.fromstring(here).iter(f"{ATOM}entry")]
+    ids_there = [e.findtext(f"{ATOM}id") for e in ET.fromstring(there).iter(f"{ATOM}entry")]
+    assert ids_here == ids_there and len(set(ids_here)) == len(ids_here)
+    assert "tag:gazette-archive.invalid,2026:documents/jiyanzhengfa-2021-5/" in ids_here
+    mine = ET.fromstring(atom_feed(site, SITE_URL, "example.org,2026"))
+    assert mine.findtext(f"{ATOM}id") == "tag:example.org,2026:feed.xml"

@@ -20,7 +20,7 @@ from .test_pages import parse
 ROOT = Path(__file__).resolve().parents[1]
 SYNTHETIC_DOCS = 400
 TOLERANCE = 2048  # bytes
-DOCUMENT = "documents/jiyanzhengbanzi-2021-5/"  # a sample document nothing synthetic cites
+DOCUMENT = "documents/370812-jiyanzhengbanzi-2021-5/"  # a sample document nothing synthetic cites
 
 
 def weight(html: str) -> int:

@@ -118,7 +118,7 @@ def test_sample_archive_journey_home_issue_document_citation_person_csv(browser,
     page.wait_for_url(sample_url + "issues/370306-2017-6/")
     _screenshot(page, "journey-2-issue")
     page.get_by_role("link", name="周村区人民政府办公室关于印发周村区残疾儿童抢救性康复救助项目实施方案的通知").first.click()
-    page.wait_for_url(sample_url + "documents/zhouzhengbanzi-2017-152/")
+    page.wait_for_url(sample_url + "documents/370306-zhouzhengbanzi-2017-152/")
     card = page.locator(".gz-meta")
     for value in ("周政办字〔2017〕152号", "周村区人民政府办公室", "有效", "淄博市周村区人民政府公报 2017年第6期"):
         assert value in card.inner_text()
@@ -126,7 +126,7 @@ def test_sample_archive_journey_home_issue_document_citation_person_csv(browser,
 
     cites = page.locator("h3:has-text('本件引用') + table, h3:has-text('本件引用') ~ div table").first
     cites.get_by_role("link", name="周村区人民政府关于印发周村区残疾人事业发展“十三五”规划的通知").click()
-    page.wait_for_url(sample_url + "documents/zhouzhengzi-2017-41/")
+    page.wait_for_url(sample_url + "documents/370306-zhouzhengzi-2017-41/")
     assert "周政字〔2017〕41号" in page.locator(".gz-meta").inner_text()
     cited_by = page.locator("h3:has-text('引用本件的文件') ~ div table, h3:has-text('引用本件的文件') + table").first
     assert "周政办字〔2017〕152号" in cited_by.inner_text()
