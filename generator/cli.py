@@ -78,8 +78,8 @@ def init(folder: Path) -> None:
 
     for path in init_archive(folder):
         click.echo(f"{path}: written")
-    click.echo(f"Next: add the publisher to {folder / 'content' / 'publishers.yml'}, then "
-               f"`cd {folder} && gazette ingest FILE && gazette build && gazette serve`")
+    click.echo(f"Next: `cd {folder} && gazette ingest FILE && gazette build && gazette serve`. Publishers are "
+               f"recognised by name; list them in content/publishers.yml to correct misread document numbers.")
 
 
 @cli.command()
