@@ -47,7 +47,7 @@ def check_source_name(path: Path) -> None:
     """The file name is kept (content/sources/NAME) and shown: it must be a plain, visible name."""
     name = Path(path).name
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        raise IngestError(f"{path!r}: the file name holds a line break or control character; rename the file")
+        raise IngestError(f"{str(path)!r}: the file name holds a line break or control character; rename the file")
     if name.startswith("."):
         raise IngestError(f"{path}: hidden file name (starts with '.'); rename the file")
 
