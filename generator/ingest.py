@@ -169,6 +169,7 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
     writes: list[tuple[Path, bytes]] = []
     for result in results:
         text = dump_issue(result.issue)
+        _check_readable(text, result)
         if result.record.exists():
             old = result.record.read_text(encoding="utf-8", errors="replace")
             previous_source = _recorded_source(old)
@@ -197,6 +198,19 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
         writes.append((result.record, text.encode("utf-8")))
     write_files_together(writes)
     return results
+
+
+def _check_readable(text: str, result: IngestResult) -> None:
+    """A record that the build would refuse (a 300-character section name, say) is refused now,
+    naming the source, rather than written."""
+    from .records import RecordFileError, parse_issue
+
+    try:
+        parse_issue(text, result.record)
+    except RecordFileError as exc:
+        reason = str(exc).split(": ", 1)[-1]
+        raise IngestError(f"{result.source}: its record would not be readable: {reason}; "
+                          "correct the source (or its publisher entry)") from None
 
 
 def _check_ids_against_archive(results: list[IngestResult], content_dir: Path) -> None:

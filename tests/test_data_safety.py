@@ -524,3 +524,15 @@ def test_csv_cells_that_look_like_formulas_stay_exact_and_the_data_page_says_so(
     assert [row[0] for row in csv.reader(data.splitlines())][1:] == ["=SUM(A1:A2)", "+86 0537", "-5", "@某人"]
     page = (sample_site / "download" / "index.html").read_text(encoding="utf-8")
     assert "原样保留" in page and "公式" in page
+
+
+def test_a_source_whose_record_would_be_unreadable_is_refused_at_ingest(content: Path):
+    long_name = "济宁市兖州区人民政府" + "直属机构" * 30  # 130 characters: too long to become a file name
+    (content / "publishers.yml").write_text(
+        f"publishers:\n  - name: {long_name}\n    region_code: '370812'\n    aliases: [济宁市兖州区人民政府]\n",
+        encoding="utf-8")
+    code, output = run("ingest", YANZHOU, "--content", content)
+    assert code == 1
+    line = one_line_error(output)
+    assert "yanzhou-2021-03-04.txt: its record would not be readable" in line and "publisher" in line
+    assert not [p for p in content.rglob("*") if p.is_file() and p.name != "publishers.yml"]
