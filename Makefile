@@ -6,10 +6,10 @@ BENCH_OUT ?= build/bench
 .PHONY: bench bench-1k bench-report
 
 bench:
-	$(PYTHON) -m generator.bench --compare 1000 10000 --out $(BENCH_OUT)
+	$(PYTHON) -m generator.dev.bench --compare 1000 10000 --out $(BENCH_OUT)
 
 bench-1k:
-	$(PYTHON) -m generator.bench --docs 1000 --out $(BENCH_OUT)
+	$(PYTHON) -m generator.dev.bench --docs 1000 --out $(BENCH_OUT)
 
 bench-report:
-	$(PYTHON) -m generator.bench --report 1000 10000 --out $(BENCH_OUT)
+	$(PYTHON) -m generator.dev.bench --report 1000 10000 --out $(BENCH_OUT)

@@ -1,6 +1,6 @@
 """Build stage: records → data package → MkDocs site, each output replaced atomically.
 
-The MkDocs plugin (generator/mkdocs_plugin.py) renders the pages from the records; this
+The MkDocs plugin (generator/site/plugin.py) renders the pages from the records; this
 module drives MkDocs the way `mkdocs build` would, into a staging directory that
 replaces the site only once the build has succeeded.
 """
@@ -15,89 +15,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .errors import GazetteError
-from .archive import Archive, build_archive, id_collisions
-from .datapackage import PACKAGE_NAME, package_files, write_package_files
-from .models import Issue
-from .outputs import (check_output_dir, clean_leftovers, locked, make_staging, protected_folders, replace_dirs,
+from generator.errors import GazetteError
+from generator.model.archive import Archive, ShardError, load_archive, select_shard  # noqa: F401 (re-exported)
+from generator.data.datapackage import PACKAGE_NAME, package_files, write_package_files
+from generator.model.models import Issue
+from generator.outputs import (check_output_dir, clean_leftovers, locked, make_staging, protected_folders, replace_dirs,
                       set_aside)
-from .records import RecordFileError, load_records, record_paths
+from generator.model.records import RecordFileError, load_records, record_paths
 
 REGISTRY_FILE = "publishers.yml"
 
 
 class BuildError(GazetteError):
     """The build failed; the previous site and data package are untouched."""
-
-
-class ShardError(GazetteError):
-    """No publisher matches the shard asked for."""
-
-
-def select_shard(issues: list[Issue], shard: str | None, slugs: dict[str, str] | None = None) -> list[Issue]:
-    """The issues of one publisher, named by region code (370812) or slug (yanzhou, via
-    ``slugs``: slug → region code); all issues when ``shard`` is empty."""
-    if not shard:
-        return issues
-    code = (slugs or {}).get(shard, shard)
-    chosen = [i for i in issues if i.region_code == code]
-    if not chosen:
-        known = sorted({i.region_code for i in issues})
-        raise ShardError(f"shard {shard!r}: no issues of that publisher; region codes here: {', '.join(known)}")
-    return chosen
-
-
-def registry_slugs(content_dir: Path) -> dict[str, str]:
-    """slug → region code from the publisher registry of ``content_dir``."""
-    from .publishers import load_registry
-
-    registry = load_registry(Path(content_dir) / REGISTRY_FILE)
-    return {p.slug: p.region_code for p in registry.publishers if p.slug}
-
-
-def load_archive(content_dir: Path, shard: str | None = None) -> Archive:
-    """All records under ``content_dir`` (one publisher's with ``shard``), linked. Raises
-    RecordFileError naming a bad record or two records with one id, ShardError for an unknown shard."""
-    paths = record_paths(Path(content_dir))
-    issues = load_records(Path(content_dir))  # in the order of record_paths
-    check_unique_ids(issues, dict(zip((i.issue_id for i in issues), paths)))
-    if shard:
-        issues = select_shard(issues, shard, registry_slugs(content_dir))
-    issues.sort(key=lambda i: (i.year or 0, i.published_on, i.issue_id), reverse=True)
-    return build_archive(issues)
-
-
-ID_FIELDS = {"issue": "issue_id", "document": "document_id", "table": "table_id",
-             "appointment": "appointment_id", "event": "event_id"}
-
-
-def check_unique_ids(issues: list[Issue], files: dict[str, Path]) -> None:
-    """RecordFileError naming both records when two of them share an id (until ids are scoped by
-    jurisdiction, homophone agency codes such as 济政发 / 冀政发 give the same id)."""
-    collisions = id_collisions(issues)
-    if not collisions:
-        return
-    c = collisions[0]
-    field = ID_FIELDS[c.kind]
-    first, second = files.get(c.first.issue_id), files.get(c.second.issue_id)
-    where_first = f"{first}:{id_line(first, field, c.id)}" if first else c.first.issue_id
-    more = f" ({len(collisions) - 1} more)" if len(collisions) > 1 else ""
-    raise RecordFileError(second or c.second.issue_id,
-                          f"{c.kind} id {c.id} of {c.second.label!s:.60} is already the id of "
-                          f"{c.first.label!s:.60} in {where_first}{more}; two records with one id would "
-                          f"lose one of them: give one a different {field} in its record",
-                          id_line(second, field, c.id, nth=2 if first == second else 1) if second else 0)
-
-
-def id_line(path: Path, field: str, ident: str, nth: int = 1) -> int:
-    """The line of the ``nth`` ``field: ident`` in a record file (0 when not found)."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
-        return 0
-    hits = [n for n, line in enumerate(lines, 1) if line.strip().removeprefix("- ") in
-            (f"{field}: {ident}", f"{field}: '{ident}'", f'{field}: "{ident}"')]
-    return hits[min(nth, len(hits)) - 1] if hits else 0
 
 
 def make_datapackage(content_dir: Path, out_dir: Path, shard: str | None = None,
@@ -211,7 +141,7 @@ def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from .mkdocs_plugin import configure
+    from generator.site.plugin import configure
 
     config_file = Path(config_file)
     if not config_file.is_file():
@@ -253,7 +183,7 @@ def _build_into(config, site_dir: Path, staging: Path, stamp: dict[str, str], fu
     """Run MkDocs into ``staging``, from hard links to ``site_dir`` when its stamp matches."""
     from mkdocs.commands.build import build as mkdocs_build
 
-    from .mkdocs_internals import quiet_dirty_warning, writes_replace_links
+    from generator.site.mkdocs_internals import quiet_dirty_warning, writes_replace_links
 
     incremental = not full and _read_stamp(site_dir) == stamp
     if incremental:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import GazetteError
+from generator.errors import GazetteError
 
 
 @dataclass
@@ -24,10 +24,10 @@ def check_archive(content_dir: Path, datapackage_dir: Path, site_dir: Path, conf
     """Validate the records (GazetteError when they cannot be read at all), the data package
     (present, up to date with the records, valid for frictionless) and, when built, the site's
     internal links."""
-    from .build import load_archive
-    from .datapackage import package_files, validate_package
-    from .linkcheck import check_site
-    from .records import record_paths
+    from generator.model.archive import load_archive
+    from generator.data.datapackage import package_files, validate_package
+    from generator.site.linkcheck import check_site
+    from generator.model.records import record_paths
 
     content_dir, datapackage_dir, site_dir = Path(content_dir), Path(datapackage_dir), Path(site_dir)
     report = CheckReport()

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import GazetteError, as_gazette_error
+from generator import __version__
+from generator.errors import GazetteError, as_gazette_error
 
 
 class GazetteGroup(click.Group):
@@ -74,7 +74,7 @@ def init(folder: Path) -> None:
         gazette init my-archive
         cd my-archive && gazette ingest ~/gazettes/2024-01.txt && gazette build
     """
-    from .scaffold import init_archive
+    from generator.scaffold import init_archive
 
     for path in init_archive(folder):
         click.echo(f"{path}: written")
@@ -97,7 +97,7 @@ def ingest(sources: tuple[Path, ...], content_dir: Path, force: bool) -> None:
         gazette ingest content/sources/yanzhou-2021-03-04.txt
         gazette ingest --content my-archive/ new-issue.txt
     """
-    from .ingest import ingest as run_ingest
+    from generator.ingest.stage import ingest as run_ingest
 
     with click.progressbar(length=len(sources), label="解析 parsing", file=sys.stderr,
                            item_show_func=lambda p: p.name if p else None) as bar:
@@ -132,7 +132,7 @@ def datapackage(content_dir: Path, out_dir: Path, force: bool) -> None:
         gazette datapackage
         gazette datapackage --content content --out /tmp/gazette-data
     """
-    from .build import make_datapackage
+    from generator.build import make_datapackage
 
     files = make_datapackage(content_dir, out_dir, force=force)
     size = sum(len(b) for b in files.values())
@@ -162,7 +162,7 @@ def build(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file:
         gazette build --full
         gazette build --shard 370812 --site public/370812 --datapackage build/370812/gazette
     """
-    from .build import build_site
+    from generator.build import build_site
 
     _show_build_progress()
     incremental = build_site(content_dir, site_dir, datapackage_dir, config_file, shard=shard, full=full, force=force)
@@ -184,7 +184,7 @@ def serve(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file:
         gazette serve
         gazette serve --port 8080 --no-build
     """
-    from .build import build_site
+    from generator.build import build_site
 
     if not no_build:
         _show_build_progress()
@@ -215,7 +215,7 @@ def check(content_dir: Path, datapackage_dir: Path, site_dir: Path, config_file:
         gazette check
         gazette check --content content --site site
     """
-    from .check import check_archive
+    from generator.check import check_archive
 
     report = check_archive(content_dir, datapackage_dir, site_dir, config_file)
     for line in report.passed:
@@ -242,7 +242,7 @@ def bench(docs: int, compare: tuple[int, ...], out_dir: Path, seed: int) -> None
         gazette bench --docs 1000
         gazette bench --compare 1000 --compare 10000
     """
-    from .bench import run_bench, run_compare
+    from generator.dev.bench import run_bench, run_compare
 
     if compare:
         run_compare(list(compare), out_dir, seed, echo=click.echo)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import GazetteError
+from generator.errors import GazetteError
 
 
 class OutputError(GazetteError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import GazetteError
+from generator.errors import GazetteError
 
 SCAFFOLD_DIR = Path(__file__).resolve().parent / "scaffold"
 # file in the scaffold → where it goes in the new archive

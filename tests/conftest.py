@@ -31,7 +31,7 @@ def build_site(content: Path, out: Path, with_datapackage: bool = True) -> Path:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from generator.mkdocs_plugin import configure
+    from generator.site.plugin import configure
 
     config = load_config(config_file=str(ROOT / "mkdocs.yml"), site_dir=str(site), strict=True)
     configure(config, content=content.resolve(), datapackage=package.resolve(), pages=(out / "pages").resolve())
@@ -47,8 +47,8 @@ def site_builder():
 
 @pytest.fixture(scope="session")
 def fixture_archive():
-    from generator.archive import build_archive
-    from generator.records import load_records
+    from generator.model.archive import build_archive
+    from generator.model.records import load_records
 
     return build_archive(load_records(FIXTURES))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.appointments import parse_appointments
+from generator.ingest.appointments import parse_appointments
 
 SOURCES = Path(__file__).resolve().parent.parent / "content" / "sources"
 HEAD = ("2021年3月26日", "区人民政府决定：")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from generator.bench import TreeMemory
+from generator.dev.bench import TreeMemory
 
 
 def test_tree_memory_counts_what_a_child_process_holds():

@@ -147,7 +147,8 @@ def _config_with(tmp_path: Path, docs_dir: Path | None = None, downloads: bool =
 
 
 def test_pages_converted_on_both_cores_are_the_pages_mkdocs_makes_alone(tmp_path: Path, monkeypatch):
-    from generator import build, mkdocs_internals
+    from generator import build
+    from generator.site import mkdocs_internals
 
     converted = []
     prerender = mkdocs_internals.prerender
@@ -171,7 +172,9 @@ def test_pages_converted_on_both_cores_are_the_pages_mkdocs_makes_alone(tmp_path
 def test_a_broken_link_found_in_a_worker_still_fails_a_strict_build(tmp_path: Path, monkeypatch):
     import shutil
 
-    from generator import build, mkdocs_internals
+    from generator import build
+
+    from generator.site import mkdocs_internals
 
     monkeypatch.setattr(mkdocs_internals, "MIN_PAGES", 1)
     docs = tmp_path / "docs"

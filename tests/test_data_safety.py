@@ -424,7 +424,7 @@ def test_homophone_agency_codes_in_one_issue_are_both_kept(content: Path, tmp_pa
     source.write_text(_with_number(text, "\n济充政发〔2021〕6号\n", "\n卢教发〔2022〕1号\n"), encoding="utf-8")
     code, output = run("ingest", source, "--content", content)
     assert code == 0, output
-    from generator.records import load_issue
+    from generator.model.records import load_issue
 
     issue = load_issue(content / "records" / "370812-2021-3-4.yml")
     ids = {d.doc_number.text: d.document_id for d in issue.documents if d.doc_number}
@@ -446,7 +446,7 @@ def test_a_homophone_in_a_later_issue_of_the_same_region_is_told_apart(content: 
     later.write_text(later_text.replace("〔2021〕", "〔2019〕"), encoding="utf-8")  # its other documents are new
     code, output = run("ingest", later, "--content", content)
     assert code == 0, output
-    from generator.build import load_archive
+    from generator.model.archive import load_archive
 
     archive = load_archive(content)
     assert archive.by_number["鲁教发〔2022〕1号"].document_id == "370812-lujiaofa-2022-1"
@@ -507,7 +507,7 @@ def test_serve_answers_404_to_a_nul_byte_without_a_traceback(tmp_path: Path, cap
 
 
 def test_a_300_character_section_gets_a_short_distinct_page_path():
-    from generator.ids import MAX_SEGMENT, path_segment, pinyin_slug
+    from generator.model.ids import MAX_SEGMENT, path_segment, pinyin_slug
 
     long_a, long_b = "区政府文件" * 60, "区政府文件" * 59 + "区政府通知"
     a, b = path_segment(pinyin_slug(long_a)), path_segment(pinyin_slug(long_b))
@@ -518,7 +518,7 @@ def test_a_300_character_section_gets_a_short_distinct_page_path():
 def test_csv_cells_that_look_like_formulas_stay_exact_and_the_data_page_says_so(sample_site: Path):
     import csv
 
-    from generator.datapackage import _csv
+    from generator.data.datapackage import _csv
 
     data = _csv(["text"], [["=SUM(A1:A2)"], ["+86 0537"], ["-5"], ["@某人"]]).decode("utf-8")
     assert [row[0] for row in csv.reader(data.splitlines())][1:] == ["=SUM(A1:A2)", "+86 0537", "-5", "@某人"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import load_archive
-from generator.datapackage import PROFILE, package_files, validate_package, write_datapackage, zip_bytes
+from generator.model.archive import load_archive
+from generator.data.datapackage import PROFILE, package_files, validate_package, write_datapackage, zip_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,6 +1,6 @@
 import pytest
 
-from generator.dates import cn_number, is_date_line, parse_date
+from generator.ingest.dates import cn_number, is_date_line, parse_date
 
 
 @pytest.mark.parametrize("text, expected", [

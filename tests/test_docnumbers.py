@@ -1,6 +1,6 @@
 import pytest
 
-from generator.docnumbers import correct_doc_number, find_doc_numbers, parse_doc_number_line
+from generator.ingest.docnumbers import correct_doc_number, find_doc_numbers, parse_doc_number_line
 
 YANZHOU = ("济兖政发", "济兖政字", "济兖政办发", "济兖政办字")
 

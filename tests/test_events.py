@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.events import parse_events
+from generator.ingest.events import parse_events
 
 SOURCES = Path(__file__).resolve().parent.parent / "content" / "sources"
 

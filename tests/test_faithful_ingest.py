@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.models import Issue
-from generator.parse import parse_source
-from generator.publishers import Registry, load_registry
-from generator.textutil import apply_edits, line_artefacts, span_artefacts
+from generator.model.models import Issue
+from generator.ingest.parse import parse_source
+from generator.model.publishers import Registry, load_registry
+from generator.ingest.textutil import apply_edits, line_artefacts, span_artefacts
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "content" / "sources"

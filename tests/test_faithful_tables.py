@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.models import Issue
-from generator.parse import parse_source
-from generator.publishers import load_registry
-from generator.tables import clean_cell, find_tables
+from generator.model.models import Issue
+from generator.ingest.parse import parse_source
+from generator.model.publishers import load_registry
+from generator.ingest.tables import clean_cell, find_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "content" / "sources"

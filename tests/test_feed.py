@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from generator.feed import atom_feed
-from generator.pages import build_site
+from generator.site.feed import atom_feed
+from generator.site.pages import build_site
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITE_URL = "https://example.org/archive/"

@@ -10,11 +10,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.models import Document, DocNumber, Event, Issue, Problem, Table
-from generator.parse import parse_source
-from generator.publishers import load_registry
-from generator.records import RecordFileError, dump_issue, load_issue, parse_issue
-from generator.sources import SourceError, decode_source
+from generator.model.models import Document, DocNumber, Event, Issue, Problem, Table
+from generator.ingest.parse import parse_source
+from generator.model.publishers import load_registry
+from generator.model.records import RecordFileError, dump_issue, load_issue, parse_issue
+from generator.ingest.sources import SourceError, decode_source
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = load_registry(ROOT / "content" / "publishers.yml")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.models import Document, DocNumber, Issue, Reference
-from generator.records import dump_issue
+from generator.model.models import Document, DocNumber, Issue, Reference
+from generator.model.records import dump_issue
 from tests.test_pages import HOSTILE_BODY, HOSTILE_TITLE
 from tests.conftest import screenshot as _screenshot
 from tests.conftest import serve as _serve

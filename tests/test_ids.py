@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from generator import ids
+from generator.model import ids
 from generator.cli import cli
-from generator.divisions import find_publisher
+from generator.model.divisions import find_publisher
 from tests.conftest import is_redirect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,7 +74,7 @@ def test_four_homophone_publishers_without_registry_entries_each_get_their_pages
 
 
 def test_every_old_sample_document_url_leads_to_its_page(sample_site):
-    from generator.build import load_archive
+    from generator.model.archive import load_archive
 
     archive = load_archive(ROOT / "content")
     numbered = [d for d in archive.documents if d.doc_number]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.ingest import IngestError, ingest
+from generator.ingest.stage import IngestError, ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "content" / "sources").glob("*.txt"))

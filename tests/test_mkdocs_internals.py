@@ -1,4 +1,4 @@
-"""The MkDocs internals the build relies on (generator/mkdocs_internals.py) exist as used, in the
+"""The MkDocs internals the build relies on (generator/site/mkdocs_internals.py) exist as used, in the
 pinned release. A new MkDocs fails here, loudly, before it fails a build in a subtle way."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from importlib.metadata import version
 
 import pytest
 
-from generator import mkdocs_internals
+from generator.site import mkdocs_internals
 
 
 def test_the_installed_mkdocs_is_the_release_the_internals_were_written_for():

@@ -1,7 +1,7 @@
 """Page weight does not grow with the archive: the same document page, minus its own text,
 weighs the same in the 4-gazette sample archive and in one with hundreds more documents.
 
-Issue 4 names 1,000 documents; 400 synthetic ones (generator.synthetic) keep the build quick
+Issue 4 names 1,000 documents; 400 synthetic ones (generator.dev.synthetic) keep the build quick
 and are already far past the point where a per-document nav would show (it grows with the
 square of the archive: 284 KB pages at 1,000 documents).
 """
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.records import dump_issue, load_records
-from generator.synthetic import synthetic_issues
+from generator.model.records import dump_issue, load_records
+from generator.dev.synthetic import synthetic_issues
 
-from .test_pages import parse
+from tests.test_pages import parse
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTHETIC_DOCS = 400

@@ -17,9 +17,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.models import DocNumber, Document, Issue, Reference
-from generator.pages import md_body, md_text, render_pages, write_pages
-from generator.records import dump_issue
+from generator.model.models import DocNumber, Document, Issue, Reference
+from generator.site.pages import md_body, md_text, render_pages, write_pages
+from generator.model.records import dump_issue
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -480,7 +480,7 @@ def test_people_index_lists_everyone_and_organisations_group_their_posts(fixture
     ("区长助理", "区长助理"),  # no title at the end: the post is its own group
 ])
 def test_post_organisation_drops_the_title(post, organisation):
-    from generator.pages import post_organisation
+    from generator.site.pages import post_organisation
 
     assert post_organisation(post) == organisation
 
@@ -555,7 +555,7 @@ def test_data_page_describes_every_resource_from_the_package(fixture_site):
 
 
 def test_404_page_is_chinese_and_works_under_a_sub_path(tmp_path, site_builder, monkeypatch):
-    from generator.linkcheck import check_site
+    from generator.site.linkcheck import check_site
 
     monkeypatch.setenv("SITE_URL", "https://example.org/archive/")
     site = site_builder(FIXTURES, tmp_path, with_datapackage=False)
@@ -570,9 +570,9 @@ def test_long_lists_become_pages_per_year_or_agency_that_link_every_document(tmp
     """At thousands of documents a type's list would be megabytes; past PAGE_ITEMS rows it is
     split (lowered here so that the sample archive splits), and every document stays one click
     from the list's first page."""
-    from generator import pages
-    from generator.archive import build_archive
-    from generator.records import load_records
+    from generator.site import pages
+    from generator.model.archive import build_archive
+    from generator.model.records import load_records
 
     monkeypatch.setattr(pages, "PAGE_ITEMS", 4)
     site = site_builder(ROOT / "content", tmp_path)  # strict: every link of the new pages resolves

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import parse
-from generator.publishers import load_registry
+from generator.ingest import parse
+from generator.model.publishers import load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = load_registry(ROOT / "content" / "publishers.yml")

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.parse import parse_source
-from generator.publishers import load_registry
-from generator.sources import decode_source
+from generator.ingest.parse import parse_source
+from generator.model.publishers import load_registry
+from generator.ingest.sources import decode_source
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = load_registry(ROOT / "content" / "publishers.yml")

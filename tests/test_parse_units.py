@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.parse import parse_source
-from generator.publishers import Registry
+from generator.ingest.parse import parse_source
+from generator.model.publishers import Registry
 
 REGISTRY = Registry.from_dict({"publishers": [{
     "name": "济宁市兖州区人民政府", "region_code": "370812", "short_name": "兖州区",
@@ -119,7 +119,7 @@ def test_unknown_structure_becomes_a_problem_not_a_crash():
 
 def test_running_header_in_appointments_is_dropped(monkeypatch):
     seen = []
-    monkeypatch.setattr("generator.parse.parse_appointments", lambda lines, year, prefix: (seen.extend(lines), ([], []))[1])
+    monkeypatch.setattr("generator.ingest.parse.parse_appointments", lambda lines, year, prefix: (seen.extend(lines), ([], []))[1])
     text = (DOC + "\n兖州区人民政府任免的工作人员名单\n二〇二二年三月一日\n区人民政府决定：\n"
             "聘任王某为区某中心主任，聘期三年；\n人事任免\n聘任李某为区某中心副主任，聘期三年。\n")
     issue = parse(text)

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.models import Issue
-from generator.parse import parse_source
-from generator.publishers import load_registry
-from generator.sources import decode_source
-from generator.textutil import width
+from generator.model.models import Issue
+from generator.ingest.parse import parse_source
+from generator.model.publishers import load_registry
+from generator.ingest.sources import decode_source
+from generator.ingest.textutil import width
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "content" / "sources"

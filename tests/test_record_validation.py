@@ -18,10 +18,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from generator import records
+from generator.model import records
 from generator.cli import cli
-from generator.models import Document, Issue, Table
-from generator.records import RecordFileError, dump_issue, parse_issue
+from generator.model.models import Document, Issue, Table
+from generator.model.records import RecordFileError, dump_issue, parse_issue
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = "370812-2021-3-4.yml"  # the sample with documents, appointments and events

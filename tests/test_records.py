@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.models import Document, DocNumber, Event, Issue, Problem
-from generator.records import RecordFileError, dump_issue, is_hand_edited, load_records, parse_issue
+from generator.model.models import Document, DocNumber, Event, Issue, Problem
+from generator.model.records import RecordFileError, dump_issue, is_hand_edited, load_records, parse_issue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -98,7 +98,7 @@ def test_identifiers_that_would_escape_the_output_are_refused(old, new, field):
 
 
 def test_a_record_edited_after_it_was_cached_is_read_again(tmp_path):
-    import generator.records as records
+    import generator.model.records as records
 
     path = tmp_path / "records" / "370812-2021-3-4.yml"
     path.parent.mkdir()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.references import find_references
+from generator.ingest.references import find_references
 
 SOURCES = Path(__file__).resolve().parent.parent / "content" / "sources"
 

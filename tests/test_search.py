@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from generator.search import KIND_APPOINTMENT, KIND_DOCUMENT, KIND_EVENT, bigrams, key_token, normalise
+from generator.search.index import KIND_APPOINTMENT, KIND_DOCUMENT, KIND_EVENT, bigrams, key_token, normalise
 
 
 def test_built_site_ships_pagefind_and_no_builtin_index(sample_site):
@@ -52,8 +52,8 @@ def test_every_two_character_run_is_a_key():
 
 
 def test_entries_are_records_of_their_own(sample_site):
-    from generator.build import load_archive
-    from generator.search import search_records
+    from generator.model.archive import load_archive
+    from generator.search.index import search_records
     from tests.conftest import ROOT
 
     archive = load_archive(ROOT / "content")
@@ -80,7 +80,7 @@ def indexed_twice(fixture_site, fixture_archive, tmp_path_factory):
     """The fixture site indexed by two separate Pagefind runs."""
     import shutil
 
-    from generator.search import index_site
+    from generator.search.index import index_site
 
     copies = []
     for name in ("first", "second"):
@@ -104,7 +104,7 @@ def test_filter_values_in_any_order_give_the_same_bundle(indexed_twice, tmp_path
     import gzip
     import shutil
 
-    from generator.search import SIGNATURE, canonicalise_bundle, cbor_decode, cbor_encode
+    from generator.search.index import SIGNATURE, canonicalise_bundle, cbor_decode, cbor_encode
 
     site = tmp_path / "site"
     shutil.copytree(indexed_twice[0], site)
@@ -123,7 +123,7 @@ def test_the_entry_file_leads_to_every_filter_file(indexed_twice):
     """What the browser fetches: entry → pagefind.<hash>.pf_meta → filter/<hash>.pf_filter."""
     import gzip
 
-    from generator.search import META_FILTERS, SIGNATURE, cbor_decode
+    from generator.search.index import META_FILTERS, SIGNATURE, cbor_decode
 
     bundle = indexed_twice[0] / "pagefind"
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
@@ -138,7 +138,7 @@ def test_the_entry_file_leads_to_every_filter_file(indexed_twice):
 
 def test_results_download_their_text_and_the_keys_sit_in_the_word_index(sample_site):
     """Fragments carry the record's own text, nothing more; the word index holds the keys."""
-    from generator.search import _read_bundle_file, key_token, read_fragment
+    from generator.search.index import _read_bundle_file, key_token, read_fragment
 
     bundle = sample_site / "pagefind"
     fragments = [read_fragment(p) for p in sorted((bundle / "fragment").glob("*.pf_fragment"))]

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import is_redirect
-from generator.build import ShardError, select_shard
+from generator.model.archive import ShardError, select_shard
 from generator.cli import cli
-from generator.records import load_records
+from generator.model.records import load_records
 
 ROOT = Path(__file__).resolve().parent.parent
 YANZHOU_DOC = "370812-jiyanzhengfa-2021-5"  # 济兖政发〔2021〕5号, in the 兖州区 gazette

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.sources import SourceError, decode_source
+from generator.ingest.sources import SourceError, decode_source
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "content" / "sources").glob("*.txt"))

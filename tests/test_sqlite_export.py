@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.sqlite_export import EXAMPLE_QUERY, FTS_SETUP, sqlite_bytes
+from generator.data.sqlite_export import EXAMPLE_QUERY, FTS_SETUP, sqlite_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.archive import build_archive
-from generator.parse import parse_source
-from generator.publishers import Registry
-from generator.records import dump_issue, load_issue, parse_issue
-from generator.synthetic import publishers_for, render_source, synthetic_issues
+from generator.model.archive import build_archive
+from generator.ingest.parse import parse_source
+from generator.model.publishers import Registry
+from generator.model.records import dump_issue, load_issue, parse_issue
+from generator.dev.synthetic import publishers_for, render_source, synthetic_issues
 
 TESTS = Path(__file__).resolve().parent
 SAMPLE_SETS = {

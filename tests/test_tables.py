@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.models import Table
-from generator.tables import clean_cell, find_tables, table_markdown
+from generator.model.models import Table
+from generator.ingest.tables import clean_cell, find_tables, table_markdown
 
 SOURCES = Path(__file__).resolve().parent.parent / "content" / "sources"
 

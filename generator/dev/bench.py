@@ -16,7 +16,7 @@ Stages:
 - search: the Pagefind index of the built site (``search.index_site``), as ``gazette build`` does.
 End to end = ingest + data package + site + search, wall clock including each stage's Python start.
 
-Run: ``python -m generator.bench --docs 1000`` or ``python -m generator.bench --compare 1000 10000``
+Run: ``python -m generator.dev.bench --docs 1000`` or ``python -m generator.dev.bench --compare 1000 10000``
 (``--report 1000 10000`` rebuilds the comparison from earlier runs' bench.json).
 """
 
@@ -37,10 +37,10 @@ from pathlib import Path
 
 import yaml
 
-from .models import Document, Issue
-from .records import dump_issue, load_issue, write_atomic
+from generator.model.models import Document, Issue
+from generator.model.records import dump_issue, load_issue, write_atomic
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = ROOT / "build" / "bench"
 WORK_PARTS = ("content", "sources", "ingest", "pages", "pages-files", "datapackage", "site", "next")
 NEXT_ISSUE_DOCS = 40  # documents synthesised past N, from which the next issue (the rebuild stage's) is taken
@@ -69,8 +69,8 @@ def load_samples(root: Path = ROOT) -> tuple[list[Issue], str]:
             return _load_paths(paths), str(records)
     sources = sorted((root / "content" / "sources").glob("*.txt"))
     if sources:
-        from .ingest import IngestError, read_source
-        from .publishers import load_registry
+        from generator.ingest.stage import IngestError, read_source
+        from generator.model.publishers import load_registry
 
         registry = load_registry(root / "content" / "publishers.yml")
         issues = []
@@ -91,7 +91,7 @@ def _load_paths(paths: list[Path]) -> list[Issue]:
 
 def registry_text(root: Path, samples: list[Issue]) -> str:
     """content/publishers.yml plus the synthetic publishers not already in it."""
-    from .synthetic import publishers_for
+    from generator.dev.synthetic import publishers_for
 
     data = yaml.safe_load((root / "content" / "publishers.yml").read_text(encoding="utf-8")) or {}
     entries = list(data.get("publishers") or [])
@@ -102,7 +102,7 @@ def registry_text(root: Path, samples: list[Issue]) -> str:
 
 def prepare(n_docs: int, work: Path, seed: int = 0, root: Path = ROOT) -> dict:
     """Write the synthetic archive (records, publishers.yml) and its gazette texts under ``work``."""
-    from .synthetic import render_source, synthetic_issues
+    from generator.dev.synthetic import render_source, synthetic_issues
 
     for part in WORK_PARTS:
         shutil.rmtree(work / part, ignore_errors=True)
@@ -131,8 +131,8 @@ def stage_ingest(work: Path) -> dict:
     """Parse every source over all cores (``ingest.read_sources``, as ``gazette ingest`` does) and
     write the records; "parse" is the time spent waiting for parses, writes overlap them.
     All or nothing, as ingest: one source that does not parse fails the stage."""
-    from .ingest import read_sources
-    from .publishers import load_registry
+    from generator.ingest.stage import read_sources
+    from generator.model.publishers import load_registry
 
     registry = load_registry(work / "content" / "publishers.yml")
     parsed = 0
@@ -154,7 +154,7 @@ def stage_ingest(work: Path) -> dict:
             "parse_seconds": spent["parse"], "write_seconds": spent["write"]}
 
 def stage_datapackage(work: Path) -> dict:
-    from . import build
+    from generator import build
 
     spent = {"load": 0.0}
     build.load_archive = _timed(spent, "load", build.load_archive)
@@ -180,8 +180,10 @@ def stage_site(work: Path, config_file: Path) -> dict:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    from . import pages, records
-    from .build import build_stamp, write_stamp
+    from generator.site import pages
+
+    from generator.model import records
+    from generator.build import build_stamp, write_stamp
 
     spent = {"load": 0.0, "generate": 0.0}
     seen: dict = {}
@@ -189,7 +191,7 @@ def stage_site(work: Path, config_file: Path) -> dict:
     records.load_records = _timed(spent, "load", records.load_records)
     pages.iter_pages = _timed(spent, "generate", pages.iter_pages, seen)  # pages render as written
     pages.write_pages = _timed(spent, "generate", pages.write_pages)
-    from .mkdocs_plugin import configure  # after the patch: it imports those names
+    from generator.site.plugin import configure  # after the patch: it imports those names
 
     site_dir = work / "site"
     # The plugin would index the site after the build (as `gazette build` does); the search
@@ -209,8 +211,8 @@ def stage_site(work: Path, config_file: Path) -> dict:
 
 def stage_search(work: Path) -> dict:
     """The Pagefind index of the built site, as ``gazette build`` makes it after MkDocs."""
-    from .build import load_archive
-    from .search import index_site
+    from generator.model.archive import load_archive
+    from generator.search.index import index_site
 
     spent: dict = {}
     counts = index_site(work / "site", lambda: _timed(spent, "load", load_archive)(work / "content"))
@@ -219,7 +221,7 @@ def stage_search(work: Path) -> dict:
 
 def document_page_sizes(archive, site_dir: Path) -> dict:
     """Mean HTML bytes of document pages, and of the documents' own text within them."""
-    from .pages import build_site
+    from generator.site.pages import build_site
 
     site = build_site(archive)
     html_total = own_total = count = 0
@@ -250,7 +252,10 @@ def own_text(document: Document) -> str:
 
 def stage_rebuild(work: Path, config_file: Path) -> dict:
     """Add the next issue to the built archive and run `gazette build` again (incremental)."""
-    from . import build, pages, records, search
+    from generator import build
+    from generator.site import pages
+    from generator.model import records
+    from generator.search import index as search
 
     spent: dict = {}
     build.stage_datapackage = _timed(spent, "datapackage", build.stage_datapackage)
@@ -368,7 +373,7 @@ def run_stage(stage: str, work: Path, config_file: Path, max_gb: float | None = 
     ``max_gb`` caps the stage's address space (its children's too); a stage that fails, e.g. by
     running out of it, gives ``{"error": …}`` instead of figures.
     """
-    cmd = [sys.executable, "-m", "generator.bench", "_stage", stage, str(work), str(config_file)]
+    cmd = [sys.executable, "-m", "generator.dev.bench", "_stage", stage, str(work), str(config_file)]
     log = work / f"stage-{stage}.log"
 
     def limit() -> None:
@@ -414,8 +419,8 @@ BENCH_MARKER = ".gazette-bench"
 def claim_work_dir(out_dir: Path, config_file: Path) -> Path:
     """The bench's work folder: new, empty, or made by an earlier bench (its stages replace
     content/, site/ … inside it); never a folder of the project."""
-    from .build import project_roots
-    from .outputs import check_output_dir, protected_folders
+    from generator.build import project_roots
+    from generator.outputs import check_output_dir, protected_folders
 
     roots = project_roots(Path(config_file).resolve().parent / "content", config_file)
     work = check_output_dir(out_dir, "benchmark", protected_folders(roots, datapackages=True),
@@ -655,7 +660,7 @@ def main(argv: list[str] | None = None) -> None:
     if argv and argv[0] == "_stage":
         _child(argv[1], Path(argv[2]), Path(argv[3]))
         return
-    parser = argparse.ArgumentParser(prog="python -m generator.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m generator.dev.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=1000, help="documents in the synthetic archive")
     parser.add_argument("--compare", type=int, nargs="+", metavar="N", help="run at each size, report last/first")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="work directory (default build/bench)")

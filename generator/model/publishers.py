@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import GazetteError
+from generator.errors import GazetteError
 
 _SPACES = re.compile(r"\s+")
 

@@ -1,6 +1,6 @@
 """Measure site search in a real browser: recall/precision per query class, bytes per query.
 
-    python -m generator.search_eval --site site --content content [--builtin WORK] [--bytes-only]
+    python -m generator.dev.search_eval --site site --content content [--builtin WORK] [--bytes-only]
 
 The query set (``query_set``) is drawn from the records: two-character words, long terms,
 person names, place names, document numbers and phrases. A record is relevant to a query
@@ -27,9 +27,9 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from .archive import Archive
-from .build import load_archive
-from .search import SearchRecord, normalise, record_text, search_records
+from generator.model.archive import Archive
+from generator.model.archive import load_archive
+from generator.search.index import SearchRecord, normalise, record_text, search_records
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -148,7 +148,7 @@ def pagefind_alone(site: Path, archive: Archive):
     """A copy of ``site`` whose search index is Pagefind's own, from the full text, no keys."""
     import shutil
 
-    from .search import index_site
+    from generator.search.index import index_site
 
     with tempfile.TemporaryDirectory(prefix="gazette-alone-") as tmp:
         copy = Path(tmp) / "site"
@@ -303,7 +303,7 @@ def build_builtin_site(content: Path, work: Path, config_file: Path = Path("mkdo
     """The same archive built with Material's own search plugin (and header), for comparison."""
     import shutil
 
-    from .build import build_site
+    from generator.build import build_site
 
     root = Path(config_file).resolve().parent
     theme = work / "theme"

@@ -21,12 +21,13 @@ from typing import Any, Iterable, Iterator, Mapping
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from .archive import Archive, Citation
-from .charts import bar_chart
-from .ids import document_page, issue_page, legacy_document_id, page_url, path_segment, pinyin_slug, slug
-from .models import Appointment, Document, Event, Issue, Table, TocEntry, to_dict
-from .outputs import CACHE_MARKER
-from .sqlite_export import EXAMPLE_QUERY, FTS_SETUP
+from generator.model.archive import Archive, Citation
+from generator.site.charts import bar_chart
+from generator.model.labels import cn_date, issue_label  # noqa: F401 (used by templates and the feed)
+from generator.model.ids import document_page, issue_page, legacy_document_id, page_url, path_segment, pinyin_slug, slug
+from generator.model.models import Appointment, Document, Event, Issue, Table, TocEntry, to_dict
+from generator.outputs import CACHE_MARKER
+from generator.data.sqlite_export import EXAMPLE_QUERY, FTS_SETUP
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 SITE_TITLE = "人民政府公报数据档案"
@@ -108,14 +109,6 @@ def front_matter(title: str, hide_navigation: bool = False) -> str:
         meta["hide"] = ["navigation"]
     data = yaml.dump(meta, Dumper=_YAML_DUMPER, allow_unicode=True, width=10_000)
     return f"---\n{data}---\n"
-
-
-def cn_date(value: str) -> str:
-    """2021-03-26 → 2021年3月26日; anything else is returned as given."""
-    m = _ISO_DATE.match(value or "")
-    if not m:
-        return value or ""
-    return f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日"
 
 
 # ---------------------------------------------------------------- site model
@@ -225,15 +218,6 @@ class Site:
 
     def person_path(self, appointment: Appointment) -> str:
         return self.person_of[appointment.appointment_id].path
-
-
-def issue_label(issue: Issue) -> str:
-    """济宁市兖州区人民政府公报 2021年第3-4期"""
-    if issue.kind != "issue" or not issue.number:
-        return f"{issue.publisher} {issue.year}年文件汇编" if issue.year else f"{issue.publisher} 文件汇编"
-    name = issue.title or f"{issue.publisher}公报"
-    year = f"{issue.year}年" if issue.year else ""
-    return f"{name} {year}第{issue.number}期"
 
 
 def _issue_sort_key(issue: Issue) -> tuple:

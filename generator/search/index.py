@@ -40,12 +40,11 @@ from typing import Callable
 import cbor2
 import numpy as np
 
-from . import ids
-from .errors import GazetteError
-from .archive import Archive
-from .models import Appointment, Document, Event, Issue
-from .pages import build_site as site_model
-from .pages import cn_date, issue_label
+from generator.model import ids
+from generator.errors import GazetteError
+from generator.model.archive import Archive
+from generator.model.models import Appointment, Document, Event, Issue
+from generator.model.labels import cn_date, issue_label
 
 BUNDLE_DIR = "pagefind"
 LANGUAGE = "zh"
@@ -160,9 +159,8 @@ def search_records(archive: Archive, read_page) -> list[SearchRecord]:
 
 def iter_search_records(archive: Archive, read_page):
     """``search_records`` one at a time."""
-    site = site_model(archive)
-    for issue in site.issues:
-        issue_url = page_url(site.issue_path[issue.issue_id])
+    for issue in archive.issues:
+        issue_url = "/" + ids.issue_url(issue.issue_id)
         base_filters = _issue_filters(issue)
         page = article(read_page(issue_url))
         if page:
@@ -174,7 +172,7 @@ def iter_search_records(archive: Archive, read_page):
         for document in issue.documents:
             if archive.by_id.get(document.document_id) is not document:
                 continue
-            url = page_url(site.doc_path(document))
+            url = "/" + ids.document_url(document.document_id)
             page = article(read_page(url))
             if page:
                 yield _document_record(document, issue, url, page, base_filters)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 
-from .publishers import Publisher
+from generator.model.publishers import Publisher
 
 _DEPARTMENT = re.compile(r"局|厅|委员会")
 MAX_DEPARTMENT = 12  # characters of a department's own name (教育, 自然资源和规划 …)

@@ -104,7 +104,7 @@ def _label(what: str) -> Callable[[str], str | None]:
             return (f"{what} is {len(value)} characters long, at most {LABEL_MAX} (it becomes a file name): "
                     f"{show(value, 20)}; shorten it")
         if len(value) * 6 > SLUG_MAX:  # a pinyin syllable has at most 6 letters: only long labels need spelling
-            from .ids import pinyin_slug
+            from generator.model.ids import pinyin_slug
 
             name = pinyin_slug(value)
             if len(name) > SLUG_MAX:

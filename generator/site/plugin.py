@@ -1,7 +1,7 @@
 """The MkDocs plugin ``gazette``: the archive's pages come from the records, so plain
 `mkdocs build` and `mkdocs serve` work as well as `gazette build`.
 
-``on_config`` adds the archive's theme (``generator/theme``, found in the installed package).
+``on_config`` adds the archive's theme (``generator/site/theme``, found in the installed package).
 ``on_files`` loads the records, renders the pages into the page cache (``pages``; only changed
 files are rewritten) and adds them to MkDocs' files, together with the data package
 (``datapackage`` → ``data/gazette/`` plus ``data/gazette.zip`` and the gzipped SQLite file
@@ -9,7 +9,7 @@ files are rewritten) and adds them to MkDocs' files, together with the data pack
 (``documents/<id>.json``, ``documents/<id>.md``; ``document_downloads: false`` leaves them out)
 and the Atom feed ``feed.xml``; the downloads are kept in ``<pages>-files/``, the zip and SQLite
 in ``<pages>-archives/`` (written by a separate process while MkDocs works; ``on_env`` waits).
-``on_nav`` has the pages' Markdown converted on all cores (generator/mkdocs_internals.py, where every use of MkDocs internals is kept);
+``on_nav`` has the pages' Markdown converted on all cores (generator/site/mkdocs_internals.py, where every use of MkDocs internals is kept);
 ``on_page_content`` / ``on_page_context`` keep converted pages compressed until the theme needs
 them. ``on_post_build`` removes files an earlier build left that this one did not make (an
 incremental build starts from the previous site) and writes the Pagefind search index into
@@ -48,17 +48,18 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from . import mkdocs_internals
-from .build import ShardError, load_archive
-from .feed import FEED_PATH, atom_feed
-from .outputs import OutputError, claim_cache_dir, locked, protected_folders
-from .pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, MD_DOWNLOAD_SUFFIX, SAMPLE_ROWS, TEMPLATES_DIR, build_site,
+from generator.site import mkdocs_internals
+from generator.model.archive import ShardError, load_archive
+from generator.site.feed import FEED_PATH, atom_feed
+from generator.outputs import OutputError, claim_cache_dir, locked, protected_folders
+from generator.site.pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, MD_DOWNLOAD_SUFFIX, SAMPLE_ROWS, TEMPLATES_DIR, build_site,
                     download_src, iter_document_downloads, iter_pages, iter_redirects, write_pages)
-from .records import RecordFileError
-from .search import SearchIndexError, index_site
+from generator.model.records import RecordFileError
+from generator.search.index import SearchIndexError, index_site
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-THEME_DIR = PACKAGE_DIR / "theme"
+SITE_DIR = Path(__file__).resolve().parent
+THEME_DIR = SITE_DIR / "theme"
+PACKAGE_DIR = SITE_DIR.parent  # generator/
 
 log = logging.getLogger("mkdocs.plugins.gazette")
 
@@ -307,7 +308,7 @@ def start_package_archives(package_dir: Path, out_dir: Path) -> subprocess.Popen
         return None
     key_path.unlink(missing_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
-    code = ("import sys; from generator.datapackage import write_package_archives as w; w(*sys.argv[1:]);"
+    code = ("import sys; from generator.data.datapackage import write_package_archives as w; w(*sys.argv[1:]);"
             f"open(sys.argv[2] + '/{PACKAGE_KEY}', 'w').write({key!r})")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent), os.environ.get("PYTHONPATH")]))}
     return subprocess.Popen([sys.executable, "-c", code, str(package_dir), str(out_dir), DATA_ZIP, DATA_SQLITE],
@@ -317,6 +318,6 @@ def start_package_archives(package_dir: Path, out_dir: Path) -> subprocess.Popen
 def _package_key(package_dir: Path) -> str:
     """Changes when the package or the code that turns it into zip and SQLite changes."""
     digest = hashlib.sha256((package_dir / "datapackage.json").read_bytes())
-    for module in ("datapackage.py", "sqlite_export.py", "mkdocs_plugin.py"):
+    for module in ("data/datapackage.py", "data/sqlite_export.py", "site/plugin.py"):
         digest.update((PACKAGE_DIR / module).read_bytes())
     return digest.hexdigest()

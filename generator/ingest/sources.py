@@ -10,7 +10,7 @@ import shlex
 from collections import Counter
 from pathlib import PurePath
 
-from .errors import GazetteError
+from generator.errors import GazetteError
 
 
 class SourceError(GazetteError):

@@ -34,8 +34,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .models import Problem, Table
-from .textutil import (
+from generator.model.models import Problem, Table
+from generator.ingest.textutil import (
     Edit,
     _cell_artefacts,  # per cell: a cell starting "- " is text, not a list item
     apply_edits,

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import GazetteError
-from .models import Issue
-from .records import dump_issue, is_hand_edited, record_path
+from generator.errors import GazetteError
+from generator.model.models import Issue
+from generator.model.records import dump_issue, is_hand_edited, record_path
 
 REGISTRY_FILE = "publishers.yml"
 MIN_PARALLEL_SOURCES = 4  # fewer: starting worker processes costs more than it saves
@@ -72,8 +72,8 @@ def read_bytes(path: Path) -> bytes:
 
 
 def parse_bytes(path: Path, data: bytes, registry) -> Issue:
-    from .parse import parse_source
-    from .sources import SourceError, decode_source
+    from generator.ingest.parse import parse_source
+    from generator.ingest.sources import SourceError, decode_source
 
     try:
         text = decode_source(data, str(path))
@@ -143,7 +143,7 @@ def ingest(sources: list[Path], content_dir: Path, force: bool = False,
     """Parse ``sources`` (in ``workers`` processes, default one per core) and write their
     records and source copies under ``content_dir``: all of them or, on any error, nothing.
     One command at a time holds ``content_dir``."""
-    from .outputs import locked
+    from generator.outputs import locked
 
     content_dir = Path(content_dir)
     with locked([content_dir], "gazette ingest"):
@@ -151,8 +151,8 @@ def ingest(sources: list[Path], content_dir: Path, force: bool = False,
 
 
 def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[IngestResult]:
-    from .outputs import write_files_together
-    from .publishers import load_registry
+    from generator.outputs import write_files_together
+    from generator.model.publishers import load_registry
 
     registry = load_registry(content_dir / REGISTRY_FILE)
     results: list[IngestResult] = []
@@ -203,7 +203,7 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
 def _check_readable(text: str, result: IngestResult) -> None:
     """A record that the build would refuse (a 300-character section name, say) is refused now,
     naming the source, rather than written."""
-    from .records import RecordFileError, parse_issue
+    from generator.model.records import RecordFileError, parse_issue
 
     try:
         parse_issue(text, result.record)
@@ -217,8 +217,8 @@ def _check_ids_against_archive(results: list[IngestResult], content_dir: Path) -
     """New records must not take an id another record has. A document whose agency code only
     sounds like another's of the same region (鲁教发 / 卢教发) is told apart (ids.disambiguated);
     anything else (the same number again, a hand-edited id) is refused, naming both."""
-    from .archive import id_collisions
-    from .records import RecordFileError, load_issue, record_paths
+    from generator.model.archive import id_collisions
+    from generator.model.records import RecordFileError, load_issue, record_paths
 
     new = {r.issue.issue_id for r in results}
     others = []
@@ -251,8 +251,8 @@ def _check_ids_against_archive(results: list[IngestResult], content_dir: Path) -
 
 
 def _tell_apart(result: IngestResult, document, collision) -> None:
-    from .ids import disambiguated
-    from .models import Problem
+    from generator.model.ids import disambiguated
+    from generator.model.models import Problem
 
     document.document_id = disambiguated(collision.id, document.doc_number.agency)
     for n, table in enumerate(document.tables, 1):

@@ -39,9 +39,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .dates import DATE_LINE_RE, MONTH_DAY_RE, cn_number, iso_date
-from .models import Appointment, Problem
-from .textutil import PAGE_FURNITURE
+from generator.ingest.dates import DATE_LINE_RE, MONTH_DAY_RE, cn_number, iso_date
+from generator.model.models import Appointment, Problem
+from generator.ingest.textutil import PAGE_FURNITURE
 
 Line = tuple[int, str]
 

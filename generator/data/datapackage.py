@@ -15,9 +15,9 @@ import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Mapping
 
-from .archive import Archive
-from .ids import document_url, issue_url
-from .models import Document, Issue, Table
+from generator.model.archive import Archive
+from generator.model.ids import document_url, issue_url
+from generator.model.models import Document, Issue, Table
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 PACKAGE_NAME = "chinese-local-gazettes"
@@ -342,7 +342,7 @@ def write_package_files(files: dict[str, bytes], folder: Path) -> None:
 
 def write_datapackage(files: dict[str, bytes], out_dir: Path) -> None:
     """Replace ``out_dir`` with exactly ``files``: complete or, on failure, the previous package untouched."""
-    from .outputs import make_staging, replace_dirs
+    from generator.outputs import make_staging, replace_dirs
 
     out_dir = Path(out_dir)
     staging = make_staging(out_dir)
@@ -383,7 +383,7 @@ def write_package_archives(package_dir: Path | str, out_dir: Path | str, data_zi
     """The package under ``package_dir`` as a zip and as gzipped SQLite, at ``out_dir``/``data_zip``
     and ``data_sqlite``, each replaced whole. Streams from and to disk: run in a process of its own
     beside the MkDocs build, it needs little memory."""
-    from .sqlite_export import write_sqlite_gz
+    from generator.data.sqlite_export import write_sqlite_gz
 
     package_dir, out_dir = Path(package_dir), Path(out_dir)
     paths = {p.relative_to(package_dir).as_posix(): p for p in sorted(package_dir.rglob("*")) if p.is_file()}

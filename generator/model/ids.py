@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
-from .models import DocNumber
+from generator.model.models import DocNumber
 
 _UNSAFE = re.compile(r"[^a-z0-9]+")
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import re
 
-from .docnumbers import DOC_NUMBER_LINE_RE, find_doc_numbers, make_doc_number
-from .models import Reference
+from generator.ingest.docnumbers import DOC_NUMBER_LINE_RE, find_doc_numbers, make_doc_number
+from generator.model.models import Reference
 
 _LIST_MARK = re.compile(r"^\s*[-*•]\s+")
 _REPEAL_HEADING = re.compile(r"(废止|失效)[^，。；〔]{0,20}(目录|清单|名单|文件|规章|规定)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .models import DocNumber, Problem
+from generator.model.models import DocNumber, Problem
 
 _OPEN = "〔［[【（(｛{"
 _CLOSE = "〕］]】）)｝}"

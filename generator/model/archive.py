@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import Document, Issue, Problem, Reference
+from pathlib import Path
+
+from generator.errors import GazetteError
+from generator.model.models import Document, Issue, Problem, Reference
+from generator.model.publishers import load_registry
+from generator.model.records import RecordFileError, load_records, record_paths
 
 REPEALING_RELATIONS = ("废止", "宣布失效")
 
@@ -118,3 +123,76 @@ def id_collisions(issues: list[Issue]) -> list[IdCollision]:
         for event in issue.events:
             use("event", event.event_id, IdUse(issue.issue_id, event.line, event.date))
     return found
+
+
+# ---------------------------------------------------------------- loading
+
+REGISTRY_FILE = "publishers.yml"
+
+
+class ShardError(GazetteError):
+    """No publisher matches the shard asked for."""
+
+
+def select_shard(issues: list[Issue], shard: str | None, slugs: dict[str, str] | None = None) -> list[Issue]:
+    """The issues of one publisher, named by region code (370812) or slug (yanzhou, via
+    ``slugs``: slug → region code); all issues when ``shard`` is empty."""
+    if not shard:
+        return issues
+    code = (slugs or {}).get(shard, shard)
+    chosen = [i for i in issues if i.region_code == code]
+    if not chosen:
+        known = sorted({i.region_code for i in issues})
+        raise ShardError(f"shard {shard!r}: no issues of that publisher; region codes here: {', '.join(known)}")
+    return chosen
+
+
+def registry_slugs(content_dir: Path) -> dict[str, str]:
+    """slug → region code from the publisher registry of ``content_dir``."""
+    registry = load_registry(Path(content_dir) / REGISTRY_FILE)
+    return {p.slug: p.region_code for p in registry.publishers if p.slug}
+
+
+def load_archive(content_dir: Path, shard: str | None = None) -> Archive:
+    """All records under ``content_dir`` (one publisher's with ``shard``), linked. Raises
+    RecordFileError naming a bad record or two records with one id, ShardError for an unknown shard."""
+    paths = record_paths(Path(content_dir))
+    issues = load_records(Path(content_dir))  # in the order of record_paths
+    check_unique_ids(issues, dict(zip((i.issue_id for i in issues), paths)))
+    if shard:
+        issues = select_shard(issues, shard, registry_slugs(content_dir))
+    issues.sort(key=lambda i: (i.year or 0, i.published_on, i.issue_id), reverse=True)
+    return build_archive(issues)
+
+
+ID_FIELDS = {"issue": "issue_id", "document": "document_id", "table": "table_id",
+             "appointment": "appointment_id", "event": "event_id"}
+
+
+def check_unique_ids(issues: list[Issue], files: dict[str, Path]) -> None:
+    """RecordFileError naming both records when two of them share an id (a hand-edited id, or
+    one document ingested twice): the build stops rather than drop one of them."""
+    collisions = id_collisions(issues)
+    if not collisions:
+        return
+    c = collisions[0]
+    field = ID_FIELDS[c.kind]
+    first, second = files.get(c.first.issue_id), files.get(c.second.issue_id)
+    where_first = f"{first}:{id_line(first, field, c.id)}" if first else c.first.issue_id
+    more = f" ({len(collisions) - 1} more)" if len(collisions) > 1 else ""
+    raise RecordFileError(second or c.second.issue_id,
+                          f"{c.kind} id {c.id} of {c.second.label!s:.60} is already the id of "
+                          f"{c.first.label!s:.60} in {where_first}{more}; two records with one id would "
+                          f"lose one of them: give one a different {field} in its record",
+                          id_line(second, field, c.id, nth=2 if first == second else 1) if second else 0)
+
+
+def id_line(path: Path, field: str, ident: str, nth: int = 1) -> int:
+    """The line of the ``nth`` ``field: ident`` in a record file (0 when not found)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    hits = [n for n, line in enumerate(lines, 1) if line.strip().removeprefix("- ") in
+            (f"{field}: {ident}", f"{field}: '{ident}'", f'{field}: "{ident}"')]
+    return hits[min(nth, len(hits)) - 1] if hits else 0

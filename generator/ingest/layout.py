@@ -13,9 +13,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable
 
-from .dates import cn_number, is_date_line
-from .docnumbers import parse_doc_number_line
-from .textutil import width
+from generator.ingest.dates import cn_number, is_date_line
+from generator.ingest.docnumbers import parse_doc_number_line
+from generator.ingest.textutil import width
 
 Line = tuple[int, str]
 

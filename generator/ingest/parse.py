@@ -12,17 +12,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import ids
-from .appointments import parse_appointments
-from .dates import DATE_RE, cn_number, is_date_line, parse_date
-from .docnumbers import edit_distance, correct_doc_number, parse_doc_number_line
-from .events import parse_events
-from .layout import logical_lines
-from .models import Attachment, Coverage, DocNumber, Document, Issue, Problem, Table, TocEntry
-from .publishers import Publisher, Registry
-from .references import find_references
-from .tables import find_tables, table_markdown
-from .textutil import (Edit, apply_edits, clean_artefacts, describe_edits, join_cjk, line_artefacts, normalise_line,
+from generator.model import ids
+from generator.ingest.appointments import parse_appointments
+from generator.ingest.dates import DATE_RE, cn_number, is_date_line, parse_date
+from generator.ingest.docnumbers import edit_distance, correct_doc_number, parse_doc_number_line
+from generator.ingest.events import parse_events
+from generator.ingest.layout import logical_lines
+from generator.model.models import Attachment, Coverage, DocNumber, Document, Issue, Problem, Table, TocEntry
+from generator.model.publishers import Publisher, Registry
+from generator.ingest.references import find_references
+from generator.ingest.tables import find_tables, table_markdown
+from generator.ingest.textutil import (Edit, apply_edits, clean_artefacts, describe_edits, join_cjk, line_artefacts, normalise_line,
                        spaceless, span_artefacts, width)
 
 Line = tuple[int, str]
@@ -645,7 +645,7 @@ def _publisher_from_body(body: list[Line], segments: list[_Segment], registry: R
 def _publisher_from_divisions(title: str, body: list[Line], segments: list[_Segment]) -> Publisher | None:
     """A publisher the registry lacks, by the administrative division its masthead, or else the
     first lines or last lines (issuer, signature) of its documents, name."""
-    from .divisions import find_publisher
+    from generator.model.divisions import find_publisher
 
     candidates = [title] if title else []
     for seg in segments:

@@ -15,9 +15,9 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from . import ids
-from .models import Appointment, Attachment, DocNumber, Document, Event, Issue, Table, TocEntry
-from .references import find_references
+from generator.model import ids
+from generator.model.models import Appointment, Attachment, DocNumber, Document, Event, Issue, Table, TocEntry
+from generator.ingest.references import find_references
 
 DOCS_PER_ISSUE = (15, 25)
 ISSUES_PER_YEAR = 12

@@ -47,7 +47,7 @@ def check_version() -> None:
 
     found = version("mkdocs")
     if not found.startswith(TESTED_MKDOCS):
-        raise MkDocsVersionError(f"mkdocs {found}: generator/mkdocs_internals.py was written for "
+        raise MkDocsVersionError(f"mkdocs {found}: generator/site/mkdocs_internals.py was written for "
                                  f"{TESTED_MKDOCS}x; install mkdocs {TESTED_MKDOCS}x (pyproject pins it)")
 
 MIN_PAGES = 200

@@ -24,8 +24,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from .models import Event, Problem
-from .textutil import PAGE_FURNITURE
+from generator.model.models import Event, Problem
+from generator.ingest.textutil import PAGE_FURNITURE
 
 Line = tuple[int, str]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape, quoteattr
 
-from .ids import page_url, tag_uri
-from .pages import SITE_TITLE, Site, issue_label
+from generator.model.ids import page_url, tag_uri
+from generator.site.pages import SITE_TITLE, Site, issue_label
 
 FEED_PATH = "feed.xml"
 FEED_LIMIT = 200  # newest entries kept; the full record is in the data package
