@@ -11,17 +11,23 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
+from generator.data.datapackage import PACKAGE_NAME, package_files, write_package_files
 from generator.errors import GazetteError
 from generator.model.archive import Archive, ShardError, load_archive, select_shard  # noqa: F401 (re-exported)
-from generator.data.datapackage import PACKAGE_NAME, package_files, write_package_files
-from generator.model.models import Issue
-from generator.outputs import (check_output_dir, clean_leftovers, locked, make_staging, protected_folders, replace_dirs,
-                      set_aside)
-from generator.model.records import RecordFileError, load_records, record_paths
+from generator.model.records import record_paths
+from generator.outputs import (
+    check_output_dir,
+    clean_leftovers,
+    locked,
+    make_staging,
+    protected_folders,
+    replace_dirs,
+    set_aside,
+)
 
 REGISTRY_FILE = "publishers.yml"
 
@@ -30,8 +36,9 @@ class BuildError(GazetteError):
     """The build failed; the previous site and data package are untouched."""
 
 
-def make_datapackage(content_dir: Path, out_dir: Path, shard: str | None = None,
-                     force: bool = False) -> dict[str, bytes]:
+def make_datapackage(
+    content_dir: Path, out_dir: Path, shard: str | None = None, force: bool = False
+) -> dict[str, bytes]:
     """Write the data package for the records in ``content_dir`` (one shard's with ``shard``) into
     ``out_dir``, replaced whole; unchanged files keep their bytes. ``out_dir`` must be a folder
     this command made (or new, or empty; ``force`` sets another one aside)."""
@@ -81,7 +88,9 @@ def project_roots(content_dir: Path, config_file: Path | None = None) -> list[Pa
 
 def is_our_package(folder: Path) -> bool:
     try:
-        return json.loads((folder / "datapackage.json").read_text(encoding="utf-8")).get("name") == PACKAGE_NAME
+        return (
+            json.loads((folder / "datapackage.json").read_text(encoding="utf-8")).get("name") == PACKAGE_NAME
+        )
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -90,14 +99,24 @@ def is_our_site(folder: Path) -> bool:
     return (folder / BUILD_STAMP).is_file()
 
 
-def check_package_dir(out_dir: Path, content_dir: Path, config_file: Path | None = None, force: bool = False) -> Path:
-    return check_output_dir(Path(out_dir), "data package", protected_folders(project_roots(content_dir, config_file),
-                                                                           content_dir), is_our_package, force)
+def check_package_dir(
+    out_dir: Path, content_dir: Path, config_file: Path | None = None, force: bool = False
+) -> Path:
+    return check_output_dir(
+        Path(out_dir),
+        "data package",
+        protected_folders(project_roots(content_dir, config_file), content_dir),
+        is_our_package,
+        force,
+    )
 
 
-def check_site_dir(site_dir: Path, content_dir: Path, config_file: Path, docs_dir: Path | None = None,
-                   force: bool = False) -> Path:
-    protected = protected_folders(project_roots(content_dir, config_file), content_dir, docs_dir, datapackages=True)
+def check_site_dir(
+    site_dir: Path, content_dir: Path, config_file: Path, docs_dir: Path | None = None, force: bool = False
+) -> Path:
+    protected = protected_folders(
+        project_roots(content_dir, config_file), content_dir, docs_dir, datapackages=True
+    )
     return check_output_dir(Path(site_dir), "site", protected, is_our_site, force)
 
 
@@ -107,7 +126,11 @@ def _swap(pairs: list[tuple[Path, Path]], force: bool) -> list[Path]:
     kept = []
     if force:
         for _, target in pairs:
-            if target.is_dir() and any(target.iterdir()) and not (is_our_site(target) or is_our_package(target)):
+            if (
+                target.is_dir()
+                and any(target.iterdir())
+                and not (is_our_site(target) or is_our_package(target))
+            ):
                 kept.append(set_aside(target))
     replace_dirs(pairs)
     return kept
@@ -125,9 +148,18 @@ def _same_files(out_dir: Path, files: dict[str, bytes]) -> bool:
 BUILD_STAMP = ".gazette-build.json"  # in the site: what it was built with, for the next build
 
 
-def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
-               config_file: Path = Path("mkdocs.yml"), strict: bool = True, pages_dir: Path | None = None,
-               shard: str | None = None, full: bool = False, force: bool = False, search: bool = True) -> bool:
+def build_site(
+    content_dir: Path,
+    site_dir: Path,
+    datapackage_dir: Path,
+    config_file: Path = Path("mkdocs.yml"),
+    strict: bool = True,
+    pages_dir: Path | None = None,
+    shard: str | None = None,
+    full: bool = False,
+    force: bool = False,
+    search: bool = True,
+) -> bool:
     """Data package and MkDocs site, built in staging folders that replace ``datapackage_dir`` and
     ``site_dir`` together, only once everything has succeeded. ``shard`` (a region code or
     publisher slug) builds one publisher's site only. Both targets must be folders this command
@@ -145,16 +177,26 @@ def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
 
     config_file = Path(config_file)
     if not config_file.is_file():
-        raise BuildError(f"{config_file}: no MkDocs configuration; run in the archive's folder or pass --config")
+        raise BuildError(
+            f"{config_file}: no MkDocs configuration; run in the archive's folder or pass --config"
+        )
     site_dir = check_site_dir(site_dir, content_dir, config_file, force=force)
     datapackage_dir = check_package_dir(datapackage_dir, content_dir, config_file, force=force)
-    if site_dir == datapackage_dir or site_dir.is_relative_to(datapackage_dir) or datapackage_dir.is_relative_to(site_dir):
-        raise BuildError(f"{site_dir}: the site and the data package ({datapackage_dir}) need folders of their own")
+    if (
+        site_dir == datapackage_dir
+        or site_dir.is_relative_to(datapackage_dir)
+        or datapackage_dir.is_relative_to(site_dir)
+    ):
+        raise BuildError(
+            f"{site_dir}: the site and the data package ({datapackage_dir}) need folders of their own"
+        )
     with locked([content_dir, site_dir, datapackage_dir], "gazette build"):  # the hook locks the page cache
         for target in (site_dir, datapackage_dir):
             clean_leftovers(target)
         if not record_paths(content_dir):
-            raise BuildError(f"{Path(content_dir) / 'records'}: no records; run `gazette ingest SOURCE` first")
+            raise BuildError(
+                f"{Path(content_dir) / 'records'}: no records; run `gazette ingest SOURCE` first"
+            )
         try:
             package_staging = stage_datapackage(content_dir, datapackage_dir, shard)
         except ShardError as exc:
@@ -164,8 +206,14 @@ def build_site(content_dir: Path, site_dir: Path, datapackage_dir: Path,
         try:
             with _logged_errors(errors):
                 config = load_config(config_file=str(config_file), site_dir=str(staging), strict=strict)
-                configure(config, content=Path(content_dir).resolve(), datapackage=(package_staging or datapackage_dir).resolve(),
-                          pages=Path(pages_dir).resolve() if pages_dir else None, shard=shard, search=search)
+                configure(
+                    config,
+                    content=Path(content_dir).resolve(),
+                    datapackage=(package_staging or datapackage_dir).resolve(),
+                    pages=Path(pages_dir).resolve() if pages_dir else None,
+                    shard=shard,
+                    search=search,
+                )
                 check_site_dir(site_dir, content_dir, config_file, Path(config.docs_dir), force=force)
                 incremental = _build_into(config, site_dir, staging, build_stamp(config, shard), full)
             pairs = [(package_staging, datapackage_dir)] if package_staging else []
@@ -222,7 +270,7 @@ def _mkdocs_message(config_file: Path, message: str) -> str:
     """One line: the hook's own errors already name their file; others are the configuration's."""
     text = " ".join(message.split())
     if text.startswith("gazette: "):
-        return text[len("gazette: "):]
+        return text[len("gazette: ") :]
     return f"{config_file}: MkDocs build failed: {text}"
 
 
@@ -237,8 +285,13 @@ def build_stamp(config, shard: str | None) -> dict[str, str]:
     theme = sorted(p for d in config.theme.dirs for p in Path(d).rglob("*") if p.is_file())
     for path in [Path(config.config_file_path), *own, *theme]:
         digest.update(str(path).encode() + b"\0" + path.read_bytes())
-    return {"mkdocs": version("mkdocs"), "mkdocs-material": version("mkdocs-material"),
-            "site_url": config.site_url or "", "shard": shard or "", "config_and_theme": digest.hexdigest()}
+    return {
+        "mkdocs": version("mkdocs"),
+        "mkdocs-material": version("mkdocs-material"),
+        "site_url": config.site_url or "",
+        "shard": shard or "",
+        "config_and_theme": digest.hexdigest(),
+    }
 
 
 def write_stamp(site_dir: Path, stamp: dict[str, str]) -> None:

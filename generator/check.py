@@ -24,10 +24,10 @@ def check_archive(content_dir: Path, datapackage_dir: Path, site_dir: Path, conf
     """Validate the records (GazetteError when they cannot be read at all), the data package
     (present, up to date with the records, valid for frictionless) and, when built, the site's
     internal links."""
-    from generator.model.archive import load_archive
     from generator.data.datapackage import package_files, validate_package
-    from generator.site.linkcheck import check_site
+    from generator.model.archive import load_archive
     from generator.model.records import record_paths
+    from generator.site.linkcheck import check_site
 
     content_dir, datapackage_dir, site_dir = Path(content_dir), Path(datapackage_dir), Path(site_dir)
     report = CheckReport()
@@ -36,18 +36,26 @@ def check_archive(content_dir: Path, datapackage_dir: Path, site_dir: Path, conf
         raise GazetteError(f"{content_dir / 'records'}: no records; run `gazette ingest SOURCE` first")
     archive = load_archive(content_dir)
     report.passed.append(f"records: {len(paths)} files, {len(archive.documents)} documents — ok")
-    report.failures += [f"{content_dir}/records/{issue_id}.yml:{p.line}: {p.message}"
-                        for issue_id, p in archive.problems if p.severity == "error"]
+    report.failures += [
+        f"{content_dir}/records/{issue_id}.yml:{p.line}: {p.message}"
+        for issue_id, p in archive.problems
+        if p.severity == "error"
+    ]
 
     expected = package_files(archive)
     if not (datapackage_dir / "datapackage.json").is_file():
         report.failures.append(f"{datapackage_dir}/datapackage.json: missing; run `gazette datapackage`")
     else:
-        stale = sorted(rel for rel, data in expected.items()
-                       if not (datapackage_dir / rel).is_file() or (datapackage_dir / rel).read_bytes() != data)
+        stale = sorted(
+            rel
+            for rel, data in expected.items()
+            if not (datapackage_dir / rel).is_file() or (datapackage_dir / rel).read_bytes() != data
+        )
         if stale:
-            report.failures.append(f"{datapackage_dir}/{stale[0]}: out of date with the records ({len(stale)} files); "
-                                   "run `gazette datapackage`")
+            report.failures.append(
+                f"{datapackage_dir}/{stale[0]}: out of date with the records ({len(stale)} files); "
+                "run `gazette datapackage`"
+            )
         errors = validate_package(datapackage_dir)
         report.failures += [f"{datapackage_dir}/datapackage.json: {e}" for e in errors]
         if not errors and not stale:
@@ -57,7 +65,9 @@ def check_archive(content_dir: Path, datapackage_dir: Path, site_dir: Path, conf
         broken = check_site(site_dir, site_path(config_file))
         report.failures += [f"{site_dir}/{b}" for b in broken]
         if not broken:
-            report.passed.append(f"site: {sum(1 for _ in site_dir.rglob('*.html'))} pages, no broken internal links — ok")
+            report.passed.append(
+                f"site: {sum(1 for _ in site_dir.rglob('*.html'))} pages, no broken internal links — ok"
+            )
     else:
         report.passed.append(f"site: {site_dir} not built, links not checked")
     return report

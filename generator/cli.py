@@ -35,18 +35,37 @@ class GazetteGroup(click.Group):
 
 
 def _folder(default: str, help: str, name: str):
-    return click.option(f"--{name.split('_')[0]}", name, default=default, show_default=True,
-                        type=click.Path(file_okay=False, path_type=Path), help=help)
+    return click.option(
+        f"--{name.split('_')[0]}",
+        name,
+        default=default,
+        show_default=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help,
+    )
 
 
-content_option = _folder("content", "Content directory holding sources/, records/ and publishers.yml.", "content_dir")
+content_option = _folder(
+    "content", "Content directory holding sources/, records/ and publishers.yml.", "content_dir"
+)
 site_option = _folder("site", "Where to write the static site.", "site_dir")
 datapackage_option = _folder("datapackages/gazette", "Where to write the data package.", "datapackage_dir")
-config_option = click.option("--config", "config_file", default="mkdocs.yml", show_default=True,
-                             type=click.Path(dir_okay=False, path_type=Path), help="MkDocs configuration.")
-force_option = click.option("--force", is_flag=True, help=(
-    "Write into an existing folder that gazette did not make; it is kept beside as <name>.replaced-<time>, "
-    "never deleted. Never allowed for the project, its sources or docs."))
+config_option = click.option(
+    "--config",
+    "config_file",
+    default="mkdocs.yml",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="MkDocs configuration.",
+)
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help=(
+        "Write into an existing folder that gazette did not make; it is kept beside as <name>.replaced-<time>, "
+        "never deleted. Never allowed for the project, its sources or docs."
+    ),
+)
 
 
 @click.group(cls=GazetteGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,14 +97,22 @@ def init(folder: Path) -> None:
 
     for path in init_archive(folder):
         click.echo(f"{path}: written")
-    click.echo(f"Next: `cd {folder} && gazette ingest FILE && gazette build && gazette serve`. Publishers are "
-               f"recognised by name; list them in content/publishers.yml to correct misread document numbers.")
+    click.echo(
+        f"Next: `cd {folder} && gazette ingest FILE && gazette build && gazette serve`. Publishers are "
+        f"recognised by name; list them in content/publishers.yml to correct misread document numbers."
+    )
 
 
 @cli.command()
-@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "sources", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @content_option
-@click.option("--force", is_flag=True, help="Replace records edited by hand (the old record is kept under records/.replaced/).")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace records edited by hand (the old record is kept under records/.replaced/).",
+)
 def ingest(sources: tuple[Path, ...], content_dir: Path, force: bool) -> None:
     """Parse raw gazette text files into YAML records under CONTENT/records/.
 
@@ -99,10 +126,15 @@ def ingest(sources: tuple[Path, ...], content_dir: Path, force: bool) -> None:
     """
     from generator.ingest.stage import ingest as run_ingest
 
-    with click.progressbar(length=len(sources), label="解析 parsing", file=sys.stderr,
-                           item_show_func=lambda p: p.name if p else None) as bar:
-        results = run_ingest(list(sources), content_dir, force=force,
-                             progress=lambda path: bar.update(1, path))
+    with click.progressbar(
+        length=len(sources),
+        label="解析 parsing",
+        file=sys.stderr,
+        item_show_func=lambda p: p.name if p else None,
+    ) as bar:
+        results = run_ingest(
+            list(sources), content_dir, force=force, progress=lambda path: bar.update(1, path)
+        )
     for result in results:
         issue = result.issue
         cov = issue.coverage
@@ -112,17 +144,26 @@ def ingest(sources: tuple[Path, ...], content_dir: Path, force: bool) -> None:
             f"{result.source.name}: {issue.issue_id} ({issue.kind}) → {result.record} [{result.status}]\n"
             f"  documents {len(issue.documents)}, appointments {len(issue.appointments)}, events {len(issue.events)}, "
             f"tables {tables}, references {refs}, problems {len(issue.problems)}; "
-            f"coverage {cov.ratio:.2%} ({cov.kept_chars} kept + {cov.noise_chars} noise of {cov.source_chars}, {cov.lost_chars} lost)")
+            f"coverage {cov.ratio:.2%} ({cov.kept_chars} kept + {cov.noise_chars} noise of {cov.source_chars}, {cov.lost_chars} lost)"
+        )
         if result.backup:
             click.echo(f"  hand-edited record kept as {result.backup}")
         for problem in issue.problems:
-            click.echo(f"  {result.source}:{problem.line}: {problem.severity}: {problem.code}: {problem.message}")
+            click.echo(
+                f"  {result.source}:{problem.line}: {problem.severity}: {problem.code}: {problem.message}"
+            )
 
 
 @cli.command()
 @content_option
-@click.option("--out", "out_dir", default="datapackages/gazette", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Where to write the data package.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="datapackages/gazette",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write the data package.",
+)
 @force_option
 def datapackage(content_dir: Path, out_dir: Path, force: bool) -> None:
     """Write the Frictionless data package (Data Package v2) for the records.
@@ -144,11 +185,23 @@ def datapackage(content_dir: Path, out_dir: Path, force: bool) -> None:
 @site_option
 @datapackage_option
 @config_option
-@click.option("--shard", default=None, metavar="PUBLISHER", help="Build one publisher's site only: its region code (370812) or slug (yanzhou).")
+@click.option(
+    "--shard",
+    default=None,
+    metavar="PUBLISHER",
+    help="Build one publisher's site only: its region code (370812) or slug (yanzhou).",
+)
 @click.option("--full", is_flag=True, help="Render every page again, even those whose source did not change.")
 @force_option
-def build(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file: Path, shard: str | None,
-          full: bool, force: bool) -> None:
+def build(
+    content_dir: Path,
+    site_dir: Path,
+    datapackage_dir: Path,
+    config_file: Path,
+    shard: str | None,
+    full: bool,
+    force: bool,
+) -> None:
     """Build the static site: records → pages + data package → HTML with search index.
 
     The site and the data package are replaced together, only when the whole build succeeds.
@@ -165,7 +218,9 @@ def build(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file:
     from generator.build import build_site
 
     _show_build_progress()
-    incremental = build_site(content_dir, site_dir, datapackage_dir, config_file, shard=shard, full=full, force=force)
+    incremental = build_site(
+        content_dir, site_dir, datapackage_dir, config_file, shard=shard, full=full, force=force
+    )
     click.echo(f"{site_dir}: built" + (" (incremental: pages whose source changed)" if incremental else ""))
 
 
@@ -176,7 +231,9 @@ def build(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file:
 @config_option
 @click.option("--port", default=8000, show_default=True, help="Port to serve on (127.0.0.1).")
 @click.option("--no-build", is_flag=True, help="Serve the existing site without building it first.")
-def serve(content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file: Path, port: int, no_build: bool) -> None:
+def serve(
+    content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file: Path, port: int, no_build: bool
+) -> None:
     """Build the archive and serve it locally for preview.
 
     \b
@@ -228,9 +285,23 @@ def check(content_dir: Path, datapackage_dir: Path, site_dir: Path, config_file:
 
 @cli.command()
 @click.option("--docs", default=1000, show_default=True, help="Documents in the synthetic archive.")
-@click.option("--compare", type=int, multiple=True, help="Run at each size and report the ratios, e.g. --compare 1000 --compare 10000.")
-@click.option("--out", "out_dir", default="build/bench", show_default=True, type=click.Path(file_okay=False, path_type=Path), help="Where to build and write the results.")
-@click.option("--seed", default=0, show_default=True, help="Seed of the synthetic archive (same seed, same archive).")
+@click.option(
+    "--compare",
+    type=int,
+    multiple=True,
+    help="Run at each size and report the ratios, e.g. --compare 1000 --compare 10000.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="build/bench",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to build and write the results.",
+)
+@click.option(
+    "--seed", default=0, show_default=True, help="Seed of the synthetic archive (same seed, same archive)."
+)
 def bench(docs: int, compare: tuple[int, ...], out_dir: Path, seed: int) -> None:
     """Build a synthetic archive of N documents and time every stage.
 

@@ -29,29 +29,42 @@ class GazetteError(click.ClickException):
 def as_gazette_error(exc: BaseException) -> GazetteError | None:
     """The one-line error for an operating-system error or a bug; None for what must pass
     through (click's own exits, Ctrl+C, GAZETTE_DEBUG=1 for a bug's traceback)."""
-    if isinstance(exc, (GazetteError, click.exceptions.Exit, click.ClickException, click.Abort,
-                        KeyboardInterrupt, SystemExit)):
+    if isinstance(
+        exc,
+        (
+            GazetteError,
+            click.exceptions.Exit,
+            click.ClickException,
+            click.Abort,
+            KeyboardInterrupt,
+            SystemExit,
+        ),
+    ):
         return None
     if isinstance(exc, OSError):
         return GazetteError(describe_os_error(exc))
     if isinstance(exc, Exception) and not os.environ.get("GAZETTE_DEBUG"):
         text = " ".join(str(exc).split())[:300]
-        return GazetteError(f"internal error: {type(exc).__name__}: {text} "
-                            "(please report it; GAZETTE_DEBUG=1 shows the traceback)")
+        return GazetteError(
+            f"internal error: {type(exc).__name__}: {text} "
+            "(please report it; GAZETTE_DEBUG=1 shows the traceback)"
+        )
     return None
 
 
 def describe_os_error(exc: OSError) -> str:
     """One line for an operating-system error: the file, what went wrong, what to do."""
     where = exc.filename if exc.filename is not None else "gazette"
-    hints = {errno.ENOSPC: "free some disk space and run the command again",
-             errno.EROFS: "the file system is read-only; choose a folder on a writable one",
-             errno.EACCES: "no permission; choose a folder you can write",
-             errno.EPERM: "not permitted; choose a folder you can write",
-             errno.ENAMETOOLONG: "a name derived from the records is too long; shorten it in the record",
-             errno.EXDEV: "it is on another device (a mount point?); write into a folder inside it",
-             errno.EBUSY: "it is busy or a mount point; write into a folder inside it",
-             errno.EDQUOT: "disk quota exceeded; free some space"}
+    hints = {
+        errno.ENOSPC: "free some disk space and run the command again",
+        errno.EROFS: "the file system is read-only; choose a folder on a writable one",
+        errno.EACCES: "no permission; choose a folder you can write",
+        errno.EPERM: "not permitted; choose a folder you can write",
+        errno.ENAMETOOLONG: "a name derived from the records is too long; shorten it in the record",
+        errno.EXDEV: "it is on another device (a mount point?); write into a folder inside it",
+        errno.EBUSY: "it is busy or a mount point; write into a folder inside it",
+        errno.EDQUOT: "disk quota exceeded; free some space",
+    }
     code = errno.errorcode.get(exc.errno or 0, "")
     hint = hints.get(exc.errno or 0, "")
     text = f"{where}: {exc.strerror or exc}" + (f" ({code})" if code else "") + (f"; {hint}" if hint else "")

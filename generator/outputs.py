@@ -17,10 +17,10 @@ import shutil
 import stat
 import sys
 import time
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from generator.errors import GazetteError
 
@@ -38,16 +38,27 @@ class Protected:
     inside_ok: bool = False  # the project root: site/ inside it is fine, the root itself is not
 
 
-def protected_folders(project_roots: list[Path], content_dir: Path | None = None, docs_dir: Path | None = None,
-                      datapackages: bool = False) -> list[Protected]:
+def protected_folders(
+    project_roots: list[Path],
+    content_dir: Path | None = None,
+    docs_dir: Path | None = None,
+    datapackages: bool = False,
+) -> list[Protected]:
     """The folders that hold what a person wrote: the project, its sources and pages, home and ``/``.
     ``datapackages`` protects ``datapackages/`` too (for the site, which must not land in it)."""
-    folders = [Protected(Path("/"), "the file-system root", inside_ok=True),
-               Protected(Path.home().resolve(), "your home folder", inside_ok=True)]
+    folders = [
+        Protected(Path("/"), "the file-system root", inside_ok=True),
+        Protected(Path.home().resolve(), "your home folder", inside_ok=True),
+    ]
     package_dir = Path(__file__).resolve().parent
     folders.append(Protected(package_dir, "the gazette program itself"))
-    names = {"content": "the archive's sources and records", "docs": "the hand-written pages",
-             "generator": "the program's code", "tests": "the tests", ".git": "the git repository"}
+    names = {
+        "content": "the archive's sources and records",
+        "docs": "the hand-written pages",
+        "generator": "the program's code",
+        "tests": "the tests",
+        ".git": "the git repository",
+    }
     if datapackages:
         names["datapackages"] = "the data packages"
     for root in dict.fromkeys(r.resolve() for r in project_roots):
@@ -60,8 +71,9 @@ def protected_folders(project_roots: list[Path], content_dir: Path | None = None
     return folders
 
 
-def check_output_dir(target: Path, role: str, protected: list[Protected], is_ours: Callable[[Path], bool],
-                     force: bool = False) -> Path:
+def check_output_dir(
+    target: Path, role: str, protected: list[Protected], is_ours: Callable[[Path], bool], force: bool = False
+) -> Path:
     """The resolved ``target`` when ``role`` (e.g. "site") may replace it; OutputError otherwise.
 
     Refused, ``force`` or not: a target that is, contains or lies inside a protected folder
@@ -72,28 +84,41 @@ def check_output_dir(target: Path, role: str, protected: list[Protected], is_our
     resolved = Path(target).resolve()
     for folder in protected:
         if resolved == folder.path or folder.path.is_relative_to(resolved):
-            raise OutputError(f"{shown}: refusing to write the {role} there: it is or contains {folder.what}, "
-                              f"{folder.path}; choose an empty or new folder")
+            raise OutputError(
+                f"{shown}: refusing to write the {role} there: it is or contains {folder.what}, "
+                f"{folder.path}; choose an empty or new folder"
+            )
         if not folder.inside_ok and resolved.is_relative_to(folder.path):
-            raise OutputError(f"{shown}: refusing to write the {role} there: it lies inside {folder.what}, "
-                              f"{folder.path}; choose a folder outside it")
+            raise OutputError(
+                f"{shown}: refusing to write the {role} there: it lies inside {folder.what}, "
+                f"{folder.path}; choose a folder outside it"
+            )
     if (resolved / ".git").exists():
         raise OutputError(f"{shown}: refusing to write the {role} there: it is a git repository")
     if resolved.exists() and not resolved.is_dir():
         raise OutputError(f"{shown}: not a folder; choose a folder for the {role}")
     if resolved.is_dir():
         if os.path.ismount(resolved):
-            raise OutputError(f"{shown}: is a mount point, which cannot be swapped for a new {role}; "
-                              f"write it into a folder inside it (e.g. {shown}/{role})")
+            raise OutputError(
+                f"{shown}: is a mount point, which cannot be swapped for a new {role}; "
+                f"write it into a folder inside it (e.g. {shown}/{role})"
+            )
         mode = resolved.stat().st_mode
         if not mode & stat.S_IWUSR:
-            raise OutputError(f"{shown}: read-only folder (mode {stat.S_IMODE(mode):o}); not replaced. "
-                              f"Make it writable (chmod u+w {shown}) or choose another folder")
+            raise OutputError(
+                f"{shown}: read-only folder (mode {stat.S_IMODE(mode):o}); not replaced. "
+                f"Make it writable (chmod u+w {shown}) or choose another folder"
+            )
         if any(resolved.iterdir()) and not is_ours(resolved) and not force:
-            remedy = (f"re-run with --force (the folder is then kept as {resolved.name}.replaced-<time>)"
-                      if role not in ("page cache", "benchmark") else f"delete it yourself if it is an older gazette {role}")
-            raise OutputError(f"{shown}: this folder was not made by gazette (no build marker in it); "
-                              f"refusing to replace it. Choose an empty or new folder, or {remedy}")
+            remedy = (
+                f"re-run with --force (the folder is then kept as {resolved.name}.replaced-<time>)"
+                if role not in ("page cache", "benchmark")
+                else f"delete it yourself if it is an older gazette {role}"
+            )
+            raise OutputError(
+                f"{shown}: this folder was not made by gazette (no build marker in it); "
+                f"refusing to replace it. Choose an empty or new folder, or {remedy}"
+            )
     return resolved
 
 
@@ -108,6 +133,7 @@ def set_aside(folder: Path) -> Path:
 
 
 # ---------------------------------------------------------------- staging and replacing
+
 
 def staging_prefix(target: Path) -> str:
     return f".{target.name}.build-"
@@ -175,10 +201,14 @@ def replace_dirs(pairs: list[tuple[Path, Path]]) -> None:
 
 
 def swap_error(exc: OSError, pairs: list[tuple[Path, Path]]) -> OutputError:
-    target = next((t for _, t in pairs if str(t) in str(exc.filename or "") + str(exc.filename2 or "")), pairs[-1][1])
+    target = next(
+        (t for _, t in pairs if str(t) in str(exc.filename or "") + str(exc.filename2 or "")), pairs[-1][1]
+    )
     if exc.errno in (errno.EXDEV, errno.EBUSY):
-        return OutputError(f"{target}: cannot be replaced ({exc.strerror}): is it a mount point? "
-                           f"Write into a folder inside it")
+        return OutputError(
+            f"{target}: cannot be replaced ({exc.strerror}): is it a mount point? "
+            f"Write into a folder inside it"
+        )
     return OutputError(f"{target}: cannot be replaced: {exc.strerror}")
 
 
@@ -194,8 +224,9 @@ def lock_file(folder: Path) -> Path:
 
 
 @contextmanager
-def locked(folders: list[Path], command: str, wait: bool = True,
-           on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+def locked(
+    folders: list[Path], command: str, wait: bool = True, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """Hold the locks of ``folders`` (taken in one order, so two commands never deadlock).
     Another gazette command holding one: wait for it (``on_wait`` is told once), or with
     ``wait`` False refuse with OutputError."""
@@ -217,7 +248,7 @@ def _flock(path: Path, command: str, wait: bool, on_wait: Callable[[str], None] 
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            message = f"{path.parent / path.name[1:-len(LOCK_SUFFIX)]}: in use by another gazette command ({_holder(fd)})"
+            message = f"{path.parent / path.name[1 : -len(LOCK_SUFFIX)]}: in use by another gazette command ({_holder(fd)})"
             if not wait:
                 os.close(fd)
                 raise OutputError(f"{message}; wait for it to finish") from None
@@ -269,6 +300,7 @@ def claim_cache_dir(folder: Path, protected: list[Protected]) -> Path:
 
 
 # ---------------------------------------------------------------- files written together
+
 
 def write_files_together(writes: list[tuple[Path, bytes]]) -> None:
     """Write every (path, bytes) or none: each is staged beside its target first, then all are

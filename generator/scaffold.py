@@ -33,8 +33,10 @@ def init_archive(folder: Path) -> list[Path]:
     present = [t for t in targets.values() if t.exists()]
     if present:
         names = ", ".join(str(p.relative_to(folder)) for p in present)
-        raise GazetteError(f"{folder}: already holds {names}; nothing written. "
-                           "Choose a new folder, or move those files away first")
+        raise GazetteError(
+            f"{folder}: already holds {names}; nothing written. "
+            "Choose a new folder, or move those files away first"
+        )
     written = []
     for source, target in targets.items():
         target.parent.mkdir(parents=True, exist_ok=True)

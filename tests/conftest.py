@@ -34,7 +34,9 @@ def build_site(content: Path, out: Path, with_datapackage: bool = True) -> Path:
     from generator.site.plugin import configure
 
     config = load_config(config_file=str(ROOT / "mkdocs.yml"), site_dir=str(site), strict=True)
-    configure(config, content=content.resolve(), datapackage=package.resolve(), pages=(out / "pages").resolve())
+    configure(
+        config, content=content.resolve(), datapackage=package.resolve(), pages=(out / "pages").resolve()
+    )
     build(config)
     return site
 
@@ -68,8 +70,14 @@ def fixture_site(tmp_path_factory) -> Path:
 # ---------------------------------------------------------------- real browser (Playwright + Debian chromium)
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 SUB_PATH = "archive"
 
@@ -89,7 +97,8 @@ def serve(site: Path, root: Path):
     """Serve ``site`` over HTTP at http://127.0.0.1:PORT/archive/ until the generator is closed."""
     shutil.copytree(site, root / SUB_PATH)
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}/{SUB_PATH}/"

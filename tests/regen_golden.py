@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.ingest.parse import parse_source
+from generator.ingest.sources import decode_source
 from generator.model.publishers import load_registry
 from generator.model.records import dump_issue
-from generator.ingest.sources import decode_source
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "content" / "sources"

@@ -53,8 +53,8 @@ BAD_SOURCES = [
     ("blank.txt", b" \n\n \r\n", "empty file", False),
     ("binary.txt", bytes(range(256)) * 64, "binary data", False),
     ("utf16.txt", "济宁市兖州区人民政府公报".encode("utf-16"), "UTF-16", False),
-    ("latin1.txt", "Gazette\n".encode() + bytes([0x80, 0xff, 0xfe, 0x81]) * 50, "cannot decode", True),
-    ("prose.txt", "这不是一份公报，只是一段文字。\n".encode("utf-8"), "no documents", True),
+    ("latin1.txt", b"Gazette\n" + bytes([0x80, 0xFF, 0xFE, 0x81]) * 50, "cannot decode", True),
+    ("prose.txt", "这不是一份公报，只是一段文字。\n".encode(), "no documents", True),
     ("big-paragraph.txt", ("为认真贯彻落实，" * 420_000).encode("utf-8"), "no documents", True),
     ("truncated.txt", _truncated(), "truncated", True),
     ("duplicate-numbers.txt", _duplicate_numbers(), "济兖政发〔2021〕5号", True),
@@ -62,7 +62,9 @@ BAD_SOURCES = [
 
 
 @pytest.mark.parametrize("name, data, says, has_line", BAD_SOURCES, ids=[c[0] for c in BAD_SOURCES])
-def test_bad_source_is_one_clear_line_and_changes_nothing(archive: Path, tmp_path: Path, name, data, says, has_line):
+def test_bad_source_is_one_clear_line_and_changes_nothing(
+    archive: Path, tmp_path: Path, name, data, says, has_line
+):
     source = tmp_path / name
     source.write_bytes(data)
     before = snapshot(archive)
@@ -100,7 +102,9 @@ def test_a_good_source_next_to_a_bad_one_is_not_written_either(archive: Path, tm
 def test_a_very_long_line_inside_a_document_is_kept_whole(archive: Path, tmp_path: Path):
     long_line = "促进高质量发展" * 15_000  # 105,000 characters on one line
     source = tmp_path / "long-line.txt"
-    source.write_text(YANZHOU.replace("党的十九大提出，", "党的十九大提出，" + long_line, 1), encoding="utf-8")
+    source.write_text(
+        YANZHOU.replace("党的十九大提出，", "党的十九大提出，" + long_line, 1), encoding="utf-8"
+    )
     shutil.rmtree(archive / "records")
     code, output = run("ingest", source, "--content", archive)
     assert code == 0, output
@@ -109,14 +113,18 @@ def test_a_very_long_line_inside_a_document_is_kept_whole(archive: Path, tmp_pat
     assert long_line in record
 
 
-@pytest.mark.parametrize("old, new, says", [
-    ("\nyear: 2021\n", "\nyear: 二〇二一\n", "year"),
-    ("\nkind: issue\n", "\n", "kind: missing"),
-    ("- document_id: 370812-jiyanzhengfa-2021-5\n", "- document_id: ../../escape\n", "safe identifier"),
-    ("\npublisher: ", "\npublisher: [unclosed\n", "not valid YAML"),
-])
-def test_bad_record_fails_build_and_check_leaving_outputs_intact(archive: Path, tmp_path: Path, old, new, says,
-                                                                sample_build):
+@pytest.mark.parametrize(
+    "old, new, says",
+    [
+        ("\nyear: 2021\n", "\nyear: 二〇二一\n", "year"),
+        ("\nkind: issue\n", "\n", "kind: missing"),
+        ("- document_id: 370812-jiyanzhengfa-2021-5\n", "- document_id: ../../escape\n", "safe identifier"),
+        ("\npublisher: ", "\npublisher: [unclosed\n", "not valid YAML"),
+    ],
+)
+def test_bad_record_fails_build_and_check_leaving_outputs_intact(
+    archive: Path, tmp_path: Path, old, new, says, sample_build
+):
     site, package = sample_build
     record = archive / "records" / "370812-2021-3-4.yml"
     text = record.read_text(encoding="utf-8")
@@ -124,8 +132,11 @@ def test_bad_record_fails_build_and_check_leaving_outputs_intact(archive: Path, 
     record.write_text(text.replace(old, new, 1), encoding="utf-8")
     before = snapshot(site, package)
     for command in ("build", "datapackage", "check"):
-        args = {"build": ["--site", site, "--datapackage", package], "datapackage": ["--out", package],
-                "check": ["--datapackage", package, "--site", site]}[command]
+        args = {
+            "build": ["--site", site, "--datapackage", package],
+            "datapackage": ["--out", package],
+            "check": ["--datapackage", package, "--site", site],
+        }[command]
         code, output = run(command, "--content", archive, *args)
         assert code != 0, (command, output)
         assert f"{record}:" in output and says in output, (command, output)
@@ -137,8 +148,9 @@ def test_bad_record_fails_build_and_check_leaving_outputs_intact(archive: Path, 
 def sample_build(tmp_path_factory) -> tuple[Path, Path]:
     """A site and data package built once from the sample records (the 'previous' outputs)."""
     out = tmp_path_factory.mktemp("previous")
-    code, output = run("build", "--content", ROOT / "content", "--site", out / "site",
-                       "--datapackage", out / "datapackage")
+    code, output = run(
+        "build", "--content", ROOT / "content", "--site", out / "site", "--datapackage", out / "datapackage"
+    )
     assert code == 0, output
     return out / "site", out / "datapackage"
 

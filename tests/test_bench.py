@@ -11,8 +11,14 @@ from generator.dev.bench import TreeMemory
 def test_tree_memory_counts_what_a_child_process_holds():
     sampler = TreeMemory()
     sampler.start()
-    subprocess.run([sys.executable, "-c", "import time; x = bytearray(300_000_000); x[::4096] = b'1' * len(x[::4096]); time.sleep(1)"],
-                   check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import time; x = bytearray(300_000_000); x[::4096] = b'1' * len(x[::4096]); time.sleep(1)",
+        ],
+        check=True,
+    )
     sampler.stop()
     assert sampler.peak_mb >= 290
 
@@ -27,6 +33,7 @@ def test_tree_memory_counts_pages_shared_by_a_fork_once():
     pid = os.fork()
     if pid == 0:  # the child only reads: its pages stay shared with the parent
         import time
+
         time.sleep(1)
         os._exit(0)
     os.waitpid(pid, 0)

@@ -15,12 +15,28 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def tree(directory: Path) -> dict[str, bytes]:
-    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(directory).as_posix(): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
+    }
 
 
 def build(out: Path, *extra: str):
-    return CliRunner().invoke(cli, ["build", "--content", str(ROOT / "content"), "--site", str(out / "site"),
-                                    "--datapackage", str(out / "datapackage"), *extra], catch_exceptions=False)
+    return CliRunner().invoke(
+        cli,
+        [
+            "build",
+            "--content",
+            str(ROOT / "content"),
+            "--site",
+            str(out / "site"),
+            "--datapackage",
+            str(out / "datapackage"),
+            *extra,
+        ],
+        catch_exceptions=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +72,10 @@ def test_failed_build_leaves_the_previous_site_and_no_debris(epoch_builds, tmp_p
     first, _ = epoch_builds
     before = tree(first / "site")
     bad_config = tmp_path / "mkdocs.yml"
-    bad_config.write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace(
-        "name: material", "name: no-such-theme"), encoding="utf-8")
+    bad_config.write_text(
+        (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("name: material", "name: no-such-theme"),
+        encoding="utf-8",
+    )
     result = build(first, "--config", str(bad_config))
     assert result.exit_code != 0
     assert str(bad_config) in result.output
@@ -77,9 +95,16 @@ def test_a_rebuild_after_a_new_issue_renders_only_what_changed_and_matches_a_ful
     new_issue.rename(held_back)
     os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
     try:
+
         def build_into(out: Path, full: bool = False) -> bool:
-            return build_site(content, out / "site", out / "datapackage", ROOT / "mkdocs.yml",
-                              pages_dir=out / "pages", full=full)
+            return build_site(
+                content,
+                out / "site",
+                out / "datapackage",
+                ROOT / "mkdocs.yml",
+                pages_dir=out / "pages",
+                full=full,
+            )
 
         assert build_into(tmp_path / "a") is False  # nothing to start from
         site = tmp_path / "a" / "site"
@@ -111,13 +136,32 @@ def test_a_rebuild_drops_the_pages_of_a_removed_issue(tmp_path: Path):
 
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns(".cache"))
-    build_site(content, tmp_path / "site", tmp_path / "datapackage", ROOT / "mkdocs.yml", pages_dir=tmp_path / "pages",
-               search=False)
-    issue_pages = {p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site" / "issues").rglob("*.html")}
+    build_site(
+        content,
+        tmp_path / "site",
+        tmp_path / "datapackage",
+        ROOT / "mkdocs.yml",
+        pages_dir=tmp_path / "pages",
+        search=False,
+    )
+    issue_pages = {
+        p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site" / "issues").rglob("*.html")
+    }
     (content / "records" / "370811-2024-2.yml").unlink()
-    assert build_site(content, tmp_path / "site", tmp_path / "datapackage", ROOT / "mkdocs.yml",
-                      pages_dir=tmp_path / "pages", search=False) is True
-    left = {p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site" / "issues").rglob("*.html")}
+    assert (
+        build_site(
+            content,
+            tmp_path / "site",
+            tmp_path / "datapackage",
+            ROOT / "mkdocs.yml",
+            pages_dir=tmp_path / "pages",
+            search=False,
+        )
+        is True
+    )
+    left = {
+        p.relative_to(tmp_path / "site").as_posix() for p in (tmp_path / "site" / "issues").rglob("*.html")
+    }
     assert left and left < issue_pages
     assert not any("370811-2024-2" in name for name in left)
 
@@ -126,13 +170,22 @@ def test_an_archive_can_leave_out_the_per_document_downloads(tmp_path: Path, mon
     """At 10,000 documents the JSON and Markdown copies are 450 MB of a 1 GB Pages site."""
     from generator.build import build_site
 
-    build_site(ROOT / "content", tmp_path / "site", tmp_path / "datapackage", _config_with(tmp_path, downloads=False),
-               pages_dir=tmp_path / "pages", search=False)  # strict: no link to a missing download
+    build_site(
+        ROOT / "content",
+        tmp_path / "site",
+        tmp_path / "datapackage",
+        _config_with(tmp_path, downloads=False),
+        pages_dir=tmp_path / "pages",
+        search=False,
+    )  # strict: no link to a missing download
     documents = tmp_path / "site" / "documents"
     pages = [p for p in documents.glob("*/index.html") if not is_redirect(p)]
     assert len(pages) > 30
     assert [p.name for p in documents.iterdir() if p.is_file()] == []
-    assert all("下载" not in p.read_text(encoding="utf-8").split('class="gz-meta"')[1].split("</div>")[0] for p in pages)
+    assert all(
+        "下载" not in p.read_text(encoding="utf-8").split('class="gz-meta"')[1].split("</div>")[0]
+        for p in pages
+    )
 
 
 def _config_with(tmp_path: Path, docs_dir: Path | None = None, downloads: bool = True) -> Path:
@@ -152,12 +205,20 @@ def test_pages_converted_on_both_cores_are_the_pages_mkdocs_makes_alone(tmp_path
 
     converted = []
     prerender = mkdocs_internals.prerender
-    monkeypatch.setattr(mkdocs_internals, "prerender", lambda *a: converted.append(prerender(*a)) or converted[-1])
+    monkeypatch.setattr(
+        mkdocs_internals, "prerender", lambda *a: converted.append(prerender(*a)) or converted[-1]
+    )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 
     def build_into(out: Path) -> dict[str, bytes]:
-        build.build_site(ROOT / "content", out / "site", out / "datapackage", ROOT / "mkdocs.yml", pages_dir=out / "pages",
-                         search=False)
+        build.build_site(
+            ROOT / "content",
+            out / "site",
+            out / "datapackage",
+            ROOT / "mkdocs.yml",
+            pages_dir=out / "pages",
+            search=False,
+        )
         return tree(out / "site")
 
     alone = build_into(tmp_path / "alone")
@@ -173,7 +234,6 @@ def test_a_broken_link_found_in_a_worker_still_fails_a_strict_build(tmp_path: Pa
     import shutil
 
     from generator import build
-
     from generator.site import mkdocs_internals
 
     monkeypatch.setattr(mkdocs_internals, "MIN_PAGES", 1)
@@ -181,8 +241,14 @@ def test_a_broken_link_found_in_a_worker_still_fails_a_strict_build(tmp_path: Pa
     shutil.copytree(ROOT / "docs", docs)
     (docs / "broken.md").write_text("# 坏链接\n\n[不存在的页面](no-such-page.md)\n", encoding="utf-8")
     with pytest.raises(build.BuildError, match="warning"):
-        build.build_site(ROOT / "content", tmp_path / "site", tmp_path / "datapackage", _config_with(tmp_path, docs),
-                         pages_dir=tmp_path / "pages", search=False)
+        build.build_site(
+            ROOT / "content",
+            tmp_path / "site",
+            tmp_path / "datapackage",
+            _config_with(tmp_path, docs),
+            pages_dir=tmp_path / "pages",
+            search=False,
+        )
     assert not (tmp_path / "site").exists()
 
 

@@ -17,7 +17,11 @@ def test_bars_are_proportional_to_the_values():
     svg = _svg(bar_chart([("通知", 32), ("意见", 8), ("决定", 0)], "各文种文件数"))
     widths = [float(r.get("width")) for r in svg.iter(f"{SVG}rect")]
     assert abs(widths[0] - 4 * widths[1]) <= 2 and widths[2] == 0  # whole pixels
-    assert [t.text for t in svg.iter(f"{SVG}text") if "gz-chart__label" in t.get("class")] == ["通知", "意见", "决定"]
+    assert [t.text for t in svg.iter(f"{SVG}text") if "gz-chart__label" in t.get("class")] == [
+        "通知",
+        "意见",
+        "决定",
+    ]
 
 
 def test_labels_are_escaped_and_rows_link_where_asked():

@@ -76,12 +76,17 @@ def test_ingest_refuses_to_overwrite_a_hand_edited_record(content: Path):
     assert "2021-05-10" in record.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("name, data", [
-    ("empty.txt", b""),
-    ("binary.txt", bytes(range(256)) * 8),
-    ("prose.txt", "这不是一份公报，只是一段文字。\n".encode("utf-8")),
-])
-def test_bad_source_fails_naming_the_file_and_writes_nothing(content: Path, tmp_path: Path, name: str, data: bytes):
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("empty.txt", b""),
+        ("binary.txt", bytes(range(256)) * 8),
+        ("prose.txt", "这不是一份公报，只是一段文字。\n".encode()),
+    ],
+)
+def test_bad_source_fails_naming_the_file_and_writes_nothing(
+    content: Path, tmp_path: Path, name: str, data: bytes
+):
     bad = tmp_path / name
     bad.write_bytes(data)
     result = run("ingest", YANZHOU, bad, "--content", content)
@@ -137,6 +142,13 @@ def test_check_rejects_a_stale_data_package(content: Path, tmp_path: Path):
 
 
 def test_committed_sample_archive_passes_check():
-    result = run("check", "--content", ROOT / "content", "--datapackage", ROOT / "datapackages" / "gazette",
-                 "--site", ROOT / "no-site-here")
+    result = run(
+        "check",
+        "--content",
+        ROOT / "content",
+        "--datapackage",
+        ROOT / "datapackages" / "gazette",
+        "--site",
+        ROOT / "no-site-here",
+    )
     assert result.exit_code == 0, result.output

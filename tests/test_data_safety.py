@@ -30,8 +30,13 @@ YANZHOU = SOURCES / "yanzhou-2021-03-04.txt"
 
 def tree(*dirs: Path) -> dict[str, bytes]:
     """Every file's bytes, but the parsed-record cache (content/.cache, safe to delete)."""
-    return {str(p): p.read_bytes() for d in dirs if d.exists() for p in sorted(d.rglob("*"))
-            if p.is_file() and ".cache" not in p.relative_to(d).parts}
+    return {
+        str(p): p.read_bytes()
+        for d in dirs
+        if d.exists()
+        for p in sorted(d.rglob("*"))
+        if p.is_file() and ".cache" not in p.relative_to(d).parts
+    }
 
 
 def names(folder: Path) -> set[str]:
@@ -172,8 +177,9 @@ def test_a_mount_point_is_refused(project: Path, tmp_path: Path, monkeypatch):
 
 def test_a_page_cache_that_is_not_ours_is_not_pruned(project: Path, tmp_path: Path):
     config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("pages: build/pages", "pages: notes"),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("pages: build/pages", "pages: notes"), encoding="utf-8"
+    )
     (project / "notes").mkdir()
     (project / "notes" / "todo.md").write_text("keep me")
     code, output = run("build", "--site", tmp_path / "site", "--datapackage", tmp_path / "pkg")
@@ -184,6 +190,7 @@ def test_a_page_cache_that_is_not_ours_is_not_pruned(project: Path, tmp_path: Pa
 
 
 # ---------------------------------------------------------------- builds: both outputs or neither
+
 
 @pytest.fixture
 def built(project: Path, tmp_path: Path) -> tuple[Path, Path]:
@@ -197,23 +204,30 @@ def test_a_failed_build_replaces_neither_the_site_nor_the_data_package(project: 
     site, package = built
     before = tree(site, package)
     record = project / "content" / "records" / "370812-2021-3-4.yml"
-    record.write_text(record.read_text(encoding="utf-8").replace("济宁市兖州区人民政府公报", "改过的公报", 1),
-                      encoding="utf-8")  # the package would change
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("济宁市兖州区人民政府公报", "改过的公报", 1),
+        encoding="utf-8",
+    )  # the package would change
     config = project / "mkdocs.yml"
-    config.write_text(config.read_text(encoding="utf-8").replace("name: material", "name: no-such-theme"),
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("name: material", "name: no-such-theme"), encoding="utf-8"
+    )
     code, output = run("build", "--site", site, "--datapackage", package)
     assert code == 1 and "mkdocs.yml" in one_line_error(output)
     assert tree(site, package) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
-def test_out_of_space_while_writing_is_one_line_and_changes_nothing(project: Path, built, tmp_path: Path, monkeypatch):
+def test_out_of_space_while_writing_is_one_line_and_changes_nothing(
+    project: Path, built, tmp_path: Path, monkeypatch
+):
     site, package = built
     before = tree(site, package)
     record = project / "content" / "records" / "370812-2021-3-4.yml"
-    record.write_text(record.read_text(encoding="utf-8").replace("济宁市兖州区人民政府公报", "改过的公报", 1),
-                      encoding="utf-8")
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("济宁市兖州区人民政府公报", "改过的公报", 1),
+        encoding="utf-8",
+    )
     from generator import build
 
     def full_disk(files, folder):
@@ -239,7 +253,9 @@ def test_a_read_only_file_system_is_one_line(project: Path, tmp_path: Path, monk
     assert "Read-only file system (EROFS)" in one_line_error(output)
 
 
-def test_leftovers_of_a_killed_build_are_cleaned_and_a_set_aside_site_restored(project: Path, built, tmp_path: Path):
+def test_leftovers_of_a_killed_build_are_cleaned_and_a_set_aside_site_restored(
+    project: Path, built, tmp_path: Path
+):
     site, package = built
     (tmp_path / ".site.build-killed").mkdir()
     (tmp_path / ".site.build-killed" / "index.html").write_text("half")
@@ -284,11 +300,22 @@ def test_two_concurrent_builds_of_different_content_both_succeed(project: Path, 
         record.unlink()
     cmd = [sys.executable, "-m", "generator", "build"]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    first = subprocess.Popen([*cmd, "--site", tmp_path / "s1", "--datapackage", tmp_path / "p1"], cwd=project,
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    second = subprocess.Popen([*cmd, "--content", other, "--site", tmp_path / "s2", "--datapackage",
-                               tmp_path / "p2"], cwd=project, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True)
+    first = subprocess.Popen(
+        [*cmd, "--site", tmp_path / "s1", "--datapackage", tmp_path / "p1"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    second = subprocess.Popen(
+        [*cmd, "--content", other, "--site", tmp_path / "s2", "--datapackage", tmp_path / "p2"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     out1, out2 = first.communicate(timeout=600)[0], second.communicate(timeout=600)[0]
     assert first.returncode == 0, out1
     assert second.returncode == 0, out2
@@ -299,6 +326,7 @@ def test_two_concurrent_builds_of_different_content_both_succeed(project: Path, 
 
 
 # ---------------------------------------------------------------- ingest: all or nothing, one at a time
+
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
@@ -311,8 +339,12 @@ def content(tmp_path: Path) -> Path:
 def test_ingest_refuses_a_fifo_without_waiting_for_a_writer(content: Path, tmp_path: Path):
     fifo = tmp_path / "gazette.txt"
     os.mkfifo(fifo)
-    result = subprocess.run([sys.executable, "-m", "generator", "ingest", fifo, "--content", content],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "ingest", fifo, "--content", content],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     line = one_line_error(result.stderr)
     assert "FIFO" in line and "save the gazette text to a file" in line
@@ -320,8 +352,12 @@ def test_ingest_refuses_a_fifo_without_waiting_for_a_writer(content: Path, tmp_p
 
 
 def test_ingest_refuses_process_substitution(content: Path):
-    result = subprocess.run(["bash", "-c", f'"{sys.executable}" -m generator ingest <(cat "{YANZHOU}") '
-                                           f'--content "{content}"'], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["bash", "-c", f'"{sys.executable}" -m generator ingest <(cat "{YANZHOU}") --content "{content}"'],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert "pipe" in one_line_error(result.stderr)
     assert not (content / "records").exists() and not (content / "sources").exists()
@@ -384,8 +420,12 @@ def test_a_second_ingest_waits_for_the_first_and_then_sees_its_record(content: P
     copy = tmp_path / "yanzhou-copy.txt"
     shutil.copy(YANZHOU, copy)
     with outputs.locked([content], "test holding the archive"):
-        waiting = subprocess.Popen([sys.executable, "-m", "generator", "ingest", copy, "--content", content],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "generator", "ingest", copy, "--content", content],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         time.sleep(4)  # long enough to parse and reach the lock
         assert waiting.poll() is None  # it waits
         assert not (content / "records").exists()
@@ -398,8 +438,15 @@ def test_a_second_ingest_waits_for_the_first_and_then_sees_its_record(content: P
 def test_two_concurrent_ingests_of_one_issue_do_not_both_win(content: Path, tmp_path: Path):
     copy = tmp_path / "yanzhou-copy.txt"
     shutil.copy(YANZHOU, copy)
-    procs = [subprocess.Popen([sys.executable, "-m", "generator", "ingest", src, "--content", content],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for src in (YANZHOU, copy)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "generator", "ingest", src, "--content", content],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for src in (YANZHOU, copy)
+    ]
     results = [(p.wait(timeout=120), p.communicate()[1]) for p in procs]
     codes = sorted(code for code, _ in results)
     assert codes == [0, 1], results
@@ -409,6 +456,7 @@ def test_two_concurrent_ingests_of_one_issue_do_not_both_win(content: Path, tmp_
 
 
 # ---------------------------------------------------------------- ids that collide
+
 
 def _with_number(text: str, old: str, new: str) -> str:
     assert old in text
@@ -421,7 +469,9 @@ def test_homophone_agency_codes_in_one_issue_are_both_kept(content: Path, tmp_pa
     text = _with_number(text, "(济充政发〔2021〕6号)", "(卢教发〔2022〕1号)")
     text = _with_number(text, "\n济兖政发〔2021〕5号\n", "\n鲁教发〔2022〕1号\n")
     source = tmp_path / "homophones.txt"
-    source.write_text(_with_number(text, "\n济充政发〔2021〕6号\n", "\n卢教发〔2022〕1号\n"), encoding="utf-8")
+    source.write_text(
+        _with_number(text, "\n济充政发〔2021〕6号\n", "\n卢教发〔2022〕1号\n"), encoding="utf-8"
+    )
     code, output = run("ingest", source, "--content", content)
     assert code == 0, output
     from generator.model.records import load_issue
@@ -436,14 +486,22 @@ def test_homophone_agency_codes_in_one_issue_are_both_kept(content: Path, tmp_pa
 def test_a_homophone_in_a_later_issue_of_the_same_region_is_told_apart(content: Path, tmp_path: Path):
     text = YANZHOU.read_text(encoding="utf-8")
     first = tmp_path / "first.txt"
-    first.write_text(_with_number(_with_number(text, "(济充政发〔2021〕5号)", "(鲁教发〔2022〕1号)"),
-                                  "\n济兖政发〔2021〕5号\n", "\n鲁教发〔2022〕1号\n"), encoding="utf-8")
+    first.write_text(
+        _with_number(
+            _with_number(text, "(济充政发〔2021〕5号)", "(鲁教发〔2022〕1号)"),
+            "\n济兖政发〔2021〕5号\n",
+            "\n鲁教发〔2022〕1号\n",
+        ),
+        encoding="utf-8",
+    )
     assert run("ingest", first, "--content", content)[0] == 0
     later = tmp_path / "later.txt"
     later_text = _with_number(text, "\n第3-4期（总第87-88期）\n", "\n第5期（总第89期）\n")
     later_text = _with_number(later_text, "(济充政发〔2021〕5号)", "(卢教发〔2022〕1号)")
     later_text = _with_number(later_text, "\n济兖政发〔2021〕5号\n", "\n卢教发〔2022〕1号\n")
-    later.write_text(later_text.replace("〔2021〕", "〔2019〕"), encoding="utf-8")  # its other documents are new
+    later.write_text(
+        later_text.replace("〔2021〕", "〔2019〕"), encoding="utf-8"
+    )  # its other documents are new
     code, output = run("ingest", later, "--content", content)
     assert code == 0, output
     from generator.model.archive import load_archive
@@ -453,12 +511,18 @@ def test_a_homophone_in_a_later_issue_of_the_same_region_is_told_apart(content: 
     assert archive.by_number["卢教发〔2022〕1号"].document_id.startswith("370812-lujiaofa-2022-1-h")
 
 
-def test_the_same_number_in_a_later_issue_of_the_same_region_is_refused_naming_both(content: Path, tmp_path: Path):
+def test_the_same_number_in_a_later_issue_of_the_same_region_is_refused_naming_both(
+    content: Path, tmp_path: Path
+):
     assert run("ingest", YANZHOU, "--content", content)[0] == 0
     before = tree(content)
     later = tmp_path / "later.txt"
-    later.write_text(_with_number(YANZHOU.read_text(encoding="utf-8"), "\n第3-4期（总第87-88期）\n",
-                                  "\n第5期（总第89期）\n"), encoding="utf-8")
+    later.write_text(
+        _with_number(
+            YANZHOU.read_text(encoding="utf-8"), "\n第3-4期（总第87-88期）\n", "\n第5期（总第89期）\n"
+        ),
+        encoding="utf-8",
+    )
     code, output = run("ingest", later, "--content", content)
     assert code == 1
     line = one_line_error(output)
@@ -470,10 +534,15 @@ def test_a_colliding_id_in_the_records_fails_the_build_naming_both_files(project
     records = project / "content" / "records"
     original = records / "370812-2021-3-4.yml"
     copy = records / "370812-2021-5.yml"
-    copy.write_text(original.read_text(encoding="utf-8").replace("issue_id: 370812-2021-3-4", "issue_id: 370812-2021-5"),
-                    encoding="utf-8")
-    for command in (["build", "--site", tmp_path / "site", "--datapackage", tmp_path / "pkg"],
-                    ["datapackage", "--out", tmp_path / "pkg"], ["check"]):
+    copy.write_text(
+        original.read_text(encoding="utf-8").replace("issue_id: 370812-2021-3-4", "issue_id: 370812-2021-5"),
+        encoding="utf-8",
+    )
+    for command in (
+        ["build", "--site", tmp_path / "site", "--datapackage", tmp_path / "pkg"],
+        ["datapackage", "--out", tmp_path / "pkg"],
+        ["check"],
+    ):
         code, output = run(*command)
         assert code == 1
         line = one_line_error(output)
@@ -482,6 +551,7 @@ def test_a_colliding_id_in_the_records_fails_the_build_naming_both_files(project
 
 
 # ---------------------------------------------------------------- serve, names, exports
+
 
 def test_serve_answers_404_to_a_nul_byte_without_a_traceback(tmp_path: Path, capfd):
     import functools
@@ -499,7 +569,10 @@ def test_serve_answers_404_to_a_nul_byte_without_a_traceback(tmp_path: Path, cap
             with pytest.raises(urllib.error.HTTPError) as caught:
                 urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}{path}", timeout=10)
             assert caught.value.code == 404
-        assert urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/", timeout=10).read() == b"ok"
+        assert (
+            urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/", timeout=10).read()
+            == b"ok"
+        )
     finally:
         server.shutdown()
         server.server_close()
@@ -530,7 +603,8 @@ def test_a_source_whose_record_would_be_unreadable_is_refused_at_ingest(content:
     long_name = "济宁市兖州区人民政府" + "直属机构" * 30  # 130 characters: too long to become a file name
     (content / "publishers.yml").write_text(
         f"publishers:\n  - name: {long_name}\n    region_code: '370812'\n    aliases: [济宁市兖州区人民政府]\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     code, output = run("ingest", YANZHOU, "--content", content)
     assert code == 1
     line = one_line_error(output)

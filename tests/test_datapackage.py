@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.model.archive import load_archive
 from generator.data.datapackage import PROFILE, package_files, validate_package, write_datapackage, zip_bytes
+from generator.model.archive import load_archive
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,8 +47,10 @@ def test_contract_resources_and_fields_are_present(descriptor):
     fields = {r["name"]: [f["name"] for f in r["schema"]["fields"]] for r in descriptor["resources"]}
     required = {
         "issues": "issue_id kind publisher region_code year number cumulative_number published_on source",
-        "documents": ("document_id issue_id seq section doc_number doc_agency doc_year doc_serial title doc_type "
-                      "issuer recipients signed_on printed_on public page body url"),
+        "documents": (
+            "document_id issue_id seq section doc_number doc_agency doc_year doc_serial title doc_type "
+            "issuer recipients signed_on printed_on public page body url"
+        ),
         "appointments": "appointment_id issue_id decided_on authority person action post note",
         "events": "event_id issue_id date end_date text",
         "references": "document_id cited_doc_number cited_document_id relation",
@@ -59,14 +61,19 @@ def test_contract_resources_and_fields_are_present(descriptor):
         assert set(names.split()) <= set(fields[resource]), resource
     for resource in descriptor["resources"]:
         assert resource["name"].isascii()
-        assert all(f["name"].isascii() and f.get("description", f.get("title")) for f in resource["schema"]["fields"])
+        assert all(
+            f["name"].isascii() and f.get("description", f.get("title")) for f in resource["schema"]["fields"]
+        )
 
 
 def test_keys_are_declared(descriptor):
     by_name = {r["name"]: r["schema"] for r in descriptor["resources"]}
     assert by_name["issues"]["primaryKey"] == ["issue_id"]
     assert by_name["documents"]["primaryKey"] == ["document_id"]
-    assert by_name["documents"]["foreignKeys"][0]["reference"] == {"resource": "issues", "fields": ["issue_id"]}
+    assert by_name["documents"]["foreignKeys"][0]["reference"] == {
+        "resource": "issues",
+        "fields": ["issue_id"],
+    }
 
 
 def test_bytes_and_hash_match_the_files(files, descriptor):

@@ -9,15 +9,15 @@ characters anywhere else (``**`` or ``</div>`` inside a sentence, ``$5``, ``$ x 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from generator.model.models import Issue
 from generator.ingest.parse import parse_source
-from generator.model.publishers import Registry, load_registry
 from generator.ingest.textutil import apply_edits, line_artefacts, span_artefacts
+from generator.model.models import Issue
+from generator.model.publishers import Registry, load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "content" / "sources"
@@ -25,7 +25,7 @@ REGISTRY = load_registry(ROOT / "content" / "publishers.yml")
 CODE = "extraction-artefact"
 
 
-@lru_cache(maxsize=None)
+@cache
 def sample(stem: str) -> Issue:
     return parse_source((SOURCES / f"{stem}.txt").read_text(encoding="utf-8"), f"{stem}.txt", REGISTRY)
 
@@ -43,7 +43,11 @@ def stored_texts(issue: Issue) -> list[str]:
     out = [e.title for e in issue.toc]
     for doc in issue.documents:
         out += [doc.title, doc.issuer, doc.recipients, doc.body, *doc.attachment_titles]
-        out += [a.label for a in doc.attachments] + [a.title for a in doc.attachments] + [a.body for a in doc.attachments]
+        out += (
+            [a.label for a in doc.attachments]
+            + [a.title for a in doc.attachments]
+            + [a.body for a in doc.attachments]
+        )
     return out
 
 
@@ -65,7 +69,7 @@ LITERAL = [
 ANCHOR = "对本部门单位、本镇街印发的相关文件抓紧进行清理"
 
 
-@lru_cache(maxsize=None)
+@cache
 def yanzhou_with_literal_text() -> Issue:
     lines = (SOURCES / "yanzhou-2021-03-04.txt").read_text(encoding="utf-8").split("\n")
     at = next(k for k, line in enumerate(lines) if line.startswith(ANCHOR)) + 1
@@ -101,18 +105,26 @@ def test_inserting_literal_text_changes_nothing_else():
 # ---------------------------------------------------------------- real artefacts: corrected and recorded
 
 
-@pytest.mark.parametrize("stem, line, original, stored", [
-    # Markdown list marker and the closing half of a bold label (the opening one was lost)
-    ("yanzhou-2021-03-04", 395, "- 主任:** 谭丽娜 (副区长)", "主任: 谭丽娜 (副区长)"),
-    ("yanzhou-2021-03-04", 397, "- 刘守全 (区发展和改革委员会)", "刘守全 (区发展和改革委员会)"),
-    ("rencheng-2024-02", 533, "- 组 长：**宋华东 区委副书记、区长", "组 长：宋华东 区委副书记、区长"),
-    # TeX
-    ("rencheng-2024-02", 131, "PM_{2.5}", "PM2.5"),
-    ("rencheng-2024-02", 432, r"$\geq 10\%$", "≥10%"),
-    ("rencheng-2024-02", 440, r"$\geq 30\%$", "≥30%"),
-    # a heading bolded over three lines: the attachment title
-    ("rencheng-2024-02", 529, "**济宁市任城区创建国家慢性", "济宁市任城区创建国家慢性非传染性疾病综合防控示范区领导小组成员名单"),
-])
+@pytest.mark.parametrize(
+    "stem, line, original, stored",
+    [
+        # Markdown list marker and the closing half of a bold label (the opening one was lost)
+        ("yanzhou-2021-03-04", 395, "- 主任:** 谭丽娜 (副区长)", "主任: 谭丽娜 (副区长)"),
+        ("yanzhou-2021-03-04", 397, "- 刘守全 (区发展和改革委员会)", "刘守全 (区发展和改革委员会)"),
+        ("rencheng-2024-02", 533, "- 组 长：**宋华东 区委副书记、区长", "组 长：宋华东 区委副书记、区长"),
+        # TeX
+        ("rencheng-2024-02", 131, "PM_{2.5}", "PM2.5"),
+        ("rencheng-2024-02", 432, r"$\geq 10\%$", "≥10%"),
+        ("rencheng-2024-02", 440, r"$\geq 30\%$", "≥30%"),
+        # a heading bolded over three lines: the attachment title
+        (
+            "rencheng-2024-02",
+            529,
+            "**济宁市任城区创建国家慢性",
+            "济宁市任城区创建国家慢性非传染性疾病综合防控示范区领导小组成员名单",
+        ),
+    ],
+)
 def test_sample_artefact_is_corrected_and_recorded_with_the_original(stem, line, original, stored):
     issue = sample(stem)
     assert original in source_line(stem, line)
@@ -148,9 +160,19 @@ def test_every_recorded_original_is_in_the_source(stem):
 
 # ---------------------------------------------------------------- every stored field, in a small gazette
 
-SMALL_REGISTRY = Registry.from_dict({"publishers": [{
-    "name": "济宁市兖州区人民政府", "region_code": "370812", "short_name": "兖州区",
-    "aliases": ["兖州区人民政府"], "agency_codes": ["济兖政发", "济兖政字", "济兖政办发", "济兖政办字"]}]})
+SMALL_REGISTRY = Registry.from_dict(
+    {
+        "publishers": [
+            {
+                "name": "济宁市兖州区人民政府",
+                "region_code": "370812",
+                "short_name": "兖州区",
+                "aliases": ["兖州区人民政府"],
+                "agency_codes": ["济兖政发", "济兖政字", "济兖政办发", "济兖政办字"],
+            }
+        ]
+    }
+)
 
 SMALL = """济宁市兖州区人民政府关于做好**重点**防火工作的通知
 
@@ -196,41 +218,77 @@ def test_every_stored_field_keeps_text_and_drops_only_recorded_artefacts():
     assert doc.attachments[0].body == "<p>区应急局</p>负责总体协调</div>。"  # not around a whole cell: text
     recorded = {p.line: p.message for p in issue.problems if p.code == CODE}
     line = {text: SMALL.split("\n").index(text) + 1 for text in SMALL.split("\n") if text}
-    assert sorted(recorded) == sorted(line[t] for t in ["- 各镇人民政府，各街道办事处：", "**一、提高认识**", "**附件1**",
-                                                       "**责任分工表**", next(t for t in line if "PM _{2.5}" in t)])
-    assert "「- 各镇人民政府，各街道办事处：」→「各镇人民政府，各街道办事处：」" in recorded[line["- 各镇人民政府，各街道办事处："]]
+    assert sorted(recorded) == sorted(
+        line[t]
+        for t in [
+            "- 各镇人民政府，各街道办事处：",
+            "**一、提高认识**",
+            "**附件1**",
+            "**责任分工表**",
+            next(t for t in line if "PM _{2.5}" in t),
+        ]
+    )
+    assert (
+        "「- 各镇人民政府，各街道办事处：」→「各镇人民政府，各街道办事处：」"
+        in recorded[line["- 各镇人民政府，各街道办事处："]]
+    )
     assert "「**一、提高认识**」→「一、提高认识」" in recorded[line["**一、提高认识**"]]
     assert "「**附件1**」→「附件1」" in recorded[line["**附件1**"]]
     tex = recorded[next(n for t, n in line.items() if "PM _{2.5}" in t)]
-    assert tex == ("提取残留已更正：「各单位要高度重视**防火**工作，PM _{2.5} 浓度下降 $\\geq 5\\%$ ，预算 $5 万元。」"
-                   "→「各单位要高度重视**防火**工作，PM2.5 浓度下降 ≥5% ，预算 $5 万元。」")
+    assert tex == (
+        "提取残留已更正：「各单位要高度重视**防火**工作，PM _{2.5} 浓度下降 $\\geq 5\\%$ ，预算 $5 万元。」"
+        "→「各单位要高度重视**防火**工作，PM2.5 浓度下降 ≥5% ，预算 $5 万元。」"
+    )
 
 
 # ---------------------------------------------------------------- the rules, one line at a time
 
-@pytest.mark.parametrize("text, stored", [
-    ("- 主任:** 谭丽娜 (副区长)", "主任: 谭丽娜 (副区长)"),
-    ("- | | | | |", "| | | | |"),
-    ("**一、总体要求**", "一、总体要求"),
-    ("<p>(1) 学生健康体检率≥90%</p>\t<p>2分</p>\t7", "(1) 学生健康体检率≥90%\t2分\t7"),
-    ("<p>**加粗的格**</p>", "加粗的格"),
-    ("持续优化生态环境，PM_{2.5} 浓度", "持续优化生态环境，PM2.5 浓度"),
-    ("PM _{2.5}\t微克/立方米", "PM2.5\t微克/立方米"),
-    ("建筑面积 120m^{2}", "建筑面积 120m²"),
-    (r"比例 $\geq 30\%$ ，", "比例 ≥30% ，"),
-    (r"误差 $\pm 0.5$ 度，$\text{CO}_{2}$ 排放", "误差 ±0.5 度，CO2 排放"),
-])
+
+@pytest.mark.parametrize(
+    "text, stored",
+    [
+        ("- 主任:** 谭丽娜 (副区长)", "主任: 谭丽娜 (副区长)"),
+        ("- | | | | |", "| | | | |"),
+        ("**一、总体要求**", "一、总体要求"),
+        ("<p>(1) 学生健康体检率≥90%</p>\t<p>2分</p>\t7", "(1) 学生健康体检率≥90%\t2分\t7"),
+        ("<p>**加粗的格**</p>", "加粗的格"),
+        ("持续优化生态环境，PM_{2.5} 浓度", "持续优化生态环境，PM2.5 浓度"),
+        ("PM _{2.5}\t微克/立方米", "PM2.5\t微克/立方米"),
+        ("建筑面积 120m^{2}", "建筑面积 120m²"),
+        (r"比例 $\geq 30\%$ ，", "比例 ≥30% ，"),
+        (r"误差 $\pm 0.5$ 度，$\text{CO}_{2}$ 排放", "误差 ±0.5 度，CO2 排放"),
+    ],
+)
 def test_artefact_rules(text, stored):
     edits = line_artefacts(text)
     kept = apply_edits(text, edits)
     assert apply_edits(kept, span_artefacts(kept)) == stored
 
 
-@pytest.mark.parametrize("text", [
-    "**强调**在句中", "一是**重要**讲话", "</div>", "<br>", "$ x $", "$5 和 $6", "*星号*", "2**3", "**", "** **",
-    "- 2 -", "-5℃", "• 要点", "<p>段落</p>之后还有字", r"$\frac{1}{2}$", "x_1 与 a^2", "关于**重点**工作的**通知**",
-    "**一是**……**二是**", "**济宁市关于做好**重点**工作的通知**",  # two bold pairs, or three: not one around the line
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "**强调**在句中",
+        "一是**重要**讲话",
+        "</div>",
+        "<br>",
+        "$ x $",
+        "$5 和 $6",
+        "*星号*",
+        "2**3",
+        "**",
+        "** **",
+        "- 2 -",
+        "-5℃",
+        "• 要点",
+        "<p>段落</p>之后还有字",
+        r"$\frac{1}{2}$",
+        "x_1 与 a^2",
+        "关于**重点**工作的**通知**",
+        "**一是**……**二是**",
+        "**济宁市关于做好**重点**工作的通知**",  # two bold pairs, or three: not one around the line
+    ],
+)
 def test_text_that_is_not_an_artefact_is_kept(text):
     assert apply_edits(text, line_artefacts(text)) == text
     assert not span_artefacts(text)

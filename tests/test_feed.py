@@ -20,7 +20,7 @@ def test_feed_has_the_elements_atom_requires(fixture_archive):
     assert feed.tag == f"{ATOM}feed"
     for name in ("id", "title", "updated", "author"):
         assert feed.find(f"{ATOM}{name}") is not None, name
-    self_link = [l for l in feed.findall(f"{ATOM}link") if l.get("rel") == "self"]
+    self_link = [link for link in feed.findall(f"{ATOM}link") if link.get("rel") == "self"]
     assert self_link[0].get("href") == SITE_URL + "feed.xml"
     entries = feed.findall(f"{ATOM}entry")
     assert entries
@@ -38,11 +38,15 @@ def test_feed_lists_issues_and_documents_newest_first(fixture_archive):
     assert links[0] == SITE_URL + "issues/370812-2021-3-4/"
     assert SITE_URL + "documents/jiyanzhengfa-2021-5/" in links
     assert SITE_URL + "issues/370812-2020-12/" in links
-    assert links.index(SITE_URL + "documents/jiyanzhengfa-2021-5/") < links.index(SITE_URL + "issues/370812-2020-12/")
+    assert links.index(SITE_URL + "documents/jiyanzhengfa-2021-5/") < links.index(
+        SITE_URL + "issues/370812-2020-12/"
+    )
 
 
 def test_feed_is_deterministic(fixture_archive):
-    assert atom_feed(build_site(fixture_archive), SITE_URL) == atom_feed(build_site(fixture_archive), SITE_URL)
+    assert atom_feed(build_site(fixture_archive), SITE_URL) == atom_feed(
+        build_site(fixture_archive), SITE_URL
+    )
 
 
 def test_feed_links_lead_to_built_pages(fixture_site):
@@ -51,7 +55,7 @@ def test_feed_links_lead_to_built_pages(fixture_site):
     for entry in feed.findall(f"{ATOM}entry"):
         href = entry.find(f"{ATOM}link").get("href")
         assert href.startswith(base)
-        assert (fixture_site / href[len(base):] / "index.html").is_file(), href
+        assert (fixture_site / href[len(base) :] / "index.html").is_file(), href
 
 
 def test_feed_ids_are_tag_uris_that_do_not_change_with_the_host(fixture_archive):

@@ -4,14 +4,13 @@ publishers the registry lacks are named by their administrative division, old UR
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from generator.model import ids
 from generator.cli import cli
+from generator.model import ids
 from generator.model.divisions import find_publisher
 from tests.conftest import is_redirect
 
@@ -27,10 +26,16 @@ HOMOPHONES = [
 ]
 
 
-@pytest.mark.parametrize("text, code", [
-    ("济宁市兖州区人民政府公报", "370812"), ("淄博市周村区人民政府办公室", "370306"),
-    ("南京市鼓楼区人民政府", "320106"), ("山东省教育厅", "370000"), ("河北省人民政府", "130000"),
-])
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("济宁市兖州区人民政府公报", "370812"),
+        ("淄博市周村区人民政府办公室", "370306"),
+        ("南京市鼓楼区人民政府", "320106"),
+        ("山东省教育厅", "370000"),
+        ("河北省人民政府", "130000"),
+    ],
+)
 def test_publishers_are_recognised_by_their_division(text, code):
     assert find_publisher(text).region_code == code
 
@@ -47,12 +52,16 @@ def _gazette(publisher: str, code: str) -> str:
     body_end = text.index("\n济宁市兖州区人民政府 关于贯彻健康山东行动", start)
     body = text[start:body_end].replace("济兖政发〔2021〕5号", f"{code}〔2022〕1号")
     body = body.replace("济宁市兖州区人民政府", publisher).replace("兖州区", publisher[:3])
-    return (f"{publisher}公报\n\n2022\n\n第1期\n\n目 录\n\n【 政府文件 】\n\n"
-            f"{publisher}关于废止和宣布失效一批文件的决定\n({code}〔2022〕1号)\t2\n\n"
-            f"{publisher}\n\n{publisher}关于废止和宣布失效一批文件的决定\n{body}\n")
+    return (
+        f"{publisher}公报\n\n2022\n\n第1期\n\n目 录\n\n【 政府文件 】\n\n"
+        f"{publisher}关于废止和宣布失效一批文件的决定\n({code}〔2022〕1号)\t2\n\n"
+        f"{publisher}\n\n{publisher}关于废止和宣布失效一批文件的决定\n{body}\n"
+    )
 
 
-def test_four_homophone_publishers_without_registry_entries_each_get_their_pages(tmp_path: Path, site_builder):
+def test_four_homophone_publishers_without_registry_entries_each_get_their_pages(
+    tmp_path: Path, site_builder
+):
     content = tmp_path / "content"
     (content / "records").mkdir(parents=True)
     sources = []
@@ -84,7 +93,9 @@ def test_every_old_sample_document_url_leads_to_its_page(sample_site):
         assert is_redirect(old), old
         html = (old / "index.html").read_text(encoding="utf-8")
         target = re.search(r'http-equiv="refresh" content="0; url=([^"]+)"', html).group(1)
-        assert (old / target / "index.html").resolve() == (sample_site / "documents" / document.document_id / "index.html")
+        assert (old / target / "index.html").resolve() == (
+            sample_site / "documents" / document.document_id / "index.html"
+        )
         assert document.doc_number.text in html and 'rel="canonical"' in html
 
 

@@ -18,7 +18,9 @@ def test_the_installed_mkdocs_is_the_release_the_internals_were_written_for():
 
 def test_a_different_mkdocs_is_refused(monkeypatch):
     monkeypatch.setattr(mkdocs_internals, "TESTED_MKDOCS", "9.9.")
-    with pytest.raises(mkdocs_internals.MkDocsVersionError, match="mkdocs_internals.py was written for 9.9.x"):
+    with pytest.raises(
+        mkdocs_internals.MkDocsVersionError, match="mkdocs_internals.py was written for 9.9.x"
+    ):
         mkdocs_internals.check_version()
 
 

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.model.records import dump_issue, load_records
 from generator.dev.synthetic import synthetic_issues
-
+from generator.model.records import dump_issue, load_records
 from tests.test_pages import parse
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.model.models import DocNumber, Document, Issue, Reference
-from generator.site.pages import md_body, md_text, render_pages, write_pages
 from generator.model.records import dump_issue
+from generator.site.pages import md_body, md_text, render_pages, write_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -113,25 +113,35 @@ def resolve(site: Path, page_url: str, href: str) -> Path:
 
 # ---------------------------------------------------------------- pages a reader opens
 
-@pytest.mark.parametrize("url, expected", [
-    ("documents/jiyanzhengfa-2021-5/", {
-        "文号": "济兖政发〔2021〕5号（原文印作 济充政发〔2021〕5号）",
-        "标题": "济宁市兖州区人民政府关于废止和宣布失效一批区政府文件的决定",
-        "发文机关": "济宁市兖州区人民政府",
-        "文种": "决定",
-        "主送": "各镇人民政府，各街道办事处，区政府各部门、单位",
-        "成文日期": "2021年3月26日",
-        "印发日期": "2021年3月26日",
-        "公开属性": "此件公开发布",
-        "状态": "有效",
-    }),
-    ("documents/jiyanzhengbanfa-2020-3/", {
-        "文号": "济兖政办发〔2020〕3号",
-        "发文机关": "济宁市兖州区人民政府办公室",
-        "成文日期": "2020年11月20日",
-        "状态": "已废止（济兖政发〔2021〕5号）",
-    }),
-])
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        (
+            "documents/jiyanzhengfa-2021-5/",
+            {
+                "文号": "济兖政发〔2021〕5号（原文印作 济充政发〔2021〕5号）",
+                "标题": "济宁市兖州区人民政府关于废止和宣布失效一批区政府文件的决定",
+                "发文机关": "济宁市兖州区人民政府",
+                "文种": "决定",
+                "主送": "各镇人民政府，各街道办事处，区政府各部门、单位",
+                "成文日期": "2021年3月26日",
+                "印发日期": "2021年3月26日",
+                "公开属性": "此件公开发布",
+                "状态": "有效",
+            },
+        ),
+        (
+            "documents/jiyanzhengbanfa-2020-3/",
+            {
+                "文号": "济兖政办发〔2020〕3号",
+                "发文机关": "济宁市兖州区人民政府办公室",
+                "成文日期": "2020年11月20日",
+                "状态": "已废止（济兖政发〔2021〕5号）",
+            },
+        ),
+    ],
+)
 def test_document_page_shows_metadata_card(fixture_site, url, expected):
     card = meta_card(page(fixture_site, url))
     assert {k: card.get(k) for k in expected} == expected
@@ -184,7 +194,11 @@ def test_issue_page_links_every_document_in_toc_order(fixture_site):
     documents = [p.parent.name for p in linked if p.parent.parent.name == "documents"]
     assert documents == ["jiyanzhengfa-2021-5", "jiyanzhengfa-2021-6", "jiyanzhengbanzi-2021-4"]
     rows = [[td.text() for td in tr.find_all("td")] for tr in article.find_all("tr")]
-    assert ["济宁市兖州区人民政府关于贯彻健康山东行动推进健康兖州建设的实施意见", "济兖政发〔2021〕6号", "6"] in rows
+    assert [
+        "济宁市兖州区人民政府关于贯彻健康山东行动推进健康兖州建设的实施意见",
+        "济兖政发〔2021〕6号",
+        "6",
+    ] in rows
 
 
 def test_issue_page_shows_masthead_appointments_and_events(fixture_site):
@@ -199,17 +213,24 @@ def test_issue_page_shows_masthead_appointments_and_events(fixture_site):
 
 def test_home_page_counts_and_latest_issue(fixture_site):
     home = parse((fixture_site / "index.html").read_text(encoding="utf-8")).find("article")
-    assert [a.text() for a in home.find("div", "gz-stats").find_all("a")] == ["2 期公报", "4 件文件", "1 个发布机关"]
+    assert [a.text() for a in home.find("div", "gz-stats").find_all("a")] == [
+        "2 期公报",
+        "4 件文件",
+        "1 个发布机关",
+    ]
     first_issue = next(a for a in home.find_all("a") if "issues/370812" in a.attrs.get("href", ""))
     assert first_issue.text() == "济宁市兖州区人民政府公报 2021年第3-4期"
 
 
-@pytest.mark.parametrize("url, expected_documents", [
-    ("years/2021/", 3),
-    ("years/2020/", 1),
-    ("publishers/370812/", 4),
-    ("types/tongzhi/", 2),
-])
+@pytest.mark.parametrize(
+    "url, expected_documents",
+    [
+        ("years/2021/", 3),
+        ("years/2020/", 1),
+        ("publishers/370812/", 4),
+        ("types/tongzhi/", 2),
+    ],
+)
 def test_browse_pages_list_documents(fixture_site, url, expected_documents):
     article = page(fixture_site, url).find("article")
     targets = [resolve(fixture_site, url, h) for h in links(article)]
@@ -221,11 +242,22 @@ def test_browse_pages_list_documents(fixture_site, url, expected_documents):
 def test_nav_lists_sections_not_documents(fixture_site):
     home = parse((fixture_site / "index.html").read_text(encoding="utf-8"))
     tabs = [a.text() for a in home.find("nav", "md-tabs").find_all("a")]
-    assert tabs == ["首页", "期刊", "按年份", "按发布机关", "按文种", "人事任免", "大事记", "数据下载", "关于"]
+    assert tabs == [
+        "首页",
+        "期刊",
+        "按年份",
+        "按发布机关",
+        "按文种",
+        "人事任免",
+        "大事记",
+        "数据下载",
+        "关于",
+    ]
     for url in ("", "documents/jiyanzhengfa-2021-5/", "issues/370812-2021-3-4/"):
         html = parse((fixture_site / url / "index.html").read_text(encoding="utf-8"))
-        nav_links = [h for nav in html.find_all("nav") if "md-nav--secondary" not in nav.classes
-                     for h in links(nav)]
+        nav_links = [
+            h for nav in html.find_all("nav") if "md-nav--secondary" not in nav.classes for h in links(nav)
+        ]
         assert not [h for h in nav_links if "documents/" in h], url
 
 
@@ -257,22 +289,39 @@ def test_download_page_offers_the_data_package(fixture_site):
     with zipfile.ZipFile(fixture_site / "data/gazette.zip") as archive:
         assert "gazette/datapackage.json" in archive.namelist()
         assert {name: archive.read(name) for name in archive.namelist()} == {
-            f"gazette/{p.relative_to(package).as_posix()}": p.read_bytes() for p in package.rglob("*") if p.is_file()}
+            f"gazette/{p.relative_to(package).as_posix()}": p.read_bytes()
+            for p in package.rglob("*")
+            if p.is_file()
+        }
     table_page = page(fixture_site, "documents/jiyanzhengfa-2021-6/").find("article")
     csv_links = [h for h in links(table_page) if h.endswith(".csv")]
-    assert [resolve(fixture_site, "documents/jiyanzhengfa-2021-6/", h).read_text(encoding="utf-8").splitlines()[1]
-            for h in csv_links] == ["居民健康素养水平,≥22%,≥30%"]
+    assert [
+        resolve(fixture_site, "documents/jiyanzhengfa-2021-6/", h).read_text(encoding="utf-8").splitlines()[1]
+        for h in csv_links
+    ] == ["居民健康素养水平,≥22%,≥30%"]
 
 
 def test_plain_mkdocs_build_works_from_the_command_line(tmp_path):
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8").replace("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}")
-    config = config.replace("content: content", f"content: {FIXTURES}").replace(
-        "pages: build/pages", f"pages: {tmp_path / 'pages'}").replace(
-        "datapackage: datapackages/gazette", f"datapackage: {tmp_path / 'no-package'}")
+    config = (
+        (ROOT / "mkdocs.yml")
+        .read_text(encoding="utf-8")
+        .replace("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}")
+    )
+    config = (
+        config.replace("content: content", f"content: {FIXTURES}")
+        .replace("pages: build/pages", f"pages: {tmp_path / 'pages'}")
+        .replace("datapackage: datapackages/gazette", f"datapackage: {tmp_path / 'no-package'}")
+    )
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
-                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site/documents/jiyanzhengfa-2021-5/index.html").is_file()
     assert (tmp_path / "site/pagefind/pagefind.js").is_file()  # plain MkDocs builds the search index too
@@ -297,11 +346,28 @@ HOSTILE_BODY = """正文 <img src=x onerror=alert(4)> [点我](javascript:alert(
 
 def test_hostile_text_shows_literally_and_runs_nothing(tmp_path, site_builder):
     number = DocNumber("济兖政发〔2021〕<b>9</b>号", "济兖政发", 2021, 9)
-    document = Document("jiyanzhengfa-2021-9", 1, "区政府<i>文件</i>", HOSTILE_TITLE, doc_type="通知",
-                        doc_number=number, issuer="*发文机关* | `机关`", signed_on="2021-03-26",
-                        body=HOSTILE_BODY, references=[Reference("<script>x</script>", "引用")])
-    issue = Issue("370812-2021-9", "issue", "济宁市兖州区人民政府</title>", "370812", 2021, number="9",
-                  title="公报<script>", documents=[document])
+    document = Document(
+        "jiyanzhengfa-2021-9",
+        1,
+        "区政府<i>文件</i>",
+        HOSTILE_TITLE,
+        doc_type="通知",
+        doc_number=number,
+        issuer="*发文机关* | `机关`",
+        signed_on="2021-03-26",
+        body=HOSTILE_BODY,
+        references=[Reference("<script>x</script>", "引用")],
+    )
+    issue = Issue(
+        "370812-2021-9",
+        "issue",
+        "济宁市兖州区人民政府</title>",
+        "370812",
+        2021,
+        number="9",
+        title="公报<script>",
+        documents=[document],
+    )
     content = tmp_path / "content"
     (content / "records").mkdir(parents=True)
     (content / "records" / "hostile.yml").write_text(dump_issue(issue), encoding="utf-8")
@@ -315,14 +381,20 @@ def test_hostile_text_shows_literally_and_runs_nothing(tmp_path, site_builder):
     assert card["文号"] == "济兖政发〔2021〕<b>9</b>号"
     assert card["发文机关"] == "*发文机关* | `机关`"
     body = doc.find("article").text()
-    for literal in ("<img src=x onerror=alert(4)>", "[点我](javascript:alert(5))", "<script>alert(7)</script>"):
+    for literal in (
+        "<img src=x onerror=alert(4)>",
+        "[点我](javascript:alert(5))",
+        "<script>alert(7)</script>",
+    ):
         assert literal in body
     for html_file in site.rglob("*.html"):
         tree = parse(html_file.read_text(encoding="utf-8"))
         for element in tree.iter():
             assert not any(name.startswith("on") for name in element.attrs), (html_file, element.attrs)
             assert not (element.attrs.get("href") or "").startswith("javascript:"), html_file
-            assert element.tag not in {"img", "b", "i"} or element.attrs.get("src", "").startswith(("../", "assets")), html_file
+            assert element.tag not in {"img", "b", "i"} or element.attrs.get("src", "").startswith(
+                ("../", "assets")
+            ), html_file
             if element.tag == "script":
                 assert "alert" not in element.text(), html_file
 
@@ -338,44 +410,54 @@ def shown(markdown_text: str) -> str:
     return " ".join(parse(html).text().split())
 
 
-@pytest.mark.parametrize("text", [
-    "济兖政发〔2021〕5号",
-    "<script>alert(1)</script>",
-    "**粗体** _斜体_ `代码` ~~删除~~",
-    "[链接](http://example.com) ![图](x.png)",
-    "# 不是标题",
-    "1. 不是列表",
-    "- 不是列表",
-    "> 不是引用",
-    "{: .cls onclick=x } 属性",
-    "a | b | c",
-    "&amp; &lt; &#42;",
-    "{{ jinja }} {% raw %}",
-    "行一\n行二",
-    "\\*反斜杠*",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "济兖政发〔2021〕5号",
+        "<script>alert(1)</script>",
+        "**粗体** _斜体_ `代码` ~~删除~~",
+        "[链接](http://example.com) ![图](x.png)",
+        "# 不是标题",
+        "1. 不是列表",
+        "- 不是列表",
+        "> 不是引用",
+        "{: .cls onclick=x } 属性",
+        "a | b | c",
+        "&amp; &lt; &#42;",
+        "{{ jinja }} {% raw %}",
+        "行一\n行二",
+        "\\*反斜杠*",
+    ],
+)
 def test_md_text_shows_source_text_literally(text):
     assert shown(md_text(text)) == " ".join(text.split())
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Co", "Cn")), max_size=40))
+@given(
+    st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Co", "Cn")), max_size=40)
+)
 def test_md_text_round_trips_any_text(text):
     assert shown(md_text(text)) == " ".join(text.split())
 
 
-@pytest.mark.parametrize("body, visible", [
-    ("甲 <b>乙</b>", "甲 <b>乙</b>"),
-    ("[点我](javascript:alert(1))", "[点我](javascript:alert(1))"),
-    ("\\<i>x</i>", "\\<i>x</i>"),
-    ("温度 {: onclick=x }", "温度 {: onclick=x }"),
-])
+@pytest.mark.parametrize(
+    "body, visible",
+    [
+        ("甲 <b>乙</b>", "甲 <b>乙</b>"),
+        ("[点我](javascript:alert(1))", "[点我](javascript:alert(1))"),
+        ("\\<i>x</i>", "\\<i>x</i>"),
+        ("温度 {: onclick=x }", "温度 {: onclick=x }"),
+    ],
+)
 def test_md_body_keeps_text_but_no_markup_from_records(body, visible):
     assert shown(md_body(body)) == visible
 
 
 def test_md_body_keeps_markdown_structure():
-    html = MARKDOWN.reset().convert(md_body("# 一、总体目标\n\n| 甲 | 乙 |\n| --- | --- |\n| 1 | 2 |", min_level=3))
+    html = MARKDOWN.reset().convert(
+        md_body("# 一、总体目标\n\n| 甲 | 乙 |\n| --- | --- |\n| 1 | 2 |", min_level=3)
+    )
     tree = parse(html)
     assert tree.find("h3").text() == "一、总体目标"
     assert [td.text() for td in tree.find_all("td")] == ["1", "2"]
@@ -404,17 +486,26 @@ def test_every_nav_entry_is_a_generated_or_hand_written_page(fixture_archive):
 def test_render_pages_gives_one_page_per_issue_and_document(fixture_archive):
     pages = render_pages(fixture_archive)
     assert {p for p in pages if p.startswith("documents/")} == {
-        "documents/jiyanzhengfa-2021-5.md", "documents/jiyanzhengfa-2021-6.md",
-        "documents/jiyanzhengbanzi-2021-4.md", "documents/jiyanzhengbanfa-2020-3.md"}
+        "documents/jiyanzhengfa-2021-5.md",
+        "documents/jiyanzhengfa-2021-6.md",
+        "documents/jiyanzhengbanzi-2021-4.md",
+        "documents/jiyanzhengbanfa-2020-3.md",
+    }
     assert {p for p in pages if p.startswith("issues/")} == {
-        "issues/index.md", "issues/370812-2021-3-4.md", "issues/370812-2020-12.md"}
+        "issues/index.md",
+        "issues/370812-2021-3-4.md",
+        "issues/370812-2020-12.md",
+    }
 
 
 # ---------------------------------------------------------------- status, citation, downloads
 
+
 def test_status_badges_show_valid_and_repealed(fixture_site):
-    for url, badge, text in [("documents/jiyanzhengfa-2021-5/", "gz-badge--valid", "有效"),
-                             ("documents/jiyanzhengbanfa-2020-3/", "gz-badge--repealed", "已废止")]:
+    for url, badge, text in [
+        ("documents/jiyanzhengfa-2021-5/", "gz-badge--valid", "有效"),
+        ("documents/jiyanzhengbanfa-2020-3/", "gz-badge--repealed", "已废止"),
+    ]:
         card = page(fixture_site, url).find("div", "gz-meta")
         assert card.find("span", badge).text() == text, url
 
@@ -423,9 +514,11 @@ def test_document_page_offers_a_gbt7714_citation_to_copy(fixture_site):
     article = page(fixture_site, "documents/jiyanzhengfa-2021-5/").find("article")
     block = article.find("pre", "gz-cite")
     assert "copy" in block.classes  # Material puts a copy button on it
-    assert block.text() == ("济宁市兖州区人民政府. 济宁市兖州区人民政府关于废止和宣布失效一批区政府文件的决定: "
-                            "济兖政发〔2021〕5号[A/OL]. (2021-03-26)[引用日期]. "
-                            "http://127.0.0.1:8000/documents/jiyanzhengfa-2021-5/.")
+    assert block.text() == (
+        "济宁市兖州区人民政府. 济宁市兖州区人民政府关于废止和宣布失效一批区政府文件的决定: "
+        "济兖政发〔2021〕5号[A/OL]. (2021-03-26)[引用日期]. "
+        "http://127.0.0.1:8000/documents/jiyanzhengfa-2021-5/."
+    )
 
 
 def test_document_page_downloads_the_document_as_json_and_markdown(fixture_site):
@@ -448,6 +541,7 @@ def test_document_page_downloads_the_document_as_json_and_markdown(fixture_site)
 
 # ---------------------------------------------------------------- people, events, cited numbers
 
+
 def test_appointment_links_to_the_persons_page_with_all_their_actions(fixture_site):
     url = "issues/370812-2021-3-4/"
     issue = page(fixture_site, url).find("article")
@@ -456,29 +550,42 @@ def test_appointment_links_to_the_persons_page_with_all_their_actions(fixture_si
     assert target == fixture_site / "people/370812-zhanghaiyan/index.html"
     person = parse(target.read_text(encoding="utf-8")).find("article")
     rows = [[td.text() for td in tr.find_all("td")] for tr in person.find_all("tr")]
-    assert ["2021年3月30日", "任命", "区卫生健康局局长", "区人大常委会", "",
-            "济宁市兖州区人民政府公报 2021年第3-4期"] in rows
+    assert [
+        "2021年3月30日",
+        "任命",
+        "区卫生健康局局长",
+        "区人大常委会",
+        "",
+        "济宁市兖州区人民政府公报 2021年第3-4期",
+    ] in rows
 
 
 def test_people_index_lists_everyone_and_organisations_group_their_posts(fixture_site):
     index = page(fixture_site, "people/").find("article")
-    names = [a.text() for a in index.find_all("a") if "people/" not in a.attrs.get("href", "x")[:0] and a.text() in ("李大鹏", "张海燕")]
+    names = [
+        a.text()
+        for a in index.find_all("a")
+        if "people/" not in a.attrs.get("href", "x")[:0] and a.text() in ("李大鹏", "张海燕")
+    ]
     assert sorted(names) == ["张海燕", "李大鹏"]
     orgs = page(fixture_site, "people/organisations/").find("article")
     headings = [h.text().rstrip("¶").strip() for h in orgs.find_all("h2")]
     assert headings == ["区水务局", "区卫生健康局"]
 
 
-@pytest.mark.parametrize("post, organisation", [
-    ("区交通运输局局长", "区交通运输局"),
-    ("区政府副区长", "区政府"),
-    ("区社会救助综合服务中心副主任", "区社会救助综合服务中心"),
-    ("区普查中心（区城乡经济调查队）主任（队长）", "区普查中心"),
-    ("区城市管理行政执法大队副大队长", "区城市管理行政执法大队"),
-    ("区水务局局长职务", "区水务局"),
-    ("兖州公证处主任", "兖州公证处"),
-    ("区长助理", "区长助理"),  # no title at the end: the post is its own group
-])
+@pytest.mark.parametrize(
+    "post, organisation",
+    [
+        ("区交通运输局局长", "区交通运输局"),
+        ("区政府副区长", "区政府"),
+        ("区社会救助综合服务中心副主任", "区社会救助综合服务中心"),
+        ("区普查中心（区城乡经济调查队）主任（队长）", "区普查中心"),
+        ("区城市管理行政执法大队副大队长", "区城市管理行政执法大队"),
+        ("区水务局局长职务", "区水务局"),
+        ("兖州公证处主任", "兖州公证处"),
+        ("区长助理", "区长助理"),  # no title at the end: the post is its own group
+    ],
+)
 def test_post_organisation_drops_the_title(post, organisation):
     from generator.site.pages import post_organisation
 
@@ -515,6 +622,7 @@ def test_section_pages_list_documents_newest_first(fixture_site):
 
 # ---------------------------------------------------------------- home, data page, 404
 
+
 def test_home_page_draws_charts_linked_to_browse_pages(fixture_site):
     home = parse((fixture_site / "index.html").read_text(encoding="utf-8")).find("article")
     charts = home.find_all("svg", "gz-chart")
@@ -522,7 +630,10 @@ def test_home_page_draws_charts_linked_to_browse_pages(fixture_site):
     year_bars = [a.find("title").text() for a in charts[0].find_all("a")]
     assert year_bars == ["2020年：1", "2021年：3"]
     targets = {resolve(fixture_site, "", a.attrs["href"]) for c in charts for a in c.find_all("a")}
-    assert fixture_site / "years/2021/index.html" in targets and fixture_site / "types/tongzhi/index.html" in targets
+    assert (
+        fixture_site / "years/2021/index.html" in targets
+        and fixture_site / "types/tongzhi/index.html" in targets
+    )
 
 
 def test_home_page_links_the_atom_feed(fixture_site):
@@ -547,7 +658,11 @@ def test_data_page_describes_every_resource_from_the_package(fixture_site):
     rows_in_file = len(list(__import__("csv").reader(documents_csv.splitlines(keepends=True)))) - 1
     assert [r[2] for r in overview if r and r[-1] == "documents.csv"] == [str(rows_in_file)]
     fields = [[td.text() for td in tr.find_all("td")] for tr in article.find_all("tr")]
-    assert ["doc_number", "string", "发文字号, corrected and without spaces, e.g. 济兖政发〔2021〕5号."] in fields
+    assert [
+        "doc_number",
+        "string",
+        "发文字号, corrected and without spaces, e.g. 济兖政发〔2021〕5号.",
+    ] in fields
     assert "jiyanzhengfa-2021-5" in text  # a sample row of the documents table
     targets = {resolve(fixture_site, "download/", h) for h in links(article)}
     assert fixture_site / "data/gazette.sqlite.gz" in targets
@@ -566,13 +681,15 @@ def test_404_page_is_chinese_and_works_under_a_sub_path(tmp_path, site_builder, 
     assert check_site(site, "/archive/") == []
 
 
-def test_long_lists_become_pages_per_year_or_agency_that_link_every_document(tmp_path, monkeypatch, site_builder):
+def test_long_lists_become_pages_per_year_or_agency_that_link_every_document(
+    tmp_path, monkeypatch, site_builder
+):
     """At thousands of documents a type's list would be megabytes; past PAGE_ITEMS rows it is
     split (lowered here so that the sample archive splits), and every document stays one click
     from the list's first page."""
-    from generator.site import pages
     from generator.model.archive import build_archive
     from generator.model.records import load_records
+    from generator.site import pages
 
     monkeypatch.setattr(pages, "PAGE_ITEMS", 4)
     site = site_builder(ROOT / "content", tmp_path)  # strict: every link of the new pages resolves
@@ -584,11 +701,19 @@ def test_long_lists_become_pages_per_year_or_agency_that_link_every_document(tmp
         first = page(site, first_url).find("article")
         assert len(first.find_all("tr")) - 1 <= 4  # one short table: the newest
         reached: set[Path] = set()
-        for part_href in {h for h in links(first) if resolve(site, first_url, h).parent.parent == site / first_url.rstrip("/")}:
+        for part_href in {
+            h
+            for h in links(first)
+            if resolve(site, first_url, h).parent.parent == site / first_url.rstrip("/")
+        }:
             part_page = resolve(site, first_url, part_href)
             part_url = part_page.parent.relative_to(site).as_posix() + "/"
             article = parse(part_page.read_text(encoding="utf-8")).find("article")
-            reached |= {resolve(site, part_url, h) for h in links(article) if "/documents/" in "/" + posixpath.normpath(posixpath.join(part_url, h))}
+            reached |= {
+                resolve(site, part_url, h)
+                for h in links(article)
+                if "/documents/" in "/" + posixpath.normpath(posixpath.join(part_url, h))
+            }
         expected = {site / pages.page_url(model.doc_path(d)) / "index.html" for d in group.documents}
         assert reached == expected, group.label
     cited_index = page(site, "cited/").find("article")

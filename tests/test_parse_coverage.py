@@ -12,12 +12,19 @@ from generator.model.publishers import load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = load_registry(ROOT / "content" / "publishers.yml")
-SAMPLES = ["yanzhou-2021-03-04.txt", "rencheng-2024-02.txt", "zhoucun-2017-06.txt", "jiyang-2021-documents.txt"]
+SAMPLES = [
+    "yanzhou-2021-03-04.txt",
+    "rencheng-2024-02.txt",
+    "zhoucun-2017-06.txt",
+    "jiyang-2021-documents.txt",
+]
 YANZHOU = "yanzhou-2021-03-04.txt"
 
 
 def _parse(name: str):
-    return parse.parse_source((ROOT / "content" / "sources" / name).read_text(encoding="utf-8"), name, REGISTRY)
+    return parse.parse_source(
+        (ROOT / "content" / "sources" / name).read_text(encoding="utf-8"), name, REGISTRY
+    )
 
 
 @pytest.mark.parametrize("name", SAMPLES)
@@ -67,5 +74,8 @@ def test_a_dropped_event_is_lost(monkeypatch):
 def test_same_day_markers_are_noise_not_kept():
     issue = _parse(YANZHOU)
     assert not any("△" in e.text for e in issue.events)
-    assert issue.coverage.noise_chars >= sum(1 for line in (ROOT / "content" / "sources" / YANZHOU)
-                                             .read_text(encoding="utf-8").splitlines() if line.startswith("△"))
+    assert issue.coverage.noise_chars >= sum(
+        1
+        for line in (ROOT / "content" / "sources" / YANZHOU).read_text(encoding="utf-8").splitlines()
+        if line.startswith("△")
+    )

@@ -7,9 +7,19 @@ from hypothesis import strategies as st
 from generator.ingest.parse import parse_source
 from generator.model.publishers import Registry
 
-REGISTRY = Registry.from_dict({"publishers": [{
-    "name": "济宁市兖州区人民政府", "region_code": "370812", "short_name": "兖州区",
-    "aliases": ["兖州区人民政府"], "agency_codes": ["济兖政发", "济兖政字", "济兖政办发", "济兖政办字"]}]})
+REGISTRY = Registry.from_dict(
+    {
+        "publishers": [
+            {
+                "name": "济宁市兖州区人民政府",
+                "region_code": "370812",
+                "short_name": "兖州区",
+                "aliases": ["兖州区人民政府"],
+                "agency_codes": ["济兖政发", "济兖政字", "济兖政办发", "济兖政办字"],
+            }
+        ]
+    }
+)
 
 DOC = """济宁市兖州区人民政府 关于做好春季 防火工作的 通知
 
@@ -51,31 +61,45 @@ def parse(text):
     return parse_source(text, "test.txt", REGISTRY)
 
 
-@pytest.mark.parametrize("masthead, year, number, cumulative", [
-    ("济宁市兖州区人民政府公报\n2022\n第3-4期（总第87-88期）", 2022, "3-4", "87-88"),
-    ("济宁市兖州区人民政府 公 报\n2022 年第 5 期（总第 90 期）", 2022, "5", "90"),
-    ("济宁市兖州区人民政府公报\n第 6 期", 2022, "6", ""),
-])
+@pytest.mark.parametrize(
+    "masthead, year, number, cumulative",
+    [
+        ("济宁市兖州区人民政府公报\n2022\n第3-4期（总第87-88期）", 2022, "3-4", "87-88"),
+        ("济宁市兖州区人民政府 公 报\n2022 年第 5 期（总第 90 期）", 2022, "5", "90"),
+        ("济宁市兖州区人民政府公报\n第 6 期", 2022, "6", ""),
+    ],
+)
 def test_masthead_forms(masthead, year, number, cumulative):
     issue = parse(masthead + "\n目 录\n【区政府文件】\n" + DOC)
-    assert (issue.kind, issue.year, issue.number, issue.cumulative_number) == ("issue", year, number, cumulative)
+    assert (issue.kind, issue.year, issue.number, issue.cumulative_number) == (
+        "issue",
+        year,
+        number,
+        cumulative,
+    )
     assert issue.issue_id == f"370812-{year}-{number}"
     assert issue.year_inferred is ("2022" not in masthead)
 
 
-@pytest.mark.parametrize("toc", [
-    "【 区政府文件 】\n济宁市兖州区人民政府关于做好春季防火工作的通知\n(济兖政字〔2022〕7号)2",
-    "区政府文件：\n济宁市兖州区人民政府关于做好春季防火工作的通知·········\t2",
-    "【区政府文件】\n济宁市兖州区人民政府关于做好春季防火工作的通知 (济兖政字〔2022〕7 号)\t2",
-    "【区政府文件】\n济宁市兖州区人民政府关于做好春季防火\n工作的通知 (济兖政字〔2022〕7 号)\t2",
-])
+@pytest.mark.parametrize(
+    "toc",
+    [
+        "【 区政府文件 】\n济宁市兖州区人民政府关于做好春季防火工作的通知\n(济兖政字〔2022〕7号)2",
+        "区政府文件：\n济宁市兖州区人民政府关于做好春季防火工作的通知·········\t2",
+        "【区政府文件】\n济宁市兖州区人民政府关于做好春季防火工作的通知 (济兖政字〔2022〕7 号)\t2",
+        "【区政府文件】\n济宁市兖州区人民政府关于做好春季防火\n工作的通知 (济兖政字〔2022〕7 号)\t2",
+    ],
+)
 def test_toc_forms(toc):
     issue = parse(f"济宁市兖州区人民政府公报\n2022\n第1期\n目 录\n{toc}\n" + DOC)
     assert [(e.section, e.title, e.page) for e in issue.toc] == [
-        ("区政府文件", "济宁市兖州区人民政府关于做好春季防火工作的通知", 2)]
+        ("区政府文件", "济宁市兖州区人民政府关于做好春季防火工作的通知", 2)
+    ]
     doc = issue.documents[0]
     assert (doc.section, doc.page) == ("区政府文件", 2)
-    assert not [p for p in issue.problems if p.code.startswith("toc") or p.code.startswith("document-without")]
+    assert not [
+        p for p in issue.problems if p.code.startswith("toc") or p.code.startswith("document-without")
+    ]
 
 
 def test_document_elements():
@@ -93,12 +117,17 @@ def test_document_elements():
 
 
 def test_issuer_on_its_own_line_joins_the_title():
-    text = DOC.replace("济宁市兖州区人民政府 关于做好春季 防火工作的 通知", "济宁市兖州区人民政府\n\n关于做好春季防火工作的通知")
+    text = DOC.replace(
+        "济宁市兖州区人民政府 关于做好春季 防火工作的 通知",
+        "济宁市兖州区人民政府\n\n关于做好春季防火工作的通知",
+    )
     assert parse(text).documents[0].title == "济宁市兖州区人民政府关于做好春季防火工作的通知"
 
 
-@pytest.mark.parametrize("kind_word, doc_type", [("实施意见", "意见"), ("批复", "批复"), ("决定", "决定"),
-                                                 ("函", "函"), ("公告", "公告")])
+@pytest.mark.parametrize(
+    "kind_word, doc_type",
+    [("实施意见", "意见"), ("批复", "批复"), ("决定", "决定"), ("函", "函"), ("公告", "公告")],
+)
 def test_doc_type_is_the_last_word_of_the_title(kind_word, doc_type):
     text = DOC.replace("防火工作的 通知", f"防火工作的 {kind_word}")
     assert parse(text).documents[0].doc_type == doc_type
@@ -119,9 +148,14 @@ def test_unknown_structure_becomes_a_problem_not_a_crash():
 
 def test_running_header_in_appointments_is_dropped(monkeypatch):
     seen = []
-    monkeypatch.setattr("generator.ingest.parse.parse_appointments", lambda lines, year, prefix: (seen.extend(lines), ([], []))[1])
-    text = (DOC + "\n兖州区人民政府任免的工作人员名单\n二〇二二年三月一日\n区人民政府决定：\n"
-            "聘任王某为区某中心主任，聘期三年；\n人事任免\n聘任李某为区某中心副主任，聘期三年。\n")
+    monkeypatch.setattr(
+        "generator.ingest.parse.parse_appointments",
+        lambda lines, year, prefix: (seen.extend(lines), ([], []))[1],
+    )
+    text = (
+        DOC + "\n兖州区人民政府任免的工作人员名单\n二〇二二年三月一日\n区人民政府决定：\n"
+        "聘任王某为区某中心主任，聘期三年；\n人事任免\n聘任李某为区某中心副主任，聘期三年。\n"
+    )
     issue = parse(text)
     assert len(issue.documents) == 1
     assert "王某" not in issue.documents[0].body
@@ -131,9 +165,25 @@ def test_running_header_in_appointments_is_dropped(monkeypatch):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from(DOC.split("\n") + ["目 录", "【大事记】12", "济宁市兖州区人民政府公报", "", "\t", "附件",
-                                                  "2021年3月", "2日 会议召开。", "(济充政发〔2021〕5号)2"]),
-                max_size=40))
+@given(
+    st.lists(
+        st.sampled_from(
+            DOC.split("\n")
+            + [
+                "目 录",
+                "【大事记】12",
+                "济宁市兖州区人民政府公报",
+                "",
+                "\t",
+                "附件",
+                "2021年3月",
+                "2日 会议召开。",
+                "(济充政发〔2021〕5号)2",
+            ]
+        ),
+        max_size=40,
+    )
+)
 def test_never_crashes_on_shuffled_lines(lines):
     issue = parse("\n".join(lines))
     assert issue.coverage.lost_chars >= 0

@@ -9,16 +9,16 @@ every character and its order must not.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from generator.model.models import Issue
 from generator.ingest.parse import parse_source
-from generator.model.publishers import load_registry
 from generator.ingest.sources import decode_source
 from generator.ingest.textutil import width
+from generator.model.models import Issue
+from generator.model.publishers import load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "content" / "sources"
@@ -36,7 +36,7 @@ def hard_wrap(text: str, width: int) -> str:
             out.append(line)
             continue
         for k in range(0, len(line), width):
-            out += [line[k:k + width] + " ", ""]
+            out += [line[k : k + width] + " ", ""]
     return "\n".join(out)
 
 
@@ -64,7 +64,7 @@ def _source(name: str) -> str:
     return (SOURCES / name).read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parse(name: str, text: str) -> Issue:
     return parse_source(text, name, REGISTRY)
 
@@ -78,13 +78,26 @@ def _flat(text: str) -> str:
 
 
 def _docs(issue: Issue) -> list[tuple]:
-    return [(d.title, d.doc_number.text if d.doc_number else "", d.signed_on, d.printed_on, d.public,
-             d.recipients.replace(" ", ""), len(d.attachments), len(d.tables)) for d in issue.documents]
+    return [
+        (
+            d.title,
+            d.doc_number.text if d.doc_number else "",
+            d.signed_on,
+            d.printed_on,
+            d.public,
+            d.recipients.replace(" ", ""),
+            len(d.attachments),
+            len(d.tables),
+        )
+        for d in issue.documents
+    ]
 
 
 def _bodies(issue: Issue) -> list[str]:
-    return [_flat(d.body) + "|" + "|".join(_flat(a.title) + _flat(a.body) for a in d.attachments)
-            for d in issue.documents]
+    return [
+        _flat(d.body) + "|" + "|".join(_flat(a.title) + _flat(a.body) for a in d.attachments)
+        for d in issue.documents
+    ]
 
 
 def _appointments(issue: Issue) -> list[tuple]:
@@ -132,12 +145,18 @@ def test_typeset_wrapped_variant_parses_identically(name, columns):
 
 
 def _assert_same(issue: Issue, base: Issue, exact_layout: bool) -> None:
-    assert (issue.issue_id, issue.kind, issue.published_on, issue.year) == \
-        (base.issue_id, base.kind, base.published_on, base.year)
+    assert (issue.issue_id, issue.kind, issue.published_on, issue.year) == (
+        base.issue_id,
+        base.kind,
+        base.published_on,
+        base.year,
+    )
     assert len(issue.documents) == len(base.documents)
     assert _docs(issue) == _docs(base)
     assert [d.section for d in issue.documents] == [d.section for d in base.documents]
-    assert [(e.title, e.doc_number, e.page) for e in issue.toc] == [(e.title, e.doc_number, e.page) for e in base.toc]
+    assert [(e.title, e.doc_number, e.page) for e in issue.toc] == [
+        (e.title, e.doc_number, e.page) for e in base.toc
+    ]
     assert _bodies(issue) == _bodies(base)
     if exact_layout:
         assert [d.body for d in issue.documents] == [d.body for d in base.documents]
@@ -183,7 +202,7 @@ TOC_HEADING = re.compile(r"^目\s*录$")
 def _without_toc(name: str) -> str:
     lines = _lines(name)
     start = next(i for i, t in enumerate(lines) if TOC_HEADING.match(t.strip()))
-    return "\n".join(lines[:start] + lines[_first_body_line(name):])
+    return "\n".join(lines[:start] + lines[_first_body_line(name) :])
 
 
 def _events_first(name: str) -> str:
@@ -201,7 +220,10 @@ def _without_appointments(name: str) -> str:
 
 
 def _documents(issue: Issue) -> list[tuple]:
-    return [(d.title, d.doc_number.text if d.doc_number else "", d.signed_on, _flat(d.body)) for d in issue.documents]
+    return [
+        (d.title, d.doc_number.text if d.doc_number else "", d.signed_on, _flat(d.body))
+        for d in issue.documents
+    ]
 
 
 @pytest.mark.parametrize("name", GAZETTES)
@@ -232,7 +254,7 @@ def test_wrapped_gazette_with_events_first_and_no_toc(name):
     base = _base(name)
     lines = _events_first(name).split("\n")
     start = next(i for i, t in enumerate(lines) if TOC_HEADING.match(t.strip()))
-    text = "\n".join(lines[:start] + lines[_first_body_line(name):])
+    text = "\n".join(lines[:start] + lines[_first_body_line(name) :])
     issue = _parse(name, hard_wrap(text, 30))
     assert issue.issue_id == base.issue_id and issue.toc == []
     assert _documents(issue) == _documents(base)
@@ -250,10 +272,16 @@ def test_gazette_without_appointments():
     assert not [p for p in issue.problems if p.code == "toc-entry-without-body"]
 
 
-@pytest.mark.parametrize("pattern, replacement", [
-    (r"^(\d{1,2}\.\s*关于[^\n]*?)（([^\n（]*?〔\d{4}〕\d+号)）$", r"\1（\n\n\2）"),  # cut inside the parentheses
-    (r"^(\d{1,2}\.\s*关于[^\n]*?)(（[^\n（]*?〔\d{4}〕\d+号）)$", r"\1\n\n\2"),  # cut before them
-])
+@pytest.mark.parametrize(
+    "pattern, replacement",
+    [
+        (
+            r"^(\d{1,2}\.\s*关于[^\n]*?)（([^\n（]*?〔\d{4}〕\d+号)）$",
+            r"\1（\n\n\2）",
+        ),  # cut inside the parentheses
+        (r"^(\d{1,2}\.\s*关于[^\n]*?)(（[^\n（]*?〔\d{4}〕\d+号）)$", r"\1\n\n\2"),  # cut before them
+    ],
+)
 def test_list_items_citing_numbers_are_not_documents(pattern, replacement):
     """``2.关于…的通知（兖政字〔2016〕5号）`` broken before its number is still one list item."""
     name = "yanzhou-2021-03-04.txt"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.model.models import Document, DocNumber, Event, Issue, Problem
+from generator.model.models import DocNumber, Document, Event, Issue, Problem
 from generator.model.records import RecordFileError, dump_issue, is_hand_edited, load_records, parse_issue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,11 +15,29 @@ ROOT = Path(__file__).resolve().parent.parent
 def small_issue() -> Issue:
     body = "一、总体要求\n\n坚持“两个毫不动摇”。\n\n<script>alert(1)</script> {{ not_jinja }}"
     return Issue(
-        issue_id="370812-2021-3-4", kind="issue", publisher="济宁市兖州区人民政府", region_code="370812",
-        year=2021, number="3-4", cumulative_number="87-88", published_on="2021-05-10", source="x.txt",
-        documents=[Document("jiyanzhengfa-2021-5", 1, "区政府文件", "关于废止的决定", "决定",
-                            DocNumber("济兖政发〔2021〕5号", "济兖政发", 2021, 5, "济充政发〔2021〕5号"),
-                            signed_on="2021-03-26", public=True, page=2, body=body)],
+        issue_id="370812-2021-3-4",
+        kind="issue",
+        publisher="济宁市兖州区人民政府",
+        region_code="370812",
+        year=2021,
+        number="3-4",
+        cumulative_number="87-88",
+        published_on="2021-05-10",
+        source="x.txt",
+        documents=[
+            Document(
+                "jiyanzhengfa-2021-5",
+                1,
+                "区政府文件",
+                "关于废止的决定",
+                "决定",
+                DocNumber("济兖政发〔2021〕5号", "济兖政发", 2021, 5, "济充政发〔2021〕5号"),
+                signed_on="2021-03-26",
+                public=True,
+                page=2,
+                body=body,
+            )
+        ],
         events=[Event("370812-2021-3-4-e001", "2021-04-07", "赴临沂市参加学习班", end_date="2021-04-11")],
         problems=[Problem("info", "doc-number-corrected", "济充政发 → 济兖政发", 12)],
     )
@@ -49,12 +67,15 @@ def test_hand_edit_is_detected():
     assert is_hand_edited(text.replace("关于废止的决定", "关于废止一批文件的决定"))
 
 
-@pytest.mark.parametrize("mutate, field, message", [
-    (lambda t: t.replace("year: 2021", "year: 二〇二一"), "year", "integer"),
-    (lambda t: t.replace("kind: issue\n", ""), "kind", "missing"),
-    (lambda t: t.replace("  public: true", "  public: maybe"), "documents[0].public", "true/false"),
-    (lambda t: t.replace("number: 3-4", "numbr: 3-4"), "numbr", "unknown"),
-])
+@pytest.mark.parametrize(
+    "mutate, field, message",
+    [
+        (lambda t: t.replace("year: 2021", "year: 二〇二一"), "year", "integer"),
+        (lambda t: t.replace("kind: issue\n", ""), "kind", "missing"),
+        (lambda t: t.replace("  public: true", "  public: maybe"), "documents[0].public", "true/false"),
+        (lambda t: t.replace("number: 3-4", "numbr: 3-4"), "numbr", "unknown"),
+    ],
+)
 def test_bad_field_names_file_line_and_field(mutate, field, message):
     good = dump_issue(small_issue())
     bad = mutate(good)
@@ -81,12 +102,15 @@ def test_committed_sample_records_load():
     assert sum(len(i.documents) for i in issues) > 30
 
 
-@pytest.mark.parametrize("old, new, field", [
-    ("document_id: jiyanzhengfa-2021-5", "document_id: ../../etc/passwd", "document_id"),
-    ("issue_id: 370812-2021-3-4", "issue_id: ../outside", "issue_id"),
-    ("event_id: 370812-2021-3-4-e001", "event_id: a/b", "event_id"),
-    ("source: x.txt", "source: ../x.txt", "source"),
-])
+@pytest.mark.parametrize(
+    "old, new, field",
+    [
+        ("document_id: jiyanzhengfa-2021-5", "document_id: ../../etc/passwd", "document_id"),
+        ("issue_id: 370812-2021-3-4", "issue_id: ../outside", "issue_id"),
+        ("event_id: 370812-2021-3-4-e001", "event_id: a/b", "event_id"),
+        ("source: x.txt", "source: ../x.txt", "source"),
+    ],
+)
 def test_identifiers_that_would_escape_the_output_are_refused(old, new, field):
     text = dump_issue(small_issue())
     assert old in text
@@ -106,7 +130,9 @@ def test_a_record_edited_after_it_was_cached_is_read_again(tmp_path):
     assert load_records(tmp_path)[0].documents[0].title == "关于废止的决定"
     assert list((tmp_path / records.CACHE_DIR).glob("370812-2021-3-4.*.pickle"))
 
-    path.write_text(path.read_text(encoding="utf-8").replace("关于废止的决定", "关于修改的决定"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("关于废止的决定", "关于修改的决定"), encoding="utf-8"
+    )
     assert load_records(tmp_path)[0].documents[0].title == "关于修改的决定"
 
     for cached in (tmp_path / records.CACHE_DIR).glob("*.pickle"):  # damaged: the record still loads

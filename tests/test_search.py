@@ -24,16 +24,21 @@ def test_header_has_the_pagefind_search_box_on_every_page(sample_site):
         assert 'data-md-component="search"' not in html  # Material's own search is not attached
 
 
-@pytest.mark.parametrize("printed, same_as", [
-    ("济兖政发［2021］5号", "济兖政发〔2021〕5号"),
-    ("济兖政发(2021)5号", "济兖政发〔2021〕5号"),
-    ("济兖政发 〔2021〕 5号", "济兖政发〔2021〕5号"),
-])
+@pytest.mark.parametrize(
+    "printed, same_as",
+    [
+        ("济兖政发［2021］5号", "济兖政发〔2021〕5号"),
+        ("济兖政发(2021)5号", "济兖政发〔2021〕5号"),
+        ("济兖政发 〔2021〕 5号", "济兖政发〔2021〕5号"),
+    ],
+)
 def test_document_numbers_match_whatever_brackets_or_spaces_are_typed(printed, same_as):
     assert key_token(printed) == key_token(same_as)
 
 
-@pytest.mark.parametrize("a, b", [("王骁", "王晓"), ("慢性", "性慢"), ("济兖政发〔2021〕5号", "济兖政发〔2021〕50号")])
+@pytest.mark.parametrize(
+    "a, b", [("王骁", "王晓"), ("慢性", "性慢"), ("济兖政发〔2021〕5号", "济兖政发〔2021〕50号")]
+)
 def test_different_texts_get_different_keys(a, b):
     assert key_token(a) != key_token(b)
 
@@ -57,8 +62,14 @@ def test_entries_are_records_of_their_own(sample_site):
     from tests.conftest import ROOT
 
     archive = load_archive(ROOT / "content")
-    records = search_records(archive, lambda url: (sample_site / (url.strip("/") + "/index.html")).read_text(encoding="utf-8")
-                             if (sample_site / (url.strip("/") + "/index.html")).is_file() else "")
+    records = search_records(
+        archive,
+        lambda url: (
+            (sample_site / (url.strip("/") + "/index.html")).read_text(encoding="utf-8")
+            if (sample_site / (url.strip("/") + "/index.html")).is_file()
+            else ""
+        ),
+    )
     kinds = {r.kind for r in records}
     assert {KIND_DOCUMENT, KIND_EVENT, KIND_APPOINTMENT} <= kinds
     events = [r for r in records if r.kind == KIND_EVENT and "王骁" in r.content]
@@ -110,7 +121,7 @@ def test_filter_values_in_any_order_give_the_same_bundle(indexed_twice, tmp_path
     shutil.copytree(indexed_twice[0], site)
     shuffled = 0
     for path in _filter_files(site):
-        name, values = cbor_decode(gzip.decompress(path.read_bytes())[len(SIGNATURE):])
+        name, values = cbor_decode(gzip.decompress(path.read_bytes())[len(SIGNATURE) :])
         if len(values) > 1:
             path.write_bytes(gzip.compress(SIGNATURE + cbor_encode([name, values[::-1]])))
             shuffled += 1
@@ -128,7 +139,7 @@ def test_the_entry_file_leads_to_every_filter_file(indexed_twice):
     bundle = indexed_twice[0] / "pagefind"
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     meta_path = bundle / f"pagefind.{entry['languages']['zh']['hash']}.pf_meta"
-    meta = cbor_decode(gzip.decompress(meta_path.read_bytes())[len(SIGNATURE):])
+    meta = cbor_decode(gzip.decompress(meta_path.read_bytes())[len(SIGNATURE) :])
     names = {name for name, _ in meta[META_FILTERS]}
     assert {"publisher", "kind", "year"} <= names
     referenced = {f"{ref}.pf_filter" for _, ref in meta[META_FILTERS]}

@@ -31,7 +31,9 @@ def search(page, query: str) -> list[dict]:
     box.type(query)
     page.wait_for_function(
         "q => document.querySelector('.md-search-result__meta').textContent.match(/找到|没有/)"
-        " && document.querySelector('.md-search__input').value === q", arg=query)
+        " && document.querySelector('.md-search__input').value === q",
+        arg=query,
+    )
     page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
     return page.evaluate("""() => [...document.querySelectorAll('.md-search-result__item')].map(li => ({
         title: li.querySelector('h1').textContent, meta: li.querySelector('.gz-search__meta').innerText,
@@ -75,8 +77,10 @@ def test_filtering_by_publisher_keeps_only_its_records(page):
     assert not page.locator("select[name=publisher]").count()  # filter files load on request
     page.click(".gz-search__filter-toggle")
     page.select_option("select[name=publisher]", "济南市济阳区人民政府")
-    page.wait_for_function("() => [...document.querySelectorAll('.gz-search__meta')].length > 0 && "
-                           "[...document.querySelectorAll('.gz-search__meta')].every(m => m.innerText.includes('济南市济阳区人民政府'))")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.gz-search__meta')].length > 0 && "
+        "[...document.querySelectorAll('.gz-search__meta')].every(m => m.innerText.includes('济南市济阳区人民政府'))"
+    )
     titles = [t for t in page.locator(".md-search-result__article h1").all_inner_texts()]
     assert titles and any("济阳" in t for t in titles)
     _screenshot(page, "search-filter-publisher")

@@ -10,13 +10,19 @@ from tests.conftest import screenshot as _screenshot
 
 pytestmark = pytest.mark.browser
 
+
 def test_document_page_shows_metadata_card(page, base_url):
     page.goto(base_url + "documents/jiyanzhengfa-2021-6/")
     card = page.locator(".gz-meta")
     card.wait_for()
     text = card.inner_text()
-    for value in ("济兖政发〔2021〕6号", "济宁市兖州区人民政府", "2021年4月11日", "此件公开发布",
-                  "济宁市兖州区人民政府公报 2021年第3-4期"):
+    for value in (
+        "济兖政发〔2021〕6号",
+        "济宁市兖州区人民政府",
+        "2021年4月11日",
+        "此件公开发布",
+        "济宁市兖州区人民政府公报 2021年第3-4期",
+    ):
         assert value in text
     assert page.title().startswith("济宁市兖州区人民政府关于贯彻健康山东行动推进健康兖州建设的实施意见")
     _screenshot(page, "document")
@@ -32,10 +38,13 @@ def test_issue_page_leads_to_its_documents_under_the_sub_path(page, base_url):
     assert "济兖政发〔2021〕5号" in page.locator(".gz-meta").inner_text()
 
 
-@pytest.mark.parametrize("phrase, title", [
-    ("居民健康素养", "济宁市兖州区人民政府关于贯彻健康山东行动推进健康兖州建设的实施意见"),
-    ("农田水利", "济宁市兖州区人民政府办公室关于做好冬春季农田水利建设工作的通知"),
-])
+@pytest.mark.parametrize(
+    "phrase, title",
+    [
+        ("居民健康素养", "济宁市兖州区人民政府关于贯彻健康山东行动推进健康兖州建设的实施意见"),
+        ("农田水利", "济宁市兖州区人民政府办公室关于做好冬春季农田水利建设工作的通知"),
+    ],
+)
 def test_header_search_finds_a_chinese_phrase_from_a_body(page, base_url, phrase, title):
     page.goto(base_url)
     assert any(title in t for t in _search(page, phrase)), phrase
@@ -58,12 +67,18 @@ def test_sample_archive_document_page_shows_number_title_issuer_and_date(browser
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(sample_url)
     page.get_by_role("link", name="济宁市任城区人民政府公报 2024年第2期").first.click()
-    page.get_by_role("link", name="济宁市任城区人民政府关于下达济宁市任城区2024年国民经济和社会发展计划的通知").first.click()
+    page.get_by_role(
+        "link", name="济宁市任城区人民政府关于下达济宁市任城区2024年国民经济和社会发展计划的通知"
+    ).first.click()
     card = page.locator(".gz-meta")
     card.wait_for()
     text = card.inner_text()
-    for value in ("济任政发〔2024〕3号", "济宁市任城区人民政府关于下达济宁市任城区2024年国民经济和社会发展计划的通知",
-                  "济宁市任城区人民政府", "2024年4月7日"):
+    for value in (
+        "济任政发〔2024〕3号",
+        "济宁市任城区人民政府关于下达济宁市任城区2024年国民经济和社会发展计划的通知",
+        "济宁市任城区人民政府",
+        "2024年4月7日",
+    ):
         assert value in text
     assert page.locator("table").count() >= 1  # its indicator table is a real table
     _screenshot(page, "sample-document")
@@ -71,11 +86,17 @@ def test_sample_archive_document_page_shows_number_title_issuer_and_date(browser
     page.close()
 
 
-@pytest.mark.parametrize("phrase, title", [
-    ("新质生产力", "济宁市任城区人民政府关于下达济宁市任城区2024年国民经济和社会发展计划的通知"),
-    ("家政服务业", "济宁市兖州区人民政府办公室关于印发《济宁市兖州区家政服务业提质扩容“领跑者”行动试点工作方案》的通知"),
-    ("健康促进区", "济南市济阳区人民政府关于印发济南市济阳区创建省级健康促进区工作实施方案的通知"),
-])
+@pytest.mark.parametrize(
+    "phrase, title",
+    [
+        ("新质生产力", "济宁市任城区人民政府关于下达济宁市任城区2024年国民经济和社会发展计划的通知"),
+        (
+            "家政服务业",
+            "济宁市兖州区人民政府办公室关于印发《济宁市兖州区家政服务业提质扩容“领跑者”行动试点工作方案》的通知",
+        ),
+        ("健康促进区", "济南市济阳区人民政府关于印发济南市济阳区创建省级健康促进区工作实施方案的通知"),
+    ],
+)
 def test_sample_archive_search_finds_a_body_phrase(browser, sample_url, phrase, title):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(sample_url)
@@ -117,10 +138,17 @@ def test_sample_archive_journey_home_issue_document_citation_person_csv(browser,
     page.get_by_role("link", name="淄博市周村区人民政府公报 2017年第6期").first.click()
     page.wait_for_url(sample_url + "issues/370306-2017-6/")
     _screenshot(page, "journey-2-issue")
-    page.get_by_role("link", name="周村区人民政府办公室关于印发周村区残疾儿童抢救性康复救助项目实施方案的通知").first.click()
+    page.get_by_role(
+        "link", name="周村区人民政府办公室关于印发周村区残疾儿童抢救性康复救助项目实施方案的通知"
+    ).first.click()
     page.wait_for_url(sample_url + "documents/370306-zhouzhengbanzi-2017-152/")
     card = page.locator(".gz-meta")
-    for value in ("周政办字〔2017〕152号", "周村区人民政府办公室", "有效", "淄博市周村区人民政府公报 2017年第6期"):
+    for value in (
+        "周政办字〔2017〕152号",
+        "周村区人民政府办公室",
+        "有效",
+        "淄博市周村区人民政府公报 2017年第6期",
+    ):
         assert value in card.inner_text()
     _screenshot(page, "journey-3-document")
 
@@ -128,7 +156,9 @@ def test_sample_archive_journey_home_issue_document_citation_person_csv(browser,
     cites.get_by_role("link", name="周村区人民政府关于印发周村区残疾人事业发展“十三五”规划的通知").click()
     page.wait_for_url(sample_url + "documents/370306-zhouzhengzi-2017-41/")
     assert "周政字〔2017〕41号" in page.locator(".gz-meta").inner_text()
-    cited_by = page.locator("h3:has-text('引用本件的文件') ~ div table, h3:has-text('引用本件的文件') + table").first
+    cited_by = page.locator(
+        "h3:has-text('引用本件的文件') ~ div table, h3:has-text('引用本件的文件') + table"
+    ).first
     assert "周政办字〔2017〕152号" in cited_by.inner_text()
     assert "[A/OL]" in page.locator("pre.gz-cite").inner_text()
     _screenshot(page, "journey-4-cited-document")
@@ -155,12 +185,15 @@ def test_sample_archive_journey_home_issue_document_citation_person_csv(browser,
     assert errors == []
 
 
-@pytest.mark.parametrize("url, selector", [
-    ("events/2021/", "article table"),
-    ("cited/", "article table"),
-    ("people/organisations/", "article h2"),
-    ("documents/jiyanzhengfa-2021-5/", ".gz-badge"),
-])
+@pytest.mark.parametrize(
+    "url, selector",
+    [
+        ("events/2021/", "article table"),
+        ("cited/", "article table"),
+        ("people/organisations/", "article h2"),
+        ("documents/jiyanzhengfa-2021-5/", ".gz-badge"),
+    ],
+)
 def test_sample_archive_index_pages_render_without_errors(browser, sample_url, url, selector):
     page, errors = _watched_page(browser)
     page.goto(sample_url + url)

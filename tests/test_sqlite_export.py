@@ -25,10 +25,16 @@ def database(fixture_site, tmp_path_factory):
     connection.close()
 
 
-@pytest.mark.parametrize("table, csv_name", [
-    ("issues", "issues.csv"), ("documents", "documents.csv"), ("appointments", "appointments.csv"),
-    ("events", "events.csv"), ("references", "references.csv"),
-])
+@pytest.mark.parametrize(
+    "table, csv_name",
+    [
+        ("issues", "issues.csv"),
+        ("documents", "documents.csv"),
+        ("appointments", "appointments.csv"),
+        ("events", "events.csv"),
+        ("references", "references.csv"),
+    ],
+)
 def test_every_csv_row_is_a_table_row(database, fixture_site, table, csv_name):
     with open(fixture_site / "data/gazette" / csv_name, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
@@ -42,14 +48,19 @@ def test_primary_keys_are_declared(database):
         database.execute("INSERT INTO documents (document_id) VALUES ('jiyanzhengfa-2021-5')")
 
 
-@pytest.mark.parametrize("phrase, document_id", [
-    ("居民健康素养", "jiyanzhengfa-2021-6"),
-    ("废止和宣布失效", "jiyanzhengfa-2021-5"),
-])
+@pytest.mark.parametrize(
+    "phrase, document_id",
+    [
+        ("居民健康素养", "jiyanzhengfa-2021-6"),
+        ("废止和宣布失效", "jiyanzhengfa-2021-5"),
+    ],
+)
 def test_full_text_search_finds_a_chinese_substring(database, phrase, document_id):
     found = database.execute(
         "SELECT d.document_id FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid "
-        "WHERE documents_fts MATCH ?", (f'"{phrase}"',)).fetchall()
+        "WHERE documents_fts MATCH ?",
+        (f'"{phrase}"',),
+    ).fetchall()
     assert (document_id,) in found
 
 

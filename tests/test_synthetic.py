@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from generator.model.archive import build_archive
+from generator.dev.synthetic import publishers_for, render_source, synthetic_issues
 from generator.ingest.parse import parse_source
+from generator.model.archive import build_archive
 from generator.model.publishers import Registry
 from generator.model.records import dump_issue, load_issue, parse_issue
-from generator.dev.synthetic import publishers_for, render_source, synthetic_issues
 
 TESTS = Path(__file__).resolve().parent
 SAMPLE_SETS = {
@@ -117,6 +117,7 @@ def test_issue_text_parses_back_to_the_same_documents(archive_300, samples):
     for issue in archive_300[:6]:
         parsed = parse_source(render_source(issue), issue.source, registry)
         assert parsed.issue_id == issue.issue_id
-        assert [d.doc_number.text for d in parsed.documents if d.doc_number] == \
-               [d.doc_number.text for d in issue.documents]
+        assert [d.doc_number.text for d in parsed.documents if d.doc_number] == [
+            d.doc_number.text for d in issue.documents
+        ]
         assert [d.title for d in parsed.documents] == [d.title for d in issue.documents]

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.model.models import Table
 from generator.ingest.tables import clean_cell, find_tables, table_markdown
+from generator.model.models import Table
 
 SOURCES = Path(__file__).resolve().parent.parent / "content" / "sources"
 
@@ -42,7 +42,13 @@ def test_cell_cleaning(raw, clean):
         # page break: blank line and repeated header merged into one table
         (("序号\t名称\t数量", "1\t甲\t3", "", "序号\t名称\t数量", "2\t乙\t4"), 2, 3, 1, ""),
         # two header rows, merged cell, trailing empty cells
-        (("指标\t单位\t2023 年\t\t", "\t\t绝对量\t增长\t", "一、经济\t\t\t\t", "产值\t亿元\t5\t1\t"), 2, 4, 2, ""),
+        (
+            ("指标\t单位\t2023 年\t\t", "\t\t绝对量\t增长\t", "一、经济\t\t\t\t", "产值\t亿元\t5\t1\t"),
+            2,
+            4,
+            2,
+            "",
+        ),
         # no header: a list of names and posts
         (("张三\t局长", "李四\t主任", "王五\t书记"), 3, 2, 0, ""),
     ],
@@ -84,7 +90,9 @@ def test_rencheng_plan_table():
     assert plan.rows[-1][0] == "单位地区生产总值二氧化碳排放降低"
     assert not any(r[0] == "指标名称" for r in plan.rows)
     markdown = table_markdown(plan)
-    assert markdown.splitlines()[0].startswith("| 指标名称 | 计算单位 | 属性 | 2023 年实际完成 绝对量 | 2023 年实际完成 增长 (%) |")
+    assert markdown.splitlines()[0].startswith(
+        "| 指标名称 | 计算单位 | 属性 | 2023 年实际完成 绝对量 | 2023 年实际完成 增长 (%) |"
+    )
     assert len(markdown.splitlines()) == 2 + 32
 
 
@@ -93,7 +101,13 @@ def test_rencheng_all_tables():
     assert [(len(s.table.rows), len(s.table.rows[0])) for s in spans] == [(32, 7), (5, 5), (63, 7)]
     listing = spans[1].table
     assert listing.caption == "济宁市任城区人民政府 2024 年度重大行政决策事项目录"
-    assert listing.rows[1] == ["2", "《济宁市任城区采煤塌陷地综合治理办法》", "区自然资源局", "第四季度", "主动公开"]
+    assert listing.rows[1] == [
+        "2",
+        "《济宁市任城区采煤塌陷地综合治理办法》",
+        "区自然资源局",
+        "第四季度",
+        "主动公开",
+    ]
 
 
 @pytest.mark.parametrize(

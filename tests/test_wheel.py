@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from generator.cli import cli
@@ -35,14 +34,26 @@ def test_init_never_overwrites(tmp_path: Path):
 
 def test_the_wheel_builds_an_archive_outside_the_checkout(tmp_path: Path):
     wheel_dir, venv = tmp_path / "wheel", tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(wheel_dir)],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(wheel_dir)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     wheel = next(wheel_dir.glob("gazette_archive-*.whl"))
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
-                   check=True, capture_output=True, timeout=900)
-    env = {"PATH": f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin", "HOME": str(tmp_path), "NO_MKDOCS_2_WARNING": "1",
-           "LANG": "C.UTF-8"}
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=900,
+    )
+    env = {
+        "PATH": f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "NO_MKDOCS_2_WARNING": "1",
+        "LANG": "C.UTF-8",
+    }
 
     def run(*args: str, cwd: Path) -> str:
         result = subprocess.run(list(args), cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
@@ -56,10 +67,14 @@ def test_the_wheel_builds_an_archive_outside_the_checkout(tmp_path: Path):
     # no registry entry: the publisher is recognised by its administrative division
     run("gazette", "ingest", str(ROOT / "content" / "sources" / "yanzhou-2021-03-04.txt"), cwd=archive)
     run("gazette", "build", cwd=archive)
-    page = (archive / "site" / "documents" / "370812-jiyanzhengfa-2021-5" / "index.html").read_text(encoding="utf-8")
+    page = (archive / "site" / "documents" / "370812-jiyanzhengfa-2021-5" / "index.html").read_text(
+        encoding="utf-8"
+    )
     assert "济兖政发〔2021〕5号" in page
     home = (archive / "site" / "index.html").read_text(encoding="utf-8")
-    assert "assets/stylesheets/gazette.css" in home and "assets/javascripts/search.js" in home  # its own theme
+    assert (
+        "assets/stylesheets/gazette.css" in home and "assets/javascripts/search.js" in home
+    )  # its own theme
     assert (archive / "site" / "assets" / "javascripts" / "search.js").is_file()
     assert (archive / "site" / "pagefind" / "pagefind.js").is_file()
     out = run("gazette", "check", cwd=archive)

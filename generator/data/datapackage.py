@@ -12,12 +12,13 @@ import io
 import json
 import shutil
 import zipfile
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Mapping
+from typing import Any, BinaryIO
 
 from generator.model.archive import Archive
 from generator.model.ids import document_url, issue_url
-from generator.model.models import Document, Issue, Table
+from generator.model.models import Table
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 PACKAGE_NAME = "chinese-local-gazettes"
@@ -39,12 +40,26 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "title": "期刊与文件汇编",
         "description": "One row per ingested source: a gazette issue, or a collection of documents published together.",
         "fields": [
-            _field("issue_id", S, "Stable ASCII identifier: region code, year and 期号.", constraints={"required": True, "unique": True}),
-            _field("kind", S, "issue (a gazette issue) or collection (documents published together).", constraints={"enum": ["issue", "collection"]}),
+            _field(
+                "issue_id",
+                S,
+                "Stable ASCII identifier: region code, year and 期号.",
+                constraints={"required": True, "unique": True},
+            ),
+            _field(
+                "kind",
+                S,
+                "issue (a gazette issue) or collection (documents published together).",
+                constraints={"enum": ["issue", "collection"]},
+            ),
             _field("publisher", S, "Publishing government, e.g. 济宁市兖州区人民政府."),
             _field("region_code", S, "Administrative division code of the publisher (GB/T 2260)."),
             _field("year", I, "Year of the issue."),
-            _field("year_inferred", B, "True when the masthead has no year and it was inferred from the documents."),
+            _field(
+                "year_inferred",
+                B,
+                "True when the masthead has no year and it was inferred from the documents.",
+            ),
             _field("number", S, "期号 as printed, e.g. 3-4 for a combined issue."),
             _field("cumulative_number", S, "总期号 as printed, e.g. 87-88."),
             _field("published_on", D, "出版日期 from the colophon."),
@@ -60,7 +75,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "title": "公文",
         "description": "One row per official document, with the elements GB/T 9704-2012 names.",
         "fields": [
-            _field("document_id", S, "Stable ASCII identifier derived from the document number.", constraints={"required": True, "unique": True}),
+            _field(
+                "document_id",
+                S,
+                "Stable ASCII identifier derived from the document number.",
+                constraints={"required": True, "unique": True},
+            ),
             _field("issue_id", S, "The issue the document was published in.", constraints={"required": True}),
             _field("seq", I, "Order of the document in the issue, from 1."),
             _field("section", S, "Section of the issue, e.g. 区政府文件."),
@@ -83,7 +103,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             _field("url", S, "The document's page, relative to the site root."),
         ],
         "primaryKey": ["document_id"],
-        "foreignKeys": [{"fields": ["issue_id"], "reference": {"resource": "issues", "fields": ["issue_id"]}}],
+        "foreignKeys": [
+            {"fields": ["issue_id"], "reference": {"resource": "issues", "fields": ["issue_id"]}}
+        ],
     },
     "appointments": {
         "title": "人事任免",
@@ -98,10 +120,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             _field("post", S, "The post."),
             _field("note", S, "Terms as printed: 聘期三年, 职级待遇不变, new name of a renamed post …"),
             _field("text", S, "The decision as printed."),
-            _field("basis", S, "What the decision stands under, as printed: list title, 决定 or notice line, heading."),
+            _field(
+                "basis",
+                S,
+                "What the decision stands under, as printed: list title, 决定 or notice line, heading.",
+            ),
         ],
         "primaryKey": ["appointment_id"],
-        "foreignKeys": [{"fields": ["issue_id"], "reference": {"resource": "issues", "fields": ["issue_id"]}}],
+        "foreignKeys": [
+            {"fields": ["issue_id"], "reference": {"resource": "issues", "fields": ["issue_id"]}}
+        ],
     },
     "events": {
         "title": "大事记",
@@ -114,7 +142,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             _field("text", S, "The entry as printed, without its date."),
         ],
         "primaryKey": ["event_id"],
-        "foreignKeys": [{"fields": ["issue_id"], "reference": {"resource": "issues", "fields": ["issue_id"]}}],
+        "foreignKeys": [
+            {"fields": ["issue_id"], "reference": {"resource": "issues", "fields": ["issue_id"]}}
+        ],
     },
     "references": {
         "title": "引用",
@@ -128,14 +158,22 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "primaryKey": ["document_id", "cited_doc_number", "relation"],
         "foreignKeys": [
             {"fields": ["document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
-            {"fields": ["cited_document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}},
+            {
+                "fields": ["cited_document_id"],
+                "reference": {"resource": "documents", "fields": ["document_id"]},
+            },
         ],
     },
     "tables": {
         "title": "表格",
         "description": "One row per table extracted from a document; each table is also its own CSV resource.",
         "fields": [
-            _field("table_id", S, "Stable identifier; the table's resource is named table-{table_id}.", constraints={"required": True, "unique": True}),
+            _field(
+                "table_id",
+                S,
+                "Stable identifier; the table's resource is named table-{table_id}.",
+                constraints={"required": True, "unique": True},
+            ),
             _field("document_id", S, "The document holding the table.", constraints={"required": True}),
             _field("caption", S, "The table's caption as printed."),
             _field("rows", I, "Number of data rows."),
@@ -143,19 +181,25 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             _field("path", S, "Path of the table's CSV in the package."),
         ],
         "primaryKey": ["table_id"],
-        "foreignKeys": [{"fields": ["document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}}],
+        "foreignKeys": [
+            {"fields": ["document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}}
+        ],
     },
     "problems": {
         "title": "解析问题",
         "description": "What ingest could not parse or had to correct.",
         "fields": [
             _field("issue_id", S, "The issue concerned.", constraints={"required": True}),
-            _field("severity", S, "error, warning or info.", constraints={"enum": ["error", "warning", "info"]}),
+            _field(
+                "severity", S, "error, warning or info.", constraints={"enum": ["error", "warning", "info"]}
+            ),
             _field("code", S, "Short code of the problem, e.g. doc-number-corrected."),
             _field("message", S, "What was found."),
             _field("line", I, "Line in the source file (0 when not tied to a line)."),
         ],
-        "foreignKeys": [{"fields": ["issue_id"], "reference": {"resource": "issues", "fields": ["issue_id"]}}],
+        "foreignKeys": [
+            {"fields": ["issue_id"], "reference": {"resource": "issues", "fields": ["issue_id"]}}
+        ],
     },
 }
 
@@ -163,31 +207,45 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 def _rows(archive: Archive) -> dict[str, Iterable[dict[str, Any]]]:
     def issues():
         for issue in archive.issues:
-            yield {**_pick(issue, "issue_id kind publisher region_code year year_inferred number cumulative_number published_on title"),
-                   "documents": len(issue.documents), "source": issue.source, "source_sha256": issue.source_sha256,
-                   "url": issue_url(issue.issue_id)}
+            yield {
+                **_pick(
+                    issue,
+                    "issue_id kind publisher region_code year year_inferred number cumulative_number published_on title",
+                ),
+                "documents": len(issue.documents),
+                "source": issue.source,
+                "source_sha256": issue.source_sha256,
+                "url": issue_url(issue.issue_id),
+            }
 
     def documents():
         for document in archive.documents:
             number = document.doc_number
             yield {
-                "document_id": document.document_id, "issue_id": archive.issue_of[document.document_id].issue_id,
-                "seq": document.seq, "section": document.section,
+                "document_id": document.document_id,
+                "issue_id": archive.issue_of[document.document_id].issue_id,
+                "seq": document.seq,
+                "section": document.section,
                 "doc_number": number.text if number else None,
                 "doc_number_printed": number.printed if number else None,
                 "doc_agency": number.agency if number else None,
                 "doc_year": number.year if number else None,
                 "doc_serial": number.serial if number else None,
                 **_pick(document, "title doc_type issuer recipients signed_on printed_on public page"),
-                "attachments": len(document.attachments), "tables": len(document.tables),
-                "body": document.body, "url": document_url(document.document_id),
+                "attachments": len(document.attachments),
+                "tables": len(document.tables),
+                "body": document.body,
+                "url": document_url(document.document_id),
             }
 
     def appointments():
         for issue in archive.issues:
             for a in issue.appointments:
-                yield {"appointment_id": a.appointment_id, "issue_id": issue.issue_id,
-                       **_pick(a, "decided_on authority person action post note text basis")}
+                yield {
+                    "appointment_id": a.appointment_id,
+                    "issue_id": issue.issue_id,
+                    **_pick(a, "decided_on authority person action post note text basis"),
+                }
 
     def events():
         for issue in archive.issues:
@@ -201,14 +259,24 @@ def _rows(archive: Archive) -> dict[str, Iterable[dict[str, Any]]]:
             if key in seen:
                 continue
             seen.add(key)
-            yield {"document_id": key[0], "cited_doc_number": key[1],
-                   "cited_document_id": c.cited.document_id if c.cited else None, "relation": key[2]}
+            yield {
+                "document_id": key[0],
+                "cited_doc_number": key[1],
+                "cited_document_id": c.cited.document_id if c.cited else None,
+                "relation": key[2],
+            }
 
     def tables():
         for document in archive.documents:
             for t in document.tables:
-                yield {"table_id": t.table_id, "document_id": document.document_id, "caption": t.caption,
-                       "rows": len(t.rows), "columns": _width(t), "path": table_path(t)}
+                yield {
+                    "table_id": t.table_id,
+                    "document_id": document.document_id,
+                    "caption": t.caption,
+                    "rows": len(t.rows),
+                    "columns": _width(t),
+                    "path": table_path(t),
+                }
 
     def problems():
         for issue in archive.issues:
@@ -217,8 +285,15 @@ def _rows(archive: Archive) -> dict[str, Iterable[dict[str, Any]]]:
         for issue_id, p in archive.problems:
             yield {"issue_id": issue_id, **_pick(p, "severity code message line")}
 
-    return {"issues": issues(), "documents": documents(), "appointments": appointments(), "events": events(),
-            "references": references(), "tables": tables(), "problems": problems()}
+    return {
+        "issues": issues(),
+        "documents": documents(),
+        "appointments": appointments(),
+        "events": events(),
+        "references": references(),
+        "tables": tables(),
+        "problems": problems(),
+    }
 
 
 def table_path(table: Table) -> str:
@@ -240,17 +315,28 @@ def package_files(archive: Archive, sources: list[dict[str, str]] | None = None)
             path = table_path(table)
             width = _width(table)
             headers = _column_titles(table, width)
-            fields = [{"name": f"c{i + 1}", "type": "string", "title": headers[i] or f"第{i + 1}列"} for i in range(width)]
+            fields = [
+                {"name": f"c{i + 1}", "type": "string", "title": headers[i] or f"第{i + 1}列"}
+                for i in range(width)
+            ]
             files[path] = _csv([f["name"] for f in fields], (_pad(r, width) for r in table.rows))
-            resources.append(_resource(f"table-{table.table_id}", path, files[path],
-                                       {"fields": fields, "description": table.caption},
-                                       title=table.caption or table.table_id))
+            resources.append(
+                _resource(
+                    f"table-{table.table_id}",
+                    path,
+                    files[path],
+                    {"fields": fields, "description": table.caption},
+                    title=table.caption or table.table_id,
+                )
+            )
     descriptor = {
         "$schema": PROFILE,
         "name": PACKAGE_NAME,
         "title": "中国地方人民政府公报开放数据",
-        "description": ("Official documents, appointments (人事任免), chronicles (大事记) and citations from Chinese "
-                        "local-government gazettes (人民政府公报), parsed from their published text."),
+        "description": (
+            "Official documents, appointments (人事任免), chronicles (大事记) and citations from Chinese "
+            "local-government gazettes (人民政府公报), parsed from their published text."
+        ),
         "version": "1.0.0",
         "licenses": [LICENSE],
         "sources": sources if sources is not None else _sources(archive),
@@ -261,7 +347,9 @@ def package_files(archive: Archive, sources: list[dict[str, str]] | None = None)
     return files
 
 
-def _resource(name: str, path: str, data: bytes, schema: dict[str, Any], title: str | None = None) -> dict[str, Any]:
+def _resource(
+    name: str, path: str, data: bytes, schema: dict[str, Any], title: str | None = None
+) -> dict[str, Any]:
     table_schema = {k: v for k, v in schema.items() if k in ("fields", "primaryKey", "foreignKeys")}
     return {
         "name": name,
@@ -274,16 +362,25 @@ def _resource(name: str, path: str, data: bytes, schema: dict[str, Any], title: 
         "encoding": "utf-8",
         "bytes": len(data),
         "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
-        "dialect": {"$schema": "https://datapackage.org/profiles/2.0/tabledialect.json", "delimiter": ",", "header": True},
-        "schema": {"$schema": "https://datapackage.org/profiles/2.0/tableschema.json", **table_schema,
-                   "missingValues": [""]},
+        "dialect": {
+            "$schema": "https://datapackage.org/profiles/2.0/tabledialect.json",
+            "delimiter": ",",
+            "header": True,
+        },
+        "schema": {
+            "$schema": "https://datapackage.org/profiles/2.0/tableschema.json",
+            **table_schema,
+            "missingValues": [""],
+        },
     }
 
 
 def _sources(archive: Archive) -> list[dict[str, str]]:
     out = []
     for issue in archive.issues:
-        label = f"{issue.title or issue.publisher}" + (f" {issue.year}年第{issue.number}期" if issue.kind == "issue" else " 文件汇编")
+        label = f"{issue.title or issue.publisher}" + (
+            f" {issue.year}年第{issue.number}期" if issue.kind == "issue" else " 文件汇编"
+        )
         out.append({"title": label, "path": f"content/sources/{issue.source}"})
     return out
 
@@ -379,7 +476,9 @@ def write_zip(files: Mapping[str, bytes | Path], out: BinaryIO, folder: str = "g
                     shutil.copyfileobj(source, target, 1 << 20)
 
 
-def write_package_archives(package_dir: Path | str, out_dir: Path | str, data_zip: str, data_sqlite: str) -> None:
+def write_package_archives(
+    package_dir: Path | str, out_dir: Path | str, data_zip: str, data_sqlite: str
+) -> None:
     """The package under ``package_dir`` as a zip and as gzipped SQLite, at ``out_dir``/``data_zip``
     and ``data_sqlite``, each replaced whole. Streams from and to disk: run in a process of its own
     beside the MkDocs build, it needs little memory."""
@@ -387,7 +486,10 @@ def write_package_archives(package_dir: Path | str, out_dir: Path | str, data_zi
 
     package_dir, out_dir = Path(package_dir), Path(out_dir)
     paths = {p.relative_to(package_dir).as_posix(): p for p in sorted(package_dir.rglob("*")) if p.is_file()}
-    for rel, write in ((data_zip, lambda f: write_zip(paths, f)), (data_sqlite, lambda f: write_sqlite_gz(package_dir, f))):
+    for rel, write in (
+        (data_zip, lambda f: write_zip(paths, f)),
+        (data_sqlite, lambda f: write_sqlite_gz(package_dir, f)),
+    ):
         target = out_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")

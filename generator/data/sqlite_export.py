@@ -72,8 +72,10 @@ def write_sqlite_gz(package_dir: Path, out: BinaryIO) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "gazette.sqlite"
         write_sqlite(package_dir, path)
-        with open(path, "rb") as source, gzip.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=6,
-                                                       mtime=0) as target:
+        with (
+            open(path, "rb") as source,
+            gzip.GzipFile(filename="", mode="wb", fileobj=out, compresslevel=6, mtime=0) as target,
+        ):
             shutil.copyfileobj(source, target, 1 << 20)
 
 
@@ -111,5 +113,9 @@ def _load_resource(connection: sqlite3.Connection, package_dir: Path, resource: 
         header = next(reader, [])
         placeholders = ", ".join("?" for _ in header)
         names = ", ".join(_quote(h) for h in header)
-        rows = ([_value(cell, types.get(column, "string")) for column, cell in zip(header, row)] for row in reader)
-        connection.executemany(f"INSERT OR IGNORE INTO {_quote(table)} ({names}) VALUES ({placeholders})", rows)
+        rows = (
+            [_value(cell, types.get(column, "string")) for column, cell in zip(header, row)] for row in reader
+        )
+        connection.executemany(
+            f"INSERT OR IGNORE INTO {_quote(table)} ({names}) VALUES ({placeholders})", rows
+        )

@@ -60,6 +60,7 @@ _MD_MARKS = re.compile(r"^(#{1,6}\s+|\s*[-*]\s+|\s*\|?\s*(:?-{3,}:?\s*\|?\s*)+$)
 
 # ---------------------------------------------------------------- setup
 
+
 def load_samples(root: Path = ROOT) -> tuple[list[Issue], str]:
     """The sample issues to build from, and where they came from (first that has any):
     content/records, tests/golden, the parsed content/sources, tests/fixtures/records."""
@@ -115,17 +116,25 @@ def prepare(n_docs: int, work: Path, seed: int = 0, root: Path = ROOT) -> dict:
         write_atomic(work / "sources" / issue.source, render_source(issue))
     # The issue that follows the archive: same generator, same seed, a little further.
     known = {i.issue_id for i in issues}
-    following = next(i for i in synthetic_issues(samples, n_docs + NEXT_ISSUE_DOCS, seed) if i.issue_id not in known)
+    following = next(
+        i for i in synthetic_issues(samples, n_docs + NEXT_ISSUE_DOCS, seed) if i.issue_id not in known
+    )
     write_atomic(work / "next" / "records" / f"{following.issue_id}.yml", dump_issue(following))
     docs = [d for i in issues for d in i.documents]
-    return {"samples": origin, "sample_documents": sum(len(s.documents) for s in samples),
-            "issues": len(issues), "documents": len(docs),
-            "publishers": len({i.publisher for i in issues}),
-            "references": sum(len(d.references) for d in docs),
-            "next_issue": following.issue_id, "next_issue_documents": len(following.documents)}
+    return {
+        "samples": origin,
+        "sample_documents": sum(len(s.documents) for s in samples),
+        "issues": len(issues),
+        "documents": len(docs),
+        "publishers": len({i.publisher for i in issues}),
+        "references": sum(len(d.references) for d in docs),
+        "next_issue": following.issue_id,
+        "next_issue_documents": len(following.documents),
+    }
 
 
 # ---------------------------------------------------------------- stages (each in a child process)
+
 
 def stage_ingest(work: Path) -> dict:
     """Parse every source over all cores (``ingest.read_sources``, as ``gazette ingest`` does) and
@@ -150,8 +159,13 @@ def stage_ingest(work: Path) -> dict:
         parsed += len(issue.documents)
         write_atomic(work / "ingest" / "records" / f"{issue.issue_id}.yml", dump_issue(issue))
         spent["write"] += time.perf_counter() - start
-    return {"parsed_documents": parsed, "failed_sources": 0,
-            "parse_seconds": spent["parse"], "write_seconds": spent["write"]}
+    return {
+        "parsed_documents": parsed,
+        "failed_sources": 0,
+        "parse_seconds": spent["parse"],
+        "write_seconds": spent["write"],
+    }
+
 
 def stage_datapackage(work: Path) -> dict:
     from generator import build
@@ -164,6 +178,7 @@ def stage_datapackage(work: Path) -> dict:
 
 def _timed(spent: dict, name: str, func, seen: dict | None = None):
     """``func`` adding its run time to ``spent[name]``; its first argument kept in ``seen[name]``."""
+
     def wrapper(*args, **kwargs):
         start = time.perf_counter()
         try:
@@ -172,6 +187,7 @@ def _timed(spent: dict, name: str, func, seen: dict | None = None):
             spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
             if seen is not None and args:
                 seen[name] = args[0]
+
     return wrapper
 
 
@@ -180,10 +196,9 @@ def stage_site(work: Path, config_file: Path) -> dict:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
 
-    from generator.site import pages
-
-    from generator.model import records
     from generator.build import build_stamp, write_stamp
+    from generator.model import records
+    from generator.site import pages
 
     spent = {"load": 0.0, "generate": 0.0}
     seen: dict = {}
@@ -198,8 +213,13 @@ def stage_site(work: Path, config_file: Path) -> dict:
     # stage does that, so it is timed once.
     start = time.perf_counter()
     config = load_config(config_file=str(config_file), site_dir=str(site_dir.resolve()), strict=False)
-    configure(config, content=(work / "content").resolve(), datapackage=(work / "datapackage").resolve(),
-              pages=(work / "pages").resolve(), search=False)
+    configure(
+        config,
+        content=(work / "content").resolve(),
+        datapackage=(work / "datapackage").resolve(),
+        pages=(work / "pages").resolve(),
+        search=False,
+    )
     mkdocs_build(config)
     write_stamp(site_dir, build_stamp(config, None))  # as `gazette build` does, for the rebuild stage
     total = time.perf_counter() - start
@@ -233,9 +253,11 @@ def document_page_sizes(archive, site_dir: Path) -> dict:
         html_total += page.stat().st_size
         own_total += len(own_text(document).encode("utf-8"))
         count += 1
-    return {"document_pages": count,
-            "document_html_bytes": html_total / count if count else None,
-            "document_own_text_bytes": own_total / count if count else None}
+    return {
+        "document_pages": count,
+        "document_html_bytes": html_total / count if count else None,
+        "document_own_text_bytes": own_total / count if count else None,
+    }
 
 
 def own_text(document: Document) -> str:
@@ -253,9 +275,9 @@ def own_text(document: Document) -> str:
 def stage_rebuild(work: Path, config_file: Path) -> dict:
     """Add the next issue to the built archive and run `gazette build` again (incremental)."""
     from generator import build
-    from generator.site import pages
     from generator.model import records
     from generator.search import index as search
+    from generator.site import pages
 
     spent: dict = {}
     build.stage_datapackage = _timed(spent, "datapackage", build.stage_datapackage)
@@ -265,15 +287,29 @@ def stage_rebuild(work: Path, config_file: Path) -> dict:
     for record in sorted((work / "next" / "records").glob("*.yml")):
         shutil.copy2(record, work / "content" / "records" / record.name)
     start = time.perf_counter()
-    incremental = build.build_site(work / "content", work / "site", work / "datapackage", config_file,
-                                   strict=False, pages_dir=work / "pages")
+    incremental = build.build_site(
+        work / "content",
+        work / "site",
+        work / "datapackage",
+        config_file,
+        strict=False,
+        pages_dir=work / "pages",
+    )
     total = time.perf_counter() - start
-    return {"incremental": incremental, "total_seconds": total,
-            **{f"{name}_seconds": value for name, value in spent.items()}}
+    return {
+        "incremental": incremental,
+        "total_seconds": total,
+        **{f"{name}_seconds": value for name, value in spent.items()},
+    }
 
 
-STAGES = {"ingest": stage_ingest, "datapackage": stage_datapackage, "site": stage_site, "search": stage_search,
-          "rebuild": stage_rebuild}
+STAGES = {
+    "ingest": stage_ingest,
+    "datapackage": stage_datapackage,
+    "site": stage_site,
+    "search": stage_search,
+    "rebuild": stage_rebuild,
+}
 FULL_BUILD = ("ingest", "datapackage", "site", "search")  # end to end; rebuild is measured apart
 
 
@@ -331,7 +367,7 @@ def _tree(root: int) -> list[int]:
                 stat = Path(f"/proc/{entry}/stat").read_text()
             except OSError:
                 continue
-            parent = int(stat[stat.rindex(")") + 2:].split()[1])
+            parent = int(stat[stat.rindex(")") + 2 :].split()[1])
             children.setdefault(parent, []).append(int(entry))
     out, todo = [], [root]
     while todo:
@@ -383,8 +419,15 @@ def run_stage(stage: str, work: Path, config_file: Path, max_gb: float | None = 
 
     start = time.perf_counter()
     with open(log, "w", encoding="utf-8") as err:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True,
-                                preexec_fn=limit, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+            preexec_fn=limit,
+            start_new_session=True,
+        )
         memory = TreeMemory(proc.pid)
         memory.start()
         try:
@@ -396,11 +439,14 @@ def run_stage(stage: str, work: Path, config_file: Path, max_gb: float | None = 
         finally:
             memory.stop()
     wall = time.perf_counter() - start
-    line = next((l for l in reversed(out.splitlines()) if l.startswith("BENCH-RESULT ")), None)
+    line = next((row for row in reversed(out.splitlines()) if row.startswith("BENCH-RESULT ")), None)
     if proc.returncode != 0 or line is None:
         tail = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:] or [""]
         limit_note = f" (address space capped at {max_gb:g} GB)" if max_gb else ""
-        return {"error": f"exit {proc.returncode}{limit_note}: {tail[0][:300]} — see {log}", "wall_seconds": wall}
+        return {
+            "error": f"exit {proc.returncode}{limit_note}: {tail[0][:300]} — see {log}",
+            "wall_seconds": wall,
+        }
     result = json.loads(line.removeprefix("BENCH-RESULT "))
     result["wall_seconds"] = wall
     result["peak_tree_pss_mb"] = memory.peak_mb
@@ -408,6 +454,7 @@ def run_stage(stage: str, work: Path, config_file: Path, max_gb: float | None = 
 
 
 # ---------------------------------------------------------------- the benchmark
+
 
 def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) if Path(path).is_dir() else 0
@@ -423,15 +470,25 @@ def claim_work_dir(out_dir: Path, config_file: Path) -> Path:
     from generator.outputs import check_output_dir, protected_folders
 
     roots = project_roots(Path(config_file).resolve().parent / "content", config_file)
-    work = check_output_dir(out_dir, "benchmark", protected_folders(roots, datapackages=True),
-                            lambda p: (p / BENCH_MARKER).is_file())
+    work = check_output_dir(
+        out_dir,
+        "benchmark",
+        protected_folders(roots, datapackages=True),
+        lambda p: (p / BENCH_MARKER).is_file(),
+    )
     work.mkdir(parents=True, exist_ok=True)
     (work / BENCH_MARKER).write_text("Work folder of `gazette bench`: safe to delete.\n", encoding="utf-8")
     return work
 
 
-def run_bench(docs: int, out_dir: Path, seed: int = 0, config_file: Path = ROOT / "mkdocs.yml",
-              echo=print, max_gb: float | None = DEFAULT_MAX_GB) -> dict:
+def run_bench(
+    docs: int,
+    out_dir: Path,
+    seed: int = 0,
+    config_file: Path = ROOT / "mkdocs.yml",
+    echo=print,
+    max_gb: float | None = DEFAULT_MAX_GB,
+) -> dict:
     """Build a synthetic archive of ``docs`` documents under ``out_dir`` and time the pipeline.
 
     Each stage's address space is capped at ``max_gb`` (None: no cap) so that a stage that
@@ -449,8 +506,11 @@ def run_bench(docs: int, out_dir: Path, seed: int = 0, config_file: Path = ROOT 
         echo(f"bench: {stage} …")
         stages[stage] = run_stage(stage, work, Path(config_file).resolve(), max_gb)
         done = stages[stage]
-        echo(f"bench: {stage} failed: {done['error']}" if "error" in done else
-             f"bench: {stage} {done['wall_seconds']:.1f} s, peak RSS {done['peak_rss_mb']:.0f} MB")
+        echo(
+            f"bench: {stage} failed: {done['error']}"
+            if "error" in done
+            else f"bench: {stage} {done['wall_seconds']:.1f} s, peak RSS {done['peak_rss_mb']:.0f} MB"
+        )
 
     def get(stage: str, key: str):
         return stages[stage].get(key)
@@ -473,23 +533,30 @@ def run_bench(docs: int, out_dir: Path, seed: int = 0, config_file: Path = ROOT 
             "site": get("site", "total_seconds"),
             "site_load": get("site", "load_seconds"),
             "generate": get("site", "generate_seconds"),
-            "mkdocs": minus(get("site", "total_seconds"), get("site", "load_seconds"), get("site", "generate_seconds")),
+            "mkdocs": minus(
+                get("site", "total_seconds"), get("site", "load_seconds"), get("site", "generate_seconds")
+            ),
             "search_index": stages["search"]["wall_seconds"] if "error" not in stages["search"] else None,
             "search_load": get("search", "load_seconds"),
             "end_to_end": sum(stages[s]["wall_seconds"] for s in FULL_BUILD),
             "end_to_end_cpu": sum(stages[s].get("cpu_seconds", 0.0) for s in FULL_BUILD),
             "rebuild": stages["rebuild"]["wall_seconds"] if "error" not in stages["rebuild"] else None,
             "rebuild_datapackage": get("rebuild", "datapackage_seconds"),
-            "rebuild_mkdocs": minus(get("rebuild", "total_seconds"), get("rebuild", "datapackage_seconds"),
-                                    get("rebuild", "search_seconds")),
+            "rebuild_mkdocs": minus(
+                get("rebuild", "total_seconds"),
+                get("rebuild", "datapackage_seconds"),
+                get("rebuild", "search_seconds"),
+            ),
             "rebuild_search": get("rebuild", "search_seconds"),
         },
         "peak_rss_mb": max(stages[s].get("peak_rss_mb", 0.0) for s in FULL_BUILD),
         "peak_memory_mb": max(stages[s].get("peak_tree_pss_mb", 0.0) for s in FULL_BUILD),
         "stage_memory_mb": {name: s.get("peak_tree_pss_mb") for name, s in stages.items()},
         "rebuild_incremental": get("rebuild", "incremental"),
-        "stage_rss_mb": {name: {"own": s.get("peak_rss_own_mb"), "children": s.get("peak_rss_children_mb")}
-                         for name, s in stages.items()},
+        "stage_rss_mb": {
+            name: {"own": s.get("peak_rss_own_mb"), "children": s.get("peak_rss_children_mb")}
+            for name, s in stages.items()
+        },
         "bytes": {
             "site": dir_bytes(work / "site"),
             "datapackage": dir_bytes(work / "datapackage"),
@@ -523,14 +590,20 @@ def run_bench(docs: int, out_dir: Path, seed: int = 0, config_file: Path = ROOT 
             "rebuild_mkdocs is the build without the data package and search parts; sizes are measured "
             "after it",
         ],
-        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
-                    "loadavg_before": load_before, "loadavg_after": list(os.getloadavg()),
-                    "max_gb_per_stage": max_gb},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "loadavg_before": load_before,
+            "loadavg_after": list(os.getloadavg()),
+            "max_gb_per_stage": max_gb,
+        },
     }
     write_atomic(work / "bench.json", json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     table = markdown_table([result])
     if result["errors"]:
-        table += "\n" + "\n".join(f"- {name} failed: {error}" for name, error in result["errors"].items()) + "\n"
+        table += (
+            "\n" + "\n".join(f"- {name} failed: {error}" for name, error in result["errors"].items()) + "\n"
+        )
     write_atomic(work / "bench.md", table)
     echo(table)
     return result
@@ -585,7 +658,9 @@ def markdown_table(results: list[dict]) -> str:
         head.append(f"{results[1]['documents'] / 1000:g}k/{results[0]['documents'] / 1000:g}k")
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for label, key, unit in ROWS:
-        cells = [f"{_value(r, key):,.0f} MB" if unit == "RSS" else _fmt(_value(r, key), unit) for r in results]
+        cells = [
+            f"{_value(r, key):,.0f} MB" if unit == "RSS" else _fmt(_value(r, key), unit) for r in results
+        ]
         row = [label, *cells]
         if ratio:
             row.append(_ratio(results, key))
@@ -610,21 +685,37 @@ def goals(result: dict, small: dict | None = None) -> list[tuple[str, bool, str]
     note = f" + {failed} failed" if failed else ""
     cap = result.get("machine", {}).get("max_gb_per_stage")
     memory = result.get("peak_memory_mb") or result["peak_rss_mb"]  # older results have no sampled figure
-    rss = (f"{memory:.0f} MB (upper bound {result['peak_rss_mb']:.0f} MB)"
-           + (f"; {failed} failed under a {cap:g} GB cap" if failed and cap else ""))
+    rss = f"{memory:.0f} MB (upper bound {result['peak_rss_mb']:.0f} MB)" + (
+        f"; {failed} failed under a {cap:g} GB cap" if failed and cap else ""
+    )
     out = [
-        ("end to end ≤ 60 s", not failed and sec["end_to_end"] <= GOAL_SECONDS,
-         f"{sec['end_to_end']:.0f} s wall" + (f", {sec['end_to_end_cpu']:.0f} s CPU" if sec.get("end_to_end_cpu") else "")
-         + note),
+        (
+            "end to end ≤ 60 s",
+            not failed and sec["end_to_end"] <= GOAL_SECONDS,
+            f"{sec['end_to_end']:.0f} s wall"
+            + (f", {sec['end_to_end_cpu']:.0f} s CPU" if sec.get("end_to_end_cpu") else "")
+            + note,
+        ),
         ("peak memory ≤ 1 GB", not failed and memory <= GOAL_RSS_MB, rss),
         ("site ≤ 400 MB", b["site"] <= GOAL_SITE_MB * 1e6, _fmt(b["site"], "MB") + note),
     ]
     if sec.get("rebuild") is not None:
-        out.append(("incremental rebuild after one new issue ≤ 15 s", sec["rebuild"] <= GOAL_REBUILD_SECONDS,
-                    f"{sec['rebuild']:.0f} s" + ("" if result.get("rebuild_incremental") else " (not incremental)")))
+        out.append(
+            (
+                "incremental rebuild after one new issue ≤ 15 s",
+                sec["rebuild"] <= GOAL_REBUILD_SECONDS,
+                f"{sec['rebuild']:.0f} s"
+                + ("" if result.get("rebuild_incremental") else " (not incremental)"),
+            )
+        )
     if b["document_html_without_own_text_mean"] is not None:
-        out.append(("document page ≤ 25 KB + own text", b["document_html_without_own_text_mean"] <= GOAL_PAGE_OVERHEAD_KB * 1e3,
-                    _fmt(b["document_html_without_own_text_mean"], "KB")))
+        out.append(
+            (
+                "document page ≤ 25 KB + own text",
+                b["document_html_without_own_text_mean"] <= GOAL_PAGE_OVERHEAD_KB * 1e3,
+                _fmt(b["document_html_without_own_text_mean"], "KB"),
+            )
+        )
     if small:
         wall = sec["end_to_end"] / small["seconds"]["end_to_end"]
         cpu_small, cpu = small["seconds"].get("end_to_end_cpu"), sec.get("end_to_end_cpu")
@@ -634,8 +725,14 @@ def goals(result: dict, small: dict | None = None) -> list[tuple[str, bool, str]
     return out
 
 
-def run_compare(sizes: list[int], out_dir: Path, seed: int = 0, config_file: Path = ROOT / "mkdocs.yml",
-                echo=print, max_gb: float | None = DEFAULT_MAX_GB) -> dict:
+def run_compare(
+    sizes: list[int],
+    out_dir: Path,
+    seed: int = 0,
+    config_file: Path = ROOT / "mkdocs.yml",
+    echo=print,
+    max_gb: float | None = DEFAULT_MAX_GB,
+) -> dict:
     """run_bench at each size (under out_dir/<size>), then one table with the last/first ratio."""
     results = [run_bench(n, Path(out_dir) / str(n), seed, config_file, echo, max_gb) for n in sizes]
     return compare_report(results, out_dir, echo)
@@ -644,10 +741,16 @@ def run_compare(sizes: list[int], out_dir: Path, seed: int = 0, config_file: Pat
 def compare_report(results: list[dict], out_dir: Path, echo=print) -> dict:
     """compare.md and compare.json in ``out_dir`` from finished runs (smallest first)."""
     table = markdown_table([results[0], results[-1]] if len(results) > 1 else results)
-    lines = [table, "", f"| goal of issue 6 (measured at {results[-1]['documents']:,} documents) | met | measured |",
-             "| --- | --- | --- |"]
-    lines += [f"| {g} | {'yes' if ok else 'no'} | {v} |"
-              for g, ok, v in goals(results[-1], results[0] if len(results) > 1 else None)]
+    lines = [
+        table,
+        "",
+        f"| goal of issue 6 (measured at {results[-1]['documents']:,} documents) | met | measured |",
+        "| --- | --- | --- |",
+    ]
+    lines += [
+        f"| {g} | {'yes' if ok else 'no'} | {v} |"
+        for g, ok, v in goals(results[-1], results[0] if len(results) > 1 else None)
+    ]
     text = "\n".join(lines) + "\n"
     write_atomic(Path(out_dir) / "compare.md", text)
     write_atomic(Path(out_dir) / "compare.json", json.dumps(results, ensure_ascii=False, indent=2) + "\n")
@@ -662,17 +765,30 @@ def main(argv: list[str] | None = None) -> None:
         return
     parser = argparse.ArgumentParser(prog="python -m generator.dev.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=1000, help="documents in the synthetic archive")
-    parser.add_argument("--compare", type=int, nargs="+", metavar="N", help="run at each size, report last/first")
+    parser.add_argument(
+        "--compare", type=int, nargs="+", metavar="N", help="run at each size, report last/first"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="work directory (default build/bench)")
-    parser.add_argument("--report", type=int, nargs="+", metavar="N",
-                        help="no run: compare the bench.json files already under --out/N")
+    parser.add_argument(
+        "--report",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="no run: compare the bench.json files already under --out/N",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--max-gb", type=float, default=DEFAULT_MAX_GB,
-                        help=f"address-space cap per stage in GB, 0 for none (default {DEFAULT_MAX_GB:g})")
+    parser.add_argument(
+        "--max-gb",
+        type=float,
+        default=DEFAULT_MAX_GB,
+        help=f"address-space cap per stage in GB, 0 for none (default {DEFAULT_MAX_GB:g})",
+    )
     parser.add_argument("--config", type=Path, default=ROOT / "mkdocs.yml")
     args = parser.parse_args(argv)
     if args.report:
-        results = [json.loads((args.out / str(n) / "bench.json").read_text(encoding="utf-8")) for n in args.report]
+        results = [
+            json.loads((args.out / str(n) / "bench.json").read_text(encoding="utf-8")) for n in args.report
+        ]
         compare_report(results, args.out)
     elif args.compare:
         run_compare(args.compare, args.out, args.seed, args.config, max_gb=args.max_gb or None)

@@ -27,23 +27,38 @@ import threading
 from collections import Counter
 from pathlib import Path
 
-from generator.model.archive import Archive
-from generator.model.archive import load_archive
+from generator.model.archive import Archive, load_archive
 from generator.search.index import SearchRecord, normalise, record_text, search_records
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SUB_PATH = "archive"
 CLASSES = ("two-character words", "long terms", "person names", "place names", "document numbers", "phrases")
 PER_CLASS = 20
-BYTES_QUERIES = ("王骁", "慢性病", "济兖政发〔2021〕5号", "农田水利", "健康促进", "新质生产力", "人民政府", "兖州")
+BYTES_QUERIES = (
+    "王骁",
+    "慢性病",
+    "济兖政发〔2021〕5号",
+    "农田水利",
+    "健康促进",
+    "新质生产力",
+    "人民政府",
+    "兖州",
+)
 
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _HAN_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
 
 
 # ---------------------------------------------------------------- query set and ground truth
+
 
 def record_texts(records: list[SearchRecord]) -> dict[str, str]:
     """rid → the record's searchable text, normalised."""
@@ -62,7 +77,9 @@ def query_set(archive: Archive, texts: dict[str, str], seed: int = 0) -> list[tu
     for text in corpus:
         for run in _HAN_RUN.findall(text):
             words.update(jieba.lcut(run))
-    for text in sorted(set(e.text for i in archive.issues for e in i.events)) + [d.title for d in archive.documents]:
+    for text in sorted(set(e.text for i in archive.issues for e in i.events)) + [
+        d.title for d in archive.documents
+    ]:
         for pair in posseg.lcut(text):
             if pair.flag in tagged and 2 <= len(pair.word) <= 4 and _HAN_ONLY.match(pair.word):
                 tagged[pair.flag].add(pair.word)
@@ -85,7 +102,7 @@ def query_set(archive: Archive, texts: dict[str, str], seed: int = 0) -> list[tu
         run = rng.choice(runs)
         size = rng.randint(4, 8)
         start = rng.randrange(0, len(run) - size)
-        phrases.append(run[start:start + size])
+        phrases.append(run[start : start + size])
     out = []
     for name, queries in zip(CLASSES, (two, long, names, places, docnos, phrases)):
         out += [(name, q) for q in queries]
@@ -98,6 +115,7 @@ def relevant(texts: dict[str, str], query: str) -> set[str]:
 
 
 # ---------------------------------------------------------------- browser
+
 
 @contextlib.contextmanager
 def serve(site: Path):
@@ -227,7 +245,9 @@ def bytes_per_query(browser, url: str, queries: tuple[str, ...], builtin: bool =
         if builtin:
             page.locator(".md-search-result__list > li").first.wait_for()
         else:
-            page.wait_for_function("/找到|没有/.test(document.querySelector('.md-search-result__meta').textContent)")
+            page.wait_for_function(
+                "/找到|没有/.test(document.querySelector('.md-search-result__meta').textContent)"
+            )
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(500)
         out.append(sum(n for _, n in log) + (preload if not out else 0))
@@ -236,6 +256,7 @@ def bytes_per_query(browser, url: str, queries: tuple[str, ...], builtin: bool =
 
 
 # ---------------------------------------------------------------- scores
+
 
 def scores(queries: list[tuple[str, str]], truth: list[set[str]], found: list[list[str]]) -> dict[str, dict]:
     """Per class: mean recall, mean precision, queries, and the worst misses."""
@@ -249,17 +270,24 @@ def scores(queries: list[tuple[str, str]], truth: list[set[str]], found: list[li
         row["precision"].append(precision)
         if recall < 1:
             row["misses"].append(f"{query} ({len(want & got_set)}/{len(want)})")
-    return {cls: {"queries": len(row["recall"]), "recall": statistics.mean(row["recall"]),
-                  "precision": statistics.mean(row["precision"]), "misses": row["misses"]}
-            for cls, row in by_class.items()}
+    return {
+        cls: {
+            "queries": len(row["recall"]),
+            "recall": statistics.mean(row["recall"]),
+            "precision": statistics.mean(row["precision"]),
+            "misses": row["misses"],
+        }
+        for cls, row in by_class.items()
+    }
 
 
 def page_of(record: SearchRecord) -> str:
     return record.url.split("#")[0].strip("/") + "/"
 
 
-def evaluate(site: Path, content: Path, builtin_site: Path | None = None, seed: int = 0,
-             recall: bool = True) -> dict:
+def evaluate(
+    site: Path, content: Path, builtin_site: Path | None = None, seed: int = 0, recall: bool = True
+) -> dict:
     archive = load_archive(content)
 
     def read_page(url: str) -> str:
@@ -267,8 +295,11 @@ def evaluate(site: Path, content: Path, builtin_site: Path | None = None, seed: 
         return path.read_text(encoding="utf-8") if path.is_file() else ""
 
     records = search_records(archive, read_page)
-    report: dict = {"records": len(records), "documents": len(archive.documents),
-                    "index_bytes": _dir_bytes(Path(site) / "pagefind")}
+    report: dict = {
+        "records": len(records),
+        "documents": len(archive.documents),
+        "index_bytes": _dir_bytes(Path(site) / "pagefind"),
+    }
     with serve(site) as url, chromium() as browser:
         if recall:
             texts = record_texts(records)
@@ -291,7 +322,10 @@ def evaluate(site: Path, content: Path, builtin_site: Path | None = None, seed: 
                 page_records = {r.rid: page_of(r) for r in records}
                 page_truth = [{page_records[rid] for rid in t} for t in truth]
                 pages = set(page_records.values())
-                found = [[p for p in got if p in pages] for got in run_builtin(browser, url, [q for _, q in queries])]
+                found = [
+                    [p for p in got if p in pages]
+                    for got in run_builtin(browser, url, [q for _, q in queries])
+                ]
                 report["builtin"] = scores(queries, page_truth, found)
                 ours = [[page_records.get(rid, "") for rid in rids] for rids in report["keys_found"]]
                 report["keys_pages"] = scores(queries, page_truth, ours)
@@ -308,11 +342,17 @@ def build_builtin_site(content: Path, work: Path, config_file: Path = Path("mkdo
     root = Path(config_file).resolve().parent
     theme = work / "theme"
     shutil.rmtree(theme, ignore_errors=True)
-    shutil.copytree(root / "generator" / "theme", theme,
-                    ignore=lambda d, names: [n for n in names if n in ("header.html", "search.html")])
+    shutil.copytree(
+        root / "generator" / "theme",
+        theme,
+        ignore=lambda d, names: [n for n in names if n in ("header.html", "search.html")],
+    )
     text = Path(config_file).read_text(encoding="utf-8")
-    text = text.replace("plugins:\n  - gazette:\n", "plugins:\n  - search:\n      separator: '[\\s\\u200b\\u3000\\-、。，．？！；：]+'"
-                        "\n  - gazette:\n      theme: false\n")
+    text = text.replace(
+        "plugins:\n  - gazette:\n",
+        "plugins:\n  - search:\n      separator: '[\\s\\u200b\\u3000\\-、。，．？！；：]+'"
+        "\n  - gazette:\n      theme: false\n",
+    )
     text = text.replace("docs_dir: docs", f"docs_dir: {root / 'docs'}")
     text = text.replace("  name: material\n", f"  name: material\n  custom_dir: {theme}\n")
     config = work / "mkdocs-builtin.yml"
@@ -334,16 +374,30 @@ def _dir_bytes(path: Path) -> int:
 
 # ---------------------------------------------------------------- report
 
+
 def markdown(report: dict, label: str) -> str:
-    lines = [f"### {label}", "",
-             f"{report['documents']:,} documents, {report['records']:,} search records; "
-             f"Pagefind bundle {report['index_bytes'] / 1e6:.1f} MB on disk"
-             + (f", built-in `search_index.json` {report['builtin_index_bytes'] / 1e6:.1f} MB." if "builtin_index_bytes" in report else "."),
-             ""]
+    lines = [
+        f"### {label}",
+        "",
+        f"{report['documents']:,} documents, {report['records']:,} search records; "
+        f"Pagefind bundle {report['index_bytes'] / 1e6:.1f} MB on disk"
+        + (
+            f", built-in `search_index.json` {report['builtin_index_bytes'] / 1e6:.1f} MB."
+            if "builtin_index_bytes" in report
+            else "."
+        ),
+        "",
+    ]
     if "keys" in report:
-        lines += ["| query class | queries | recall | precision | Pagefind alone: recall | precision |"
-                  + (" built-in (by page): recall | precision | this search (by page): recall |" if "builtin" in report else ""),
-                  "| --- | --: | --: | --: | --: | --: |" + (" --: | --: | --: |" if "builtin" in report else "")]
+        lines += [
+            "| query class | queries | recall | precision | Pagefind alone: recall | precision |"
+            + (
+                " built-in (by page): recall | precision | this search (by page): recall |"
+                if "builtin" in report
+                else ""
+            ),
+            "| --- | --: | --: | --: | --: | --: |" + (" --: | --: | --: |" if "builtin" in report else ""),
+        ]
         for cls in CLASSES:
             k, n = report["keys"].get(cls), report["native"].get(cls)
             if not k:
@@ -357,12 +411,17 @@ def markdown(report: dict, label: str) -> str:
         misses = [m for cls in CLASSES for m in report["keys"].get(cls, {}).get("misses", [])]
         lines += ["", "Missed (found/relevant): " + ("、".join(misses) if misses else "none") + "."]
     later = report["bytes"][1:]
-    lines += ["", "| bytes per query (network log) | first query, library included | later queries: median | max |",
-              "| --- | --: | --: | --: |",
-              f"| this search (Pagefind) | {report['bytes'][0] / 1024:.0f} KB | {statistics.median(later) / 1024:.0f} KB | {max(later) / 1024:.0f} KB |"]
+    lines += [
+        "",
+        "| bytes per query (network log) | first query, library included | later queries: median | max |",
+        "| --- | --: | --: | --: |",
+        f"| this search (Pagefind) | {report['bytes'][0] / 1024:.0f} KB | {statistics.median(later) / 1024:.0f} KB | {max(later) / 1024:.0f} KB |",
+    ]
     if "builtin_bytes" in report:
         b = report["builtin_bytes"]
-        lines.append(f"| built-in search | {b[0] / 1024:.0f} KB | {statistics.median(b[1:]) / 1024:.0f} KB | {max(b[1:]) / 1024:.0f} KB |")
+        lines.append(
+            f"| built-in search | {b[0] / 1024:.0f} KB | {statistics.median(b[1:]) / 1024:.0f} KB | {max(b[1:]) / 1024:.0f} KB |"
+        )
     lines += ["", "Queries for bytes, in order: " + "、".join(BYTES_QUERIES) + "."]
     return "\n".join(lines) + "\n"
 
@@ -371,8 +430,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--site", type=Path, default=Path("site"))
     parser.add_argument("--content", type=Path, default=Path("content"))
-    parser.add_argument("--builtin", type=Path, metavar="WORK",
-                        help="also build the archive with Material's search into WORK and measure it")
+    parser.add_argument(
+        "--builtin",
+        type=Path,
+        metavar="WORK",
+        help="also build the archive with Material's search into WORK and measure it",
+    )
     parser.add_argument("--bytes-only", action="store_true", help="skip recall (large archives)")
     parser.add_argument("--label", default="sample archive")
     parser.add_argument("--json", type=Path)

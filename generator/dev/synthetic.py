@@ -15,9 +15,9 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from generator.ingest.references import find_references
 from generator.model import ids
 from generator.model.models import Appointment, Attachment, DocNumber, Document, Event, Issue, Table, TocEntry
-from generator.ingest.references import find_references
 
 DOCS_PER_ISSUE = (15, 25)
 ISSUES_PER_YEAR = 12
@@ -28,7 +28,9 @@ MIX_SHARE = 0.35  # body paragraphs swapped for a paragraph of another document
 CHARS_PER_PAGE = 1500
 
 _SUFFIXES = ("政办发", "政办字", "政发", "政字")  # office codes first: 济兖政办发 is not a 政发 code
-_PUBLISHER_NAME = re.compile(r"^(?P<city>[\u4e00-\u9fff]{1,4}市)?(?P<short>[\u4e00-\u9fff]{1,4}?[区县市])人民政府$")
+_PUBLISHER_NAME = re.compile(
+    r"^(?P<city>[\u4e00-\u9fff]{1,4}市)?(?P<short>[\u4e00-\u9fff]{1,4}?[区县市])人民政府$"
+)
 _HEADING = re.compile(r"^#{1,6}\s")
 _TABLE_ROW = re.compile(r"^\s*\|")
 _CN_DIGITS = "〇一二三四五六七八九"
@@ -49,9 +51,14 @@ class SyntheticPublisher:
 
     def registry_entry(self) -> dict:
         """The publisher as a content/publishers.yml entry."""
-        return {"name": self.name, "short_name": self.short_name, "region_code": self.region_code,
-                "slug": self.slug, "aliases": [f"{self.short_name}人民政府", f"{self.short_name}政府"],
-                "agency_codes": self.agency_codes}
+        return {
+            "name": self.name,
+            "short_name": self.short_name,
+            "region_code": self.region_code,
+            "slug": self.slug,
+            "aliases": [f"{self.short_name}人民政府", f"{self.short_name}政府"],
+            "agency_codes": self.agency_codes,
+        }
 
 
 # Invented for the benchmark: real Shandong districts (GB/T 2260 codes), plausible agency codes.
@@ -122,8 +129,14 @@ def synthetic_issues(samples: list[Issue], n_docs: int, seed: int = 0) -> list[I
             document.page = page
             page += 1 + len(document.body) // CHARS_PER_PAGE
             issue.documents.append(document)
-            issue.toc.append(TocEntry(section=document.section, title=document.title,
-                                      doc_number=document.doc_number.text, page=document.page))
+            issue.toc.append(
+                TocEntry(
+                    section=document.section,
+                    title=document.title,
+                    doc_number=document.doc_number.text,
+                    page=document.page,
+                )
+            )
         issue.sections = list(dict.fromkeys(d.section for d in issue.documents))
         if appt_pool and rng.random() < 0.5:
             issue.appointments = _appointments(issue, publisher, appt_pool, templates, rng)
@@ -150,7 +163,13 @@ def publishers_for(samples: list[Issue]) -> list[SyntheticPublisher]:
             continue
         short = m.group("short")
         found[issue.publisher] = SyntheticPublisher(
-            issue.publisher, short, m.group("city") or "", issue.region_code, ids.pinyin_slug(short[:-1]), stem)
+            issue.publisher,
+            short,
+            m.group("city") or "",
+            issue.region_code,
+            ids.pinyin_slug(short[:-1]),
+            stem,
+        )
     extra = [p for p in EXTRA_PUBLISHERS if p.region_code not in {f.region_code for f in found.values()}]
     return [*found.values(), *extra]
 
@@ -187,17 +206,32 @@ def _templates(samples: list[Issue]) -> list[_Template]:
     return out
 
 
-def _issue(publisher: SyntheticPublisher, year: int, number: int, cumulative: int, rng: random.Random) -> Issue:
+def _issue(
+    publisher: SyntheticPublisher, year: int, number: int, cumulative: int, rng: random.Random
+) -> Issue:
     published = dt.date(year, number, rng.randint(20, 28))
     return Issue(
-        issue_id=ids.issue_id(publisher.region_code, year, str(number)), kind="issue",
-        publisher=publisher.name, region_code=publisher.region_code, year=year, number=str(number),
-        cumulative_number=str(cumulative), published_on=published.isoformat(),
-        source=f"{publisher.slug}-{year}-{number:02d}.txt", title=f"{publisher.name}公报")
+        issue_id=ids.issue_id(publisher.region_code, year, str(number)),
+        kind="issue",
+        publisher=publisher.name,
+        region_code=publisher.region_code,
+        year=year,
+        number=str(number),
+        cumulative_number=str(cumulative),
+        published_on=published.isoformat(),
+        source=f"{publisher.slug}-{year}-{number:02d}.txt",
+        title=f"{publisher.name}公报",
+    )
 
 
-def _document(template: _Template, publisher: SyntheticPublisher, issue: Issue, seq: int,
-              para_pool: list[str], state: _State) -> Document:
+def _document(
+    template: _Template,
+    publisher: SyntheticPublisher,
+    issue: Issue,
+    seq: int,
+    para_pool: list[str],
+    state: _State,
+) -> Document:
     rng = state.rng
     src = template.document
     published = dt.date.fromisoformat(issue.published_on)
@@ -206,8 +240,12 @@ def _document(template: _Template, publisher: SyntheticPublisher, issue: Issue, 
     agency = f"{publisher.code_stem}{_suffix(src.doc_number.agency)}"
     key = (agency, signed.year)
     state.serials[key] = state.serials.get(key, 0) + 1
-    number = DocNumber(text=f"{agency}〔{signed.year}〕{state.serials[key]}号", agency=agency,
-                       year=signed.year, serial=state.serials[key])
+    number = DocNumber(
+        text=f"{agency}〔{signed.year}〕{state.serials[key]}号",
+        agency=agency,
+        year=signed.year,
+        serial=state.serials[key],
+    )
     document_id = ids.document_id(number, issue.issue_id, seq)
 
     def local(text: str) -> str:
@@ -218,7 +256,9 @@ def _document(template: _Template, publisher: SyntheticPublisher, issue: Issue, 
     before = [d for d in earlier[-200:] if d.signed_on < signed.isoformat()]
     if before and rng.random() < CITE_SHARE:
         cited = before[-rng.randint(1, min(len(before), 60))]
-        body = _insert_after_first(body, f"根据《{cited.title}》（{cited.doc_number.text}）有关要求，结合工作实际，制定本文件。")
+        body = _insert_after_first(
+            body, f"根据《{cited.title}》（{cited.doc_number.text}）有关要求，结合工作实际，制定本文件。"
+        )
     if before and rng.random() < REPEAL_SHARE:
         candidates = [d for d in before if d.document_id not in state.repealed]
         if candidates:
@@ -228,14 +268,34 @@ def _document(template: _Template, publisher: SyntheticPublisher, issue: Issue, 
 
     tables = []
     for n, table in enumerate(src.tables, 1):
-        tables.append(Table(table_id=f"{document_id}-t{n}", caption=local(table.caption),
-                            header=copy.deepcopy(table.header), rows=copy.deepcopy(table.rows)))
-    attachments = [Attachment(label=a.label, title=local(a.title), body=local(a.body)) for a in src.attachments]
+        tables.append(
+            Table(
+                table_id=f"{document_id}-t{n}",
+                caption=local(table.caption),
+                header=copy.deepcopy(table.header),
+                rows=copy.deepcopy(table.rows),
+            )
+        )
+    attachments = [
+        Attachment(label=a.label, title=local(a.title), body=local(a.body)) for a in src.attachments
+    ]
     document = Document(
-        document_id=document_id, seq=seq, section=src.section, title=local(src.title), doc_type=src.doc_type,
-        doc_number=number, issuer=local(src.issuer) or publisher.name, recipients=local(src.recipients),
-        signed_on=signed.isoformat(), printed_on=printed.isoformat(), public=src.public, body=body,
-        attachment_titles=[local(t) for t in src.attachment_titles], attachments=attachments, tables=tables)
+        document_id=document_id,
+        seq=seq,
+        section=src.section,
+        title=local(src.title),
+        doc_type=src.doc_type,
+        doc_number=number,
+        issuer=local(src.issuer) or publisher.name,
+        recipients=local(src.recipients),
+        signed_on=signed.isoformat(),
+        printed_on=printed.isoformat(),
+        public=src.public,
+        body=body,
+        attachment_titles=[local(t) for t in src.attachment_titles],
+        attachments=attachments,
+        tables=tables,
+    )
     texts = [document.body, *(a.body for a in attachments)]
     document.references = find_references("\n\n".join(t for t in texts if t), own_number=number.text)
     for reference in document.references:
@@ -249,12 +309,19 @@ def _localise(text: str, template: _Template, publisher: SyntheticPublisher) -> 
     if not text:
         return text
     for code in sorted(template.codes, key=len, reverse=True):
-        text = re.sub(rf"{re.escape(code)}(\s*〔\s*)((?:19|20)\d\d)",
-                      lambda m: f"{{code:{template.codes[code]}}}{m.group(1)}{_historic(int(m.group(2)))}", text)
+        text = re.sub(
+            rf"{re.escape(code)}(\s*〔\s*)((?:19|20)\d\d)",
+            lambda m, code=code: f"{{code:{template.codes[code]}}}{m.group(1)}{_historic(int(m.group(2)))}",
+            text,
+        )
     for old, placeholder in template.names:
         text = text.replace(old, placeholder)
-    text = (text.replace("{name}", publisher.name).replace("{short}", publisher.short_name)
-            .replace("{bare}", publisher.short_name[:-1]).replace("{city}", publisher.city))
+    text = (
+        text.replace("{name}", publisher.name)
+        .replace("{short}", publisher.short_name)
+        .replace("{bare}", publisher.short_name[:-1])
+        .replace("{city}", publisher.city)
+    )
     for suffix in _SUFFIXES:
         text = text.replace(f"{{code:{suffix}}}", f"{publisher.code_stem}{suffix}")
     return text
@@ -299,8 +366,13 @@ def _template_for_text(templates: list[_Template], text: str) -> _Template | Non
     return None
 
 
-def _appointments(issue: Issue, publisher: SyntheticPublisher, pool: list[Appointment],
-                  templates: list[_Template], rng: random.Random) -> list[Appointment]:
+def _appointments(
+    issue: Issue,
+    publisher: SyntheticPublisher,
+    pool: list[Appointment],
+    templates: list[_Template],
+    rng: random.Random,
+) -> list[Appointment]:
     published = dt.date.fromisoformat(issue.published_on)
     decided = (published - dt.timedelta(days=rng.randint(10, 40))).isoformat()
     out = []
@@ -309,21 +381,37 @@ def _appointments(issue: Issue, publisher: SyntheticPublisher, pool: list[Appoin
         person = src.person[:1] + other[1:] if len(src.person) >= 2 and len(other) >= 2 else src.person
         template = _template_for_text(templates, f"{src.authority}{src.basis}{src.text}")
 
-        def local(text: str) -> str:
+        def local(text: str, template=template) -> str:
             return _localise(text, template, publisher) if template else text
 
-        out.append(Appointment(appointment_id=f"{issue.issue_id}-a{n:03d}", decided_on=decided,
-                               authority=local(src.authority), person=person, action=src.action, post=src.post,
-                               note=src.note, text=local(src.text.replace(src.person, person)),
-                               basis=local(src.basis)))
+        out.append(
+            Appointment(
+                appointment_id=f"{issue.issue_id}-a{n:03d}",
+                decided_on=decided,
+                authority=local(src.authority),
+                person=person,
+                action=src.action,
+                post=src.post,
+                note=src.note,
+                text=local(src.text.replace(src.person, person)),
+                basis=local(src.basis),
+            )
+        )
     return out
 
 
-def _events(issue: Issue, publisher: SyntheticPublisher, pool: list[Event],
-            templates: list[_Template], rng: random.Random) -> list[Event]:
+def _events(
+    issue: Issue,
+    publisher: SyntheticPublisher,
+    pool: list[Event],
+    templates: list[_Template],
+    rng: random.Random,
+) -> list[Event]:
     published = dt.date.fromisoformat(issue.published_on)
     month_start = (published.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    picked = sorted(rng.sample(pool, min(len(pool), rng.randint(5, 15))), key=lambda e: (e.date[8:10], e.event_id))
+    picked = sorted(
+        rng.sample(pool, min(len(pool), rng.randint(5, 15))), key=lambda e: (e.date[8:10], e.event_id)
+    )
     out = []
     for n, src in enumerate(picked, 1):
         day = min(int(src.date[8:10]), 28)
@@ -334,7 +422,9 @@ def _events(issue: Issue, publisher: SyntheticPublisher, pool: list[Event],
             end = date.replace(day=min(day + max(span, 1), 28)).isoformat() if day < 28 else ""
         template = _template_for_text(templates, src.text)
         text = _localise(src.text, template, publisher) if template else src.text
-        out.append(Event(event_id=f"{issue.issue_id}-e{n:03d}", date=date.isoformat(), text=text, end_date=end))
+        out.append(
+            Event(event_id=f"{issue.issue_id}-e{n:03d}", date=date.isoformat(), text=text, end_date=end)
+        )
     return out
 
 
@@ -347,6 +437,7 @@ def _valid_date(value: str) -> bool:
 
 
 # ---------------------------------------------------------------- back to gazette text
+
 
 def _cn_date(iso: str) -> str:
     d = dt.date.fromisoformat(iso)
@@ -381,7 +472,12 @@ def _plain_text(markdown: str) -> str:
 
 def render_source(issue: Issue) -> str:
     """The issue as gazette text of the kind extraction gives (masthead, 目录, documents, colophon)."""
-    out = [f"{issue.title}", f"{issue.year}", f"第{issue.number}期（总第{issue.cumulative_number}期）", "目 录"]
+    out = [
+        f"{issue.title}",
+        f"{issue.year}",
+        f"第{issue.number}期（总第{issue.cumulative_number}期）",
+        "目 录",
+    ]
     section = None
     for entry in issue.toc:
         if entry.section in ("人事任免", "大事记"):
@@ -428,6 +524,8 @@ def render_source(issue: Issue) -> str:
                 month = heading
             days = f"{d.day}-{dt.date.fromisoformat(e.end_date).day}日" if e.end_date else f"{d.day}日"
             out.append(f"{days} {e.text}")
-    out += [f"{issue.title}\n{issue.year}年第{issue.number}期\n{_cn_date(issue.published_on)}出版",
-            f"主管主办：{issue.publisher}\n编辑出版：{issue.publisher}办公室"]
+    out += [
+        f"{issue.title}\n{issue.year}年第{issue.number}期\n{_cn_date(issue.published_on)}出版",
+        f"主管主办：{issue.publisher}\n编辑出版：{issue.publisher}办公室",
+    ]
     return "\n\n".join(part for part in out if part) + "\n"

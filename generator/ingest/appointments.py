@@ -40,8 +40,8 @@ import re
 from dataclasses import dataclass, field
 
 from generator.ingest.dates import DATE_LINE_RE, MONTH_DAY_RE, cn_number, iso_date
-from generator.model.models import Appointment, Problem
 from generator.ingest.textutil import PAGE_FURNITURE
+from generator.model.models import Appointment, Problem
 
 Line = tuple[int, str]
 
@@ -53,8 +53,15 @@ _AUTHORITY = re.compile(
     r"(?:第[\d一二三四五六七八九十百〇零]+次(?:主任|常务)?会议)?(?:研究)?决定"
 )
 _HEADING = re.compile(r"^(?:决定)?(任命|免去|聘任|解聘|免职|任职|聘用)[：:]\s*(.*)$")
-_HEADING_ACTION = {"任命": "任命", "任职": "任命", "聘任": "聘任", "聘用": "聘任",
-                   "免去": "免去", "免职": "免去", "解聘": "解聘"}
+_HEADING_ACTION = {
+    "任命": "任命",
+    "任职": "任命",
+    "聘任": "聘任",
+    "聘用": "聘任",
+    "免去": "免去",
+    "免职": "免去",
+    "解聘": "解聘",
+}
 _CLOSES = "；;。"
 _NAME = r"[\u4e00-\u9fff·]{2,4}?"
 _PERSONS = rf"{_NAME}(?:、{_NAME})*"
@@ -62,18 +69,41 @@ _PLACE_START = r"(?=区|市|县|镇|乡|省|街道|原)"
 
 # Clause forms; "persons" may be missing when the clause continues the statement's subject.
 _CLAUSES: list[tuple[str, re.Pattern[str]]] = [
-    ("appoint", re.compile(rf"^(?:决定)?(?P<verb>聘任|任命|聘用|聘)(?P<persons>{_PERSONS})(?:同志)?为(?P<post>.+)$")),
+    (
+        "appoint",
+        re.compile(rf"^(?:决定)?(?P<verb>聘任|任命|聘用|聘)(?P<persons>{_PERSONS})(?:同志)?为(?P<post>.+)$"),
+    ),
     ("dismiss", re.compile(r"^(?:同时)?(?P<verb>免去|解聘)其(?P<post>.+?)(?:职务)?$")),
-    ("dismiss", re.compile(rf"^(?:同时)?(?P<verb>免去|解聘)(?P<persons>{_PERSONS})(?:同志)?(?:的|{_PLACE_START})(?P<post>.+?)(?:职务)?$")),
+    (
+        "dismiss",
+        re.compile(
+            rf"^(?:同时)?(?P<verb>免去|解聘)(?P<persons>{_PERSONS})(?:同志)?(?:的|{_PLACE_START})(?P<post>.+?)(?:职务)?$"
+        ),
+    ),
     ("dismiss", re.compile(r"^(?:同时)?(?P<verb>免去|解聘)(?P<post>.+?)(?:职务)?$")),
-    ("cease", re.compile(rf"^(?P<persons>{_PERSONS})(?:同志)?不再(?P<verb>担任|聘任)(?P<post>.+?)(?:职务)?$")),
+    (
+        "cease",
+        re.compile(rf"^(?P<persons>{_PERSONS})(?:同志)?不再(?P<verb>担任|聘任)(?P<post>.+?)(?:职务)?$"),
+    ),
     ("cease", re.compile(r"^(?:同时)?不再(?P<verb>担任|聘任)(?P<post>.+?)(?:职务)?$")),
     ("serve", re.compile(rf"^(?P<persons>{_PERSONS})(?:同志)?(?P<verb>任|兼任|担任)(?P<post>.+)$")),
     ("serve", re.compile(r"^(?:同时)?(?P<verb>兼任|担任)(?P<post>.+)$")),
-    ("heading", re.compile(rf"^(?P<persons>{_PERSONS})(?:同志)?(?:为|的|{_PLACE_START})(?P<post>.+?)(?:职务)?$")),
+    (
+        "heading",
+        re.compile(rf"^(?P<persons>{_PERSONS})(?:同志)?(?:为|的|{_PLACE_START})(?P<post>.+?)(?:职务)?$"),
+    ),
 ]
-_VERB_ACTION = {"聘任": "聘任", "聘用": "聘任", "聘": "聘任", "任命": "任命", "任": "任命",
-                "担任": "任命", "兼任": "兼任", "免去": "免去", "解聘": "解聘"}
+_VERB_ACTION = {
+    "聘任": "聘任",
+    "聘用": "聘任",
+    "聘": "聘任",
+    "任命": "任命",
+    "任": "任命",
+    "担任": "任命",
+    "兼任": "兼任",
+    "免去": "免去",
+    "解聘": "解聘",
+}
 _ACTION_WORD = re.compile(r"聘任|任命|免去|免职|不再|担任|兼任|解聘|辞去|撤销|为")
 _RENAME = re.compile(r"^原?(?P<old>.+?)(?:职务)?名称(?:变更|更改|调整|改)为(?P<new>.+?)(?:职务)?$")
 _LAPSE = re.compile(r"^原?(?P<posts>.+?)职务(?P<why>随\S*?)?自然免除$")
@@ -98,7 +128,9 @@ class _Block:
         return " ".join(filter(None, [self.title_line, self.authority_line, self.heading_line]))
 
 
-def parse_appointments(lines: list[Line], year: int | None, id_prefix: str) -> tuple[list[Appointment], list[Problem]]:
+def parse_appointments(
+    lines: list[Line], year: int | None, id_prefix: str
+) -> tuple[list[Appointment], list[Problem]]:
     """Lines of a 人事任免 section (1-based line number, text) → appointments and problems."""
     rows: list[Appointment] = []
     problems: list[Problem] = []
@@ -127,7 +159,9 @@ def parse_appointments(lines: list[Line], year: int | None, id_prefix: str) -> t
         if date is not None:
             flush()
             if not date:
-                problems.append(Problem("warning", "appointment-unparsed", f"人事任免：日期无效：{text}", line_no))
+                problems.append(
+                    Problem("warning", "appointment-unparsed", f"人事任免：日期无效：{text}", line_no)
+                )
             elif block.rows and not block.date:
                 for row in block.rows:  # a notice's date, printed after its list
                     row.decided_on = date
@@ -149,12 +183,14 @@ def parse_appointments(lines: list[Line], year: int | None, id_prefix: str) -> t
                 block.authority, block.heading = authority.group(1), ""
                 block.authority_line, block.heading_line = text, ""
             else:
-                problems.append(Problem("warning", "appointment-unparsed", f"人事任免：无法识别的标题：{text}", line_no))
+                problems.append(
+                    Problem("warning", "appointment-unparsed", f"人事任免：无法识别的标题：{text}", line_no)
+                )
             continue
         if heading:
             flush()
             block.heading = _HEADING_ACTION[heading.group(1)]
-            block.heading_line = text[:len(text) - len(heading.group(2))]
+            block.heading_line = text[: len(text) - len(heading.group(2))]
             text = heading.group(2)
         elif not buffer and not text.endswith(tuple("，,、" + _CLOSES)):
             title = _TITLE.match(text)
@@ -172,8 +208,14 @@ def parse_appointments(lines: list[Line], year: int | None, id_prefix: str) -> t
 
     for row in rows:
         if not row.decided_on:
-            problems.append(Problem("warning", "appointment-undated",
-                                    f"人事任免：没有日期：{row.person}{row.action}{row.post}", row.line))
+            problems.append(
+                Problem(
+                    "warning",
+                    "appointment-undated",
+                    f"人事任免：没有日期：{row.person}{row.action}{row.post}",
+                    row.line,
+                )
+            )
     for n, row in enumerate(rows, 1):
         row.appointment_id = f"{id_prefix}-a{n:03d}"
     return rows, problems
@@ -227,7 +269,7 @@ def _parse_statement(statement: str, line_no: int, block: _Block, problems: list
         if lapse is None:
             unparsed("无法识别的自然免除")
             return
-        note = "，".join(filter(None, [lapse.group("why") or "", *clauses[lapse_at + 1:]]))
+        note = "，".join(filter(None, [lapse.group("why") or "", *clauses[lapse_at + 1 :]]))
         for part in _split(lapse.group("posts"), "，,"):
             for post in _expand_posts(_strip_former(part)):
                 row("", "自然免除", post, note)
@@ -300,7 +342,7 @@ def _org_prefix(first: str, title: str) -> str | None:
     core = title
     for head in ("常务副", "副", "正"):
         if core.startswith(head) and len(core) > len(head):
-            core = core[len(head):]
+            core = core[len(head) :]
             break
     for head in _TITLE_PREFIXES:
         if first.endswith(head + core) and len(first) > len(head + core) + 1:

@@ -35,8 +35,13 @@ def _spaceless(text: str) -> str:
 def make_doc_number(agency: str, year: int, serial: int, printed: str = "") -> DocNumber:
     text = f"{agency}〔{year}〕{serial}号"
     printed = printed.strip()
-    return DocNumber(text=text, agency=agency, year=year, serial=serial,
-                     printed=printed if printed and printed != text else "")
+    return DocNumber(
+        text=text,
+        agency=agency,
+        year=year,
+        serial=serial,
+        printed=printed if printed and printed != text else "",
+    )
 
 
 def parse_doc_number_line(line: str) -> DocNumber | None:
@@ -64,9 +69,10 @@ def find_doc_numbers(text: str, codes: list[str] | tuple[str, ...] = ()) -> list
         run = match.group(1)
         agency = _agency_of(run, codes)
         start = match.start(1) + len(run) - len(agency)
-        printed = text[start:match.end()]
-        results.append((make_doc_number(agency, int(match.group(2)), int(match.group(3)), printed),
-                        start, match.end()))
+        printed = text[start : match.end()]
+        results.append(
+            (make_doc_number(agency, int(match.group(2)), int(match.group(3)), printed), start, match.end())
+        )
     return results
 
 
@@ -76,7 +82,7 @@ def _agency_of(run: str, codes) -> str:
         if run.endswith(code):
             return code
     for code in sorted(codes, key=len, reverse=True):
-        tail = run[-len(code):]
+        tail = run[-len(code) :]
         if len(tail) == len(code) and edit_distance(tail, code) == 1 and tail[-1] == code[-1]:
             return tail
     trimmed = _LEADING_WORDS.sub("", run) or run[-2:]
@@ -113,6 +119,10 @@ def correct_doc_number(number: DocNumber, codes: list[str] | tuple[str, ...], li
         return Correction(number, None)
     printed = number.printed or number.text
     fixed = make_doc_number(near[0], number.year, number.serial, printed)
-    problem = Problem("info", "doc-number-corrected",
-                      f"发文字号 {_spaceless(printed)} 更正为 {fixed.text}（机关代字 {number.agency} → {near[0]}）", line)
+    problem = Problem(
+        "info",
+        "doc-number-corrected",
+        f"发文字号 {_spaceless(printed)} 更正为 {fixed.text}（机关代字 {number.agency} → {near[0]}）",
+        line,
+    )
     return Correction(fixed, problem)

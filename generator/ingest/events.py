@@ -24,8 +24,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from generator.model.models import Event, Problem
 from generator.ingest.textutil import PAGE_FURNITURE
+from generator.model.models import Event, Problem
 
 Line = tuple[int, str]
 
@@ -37,7 +37,9 @@ _DAY_ENTRY = re.compile(
     rf"|^(\d{{1,2}})\s*日(?![期出])\s*(.*)$"
 )
 _SAME_DAY = re.compile(r"^[△▲]\s*(.*)$")
-_RUNNING_HEADER = re.compile(r"^【?\s*\S{0,20}大事记\s*】?$|" + PAGE_FURNITURE)  # running header, section title
+_RUNNING_HEADER = re.compile(
+    r"^【?\s*\S{0,20}大事记\s*】?$|" + PAGE_FURNITURE
+)  # running header, section title
 _COLOPHON = re.compile(r"^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*出版|^[\u4e00-\u9fff]{2,8}[：:]")
 _SENTENCE_END = ("。", "！", "？", "”", "；", ".", "!", "?")
 _LATIN_END = re.compile(r"[A-Za-z]$")
@@ -62,8 +64,9 @@ def parse_events(lines: list[Line], year: int | None, id_prefix: str) -> tuple[l
     def unparsed(line_no: int, text: str, why: str) -> None:
         problems.append(Problem("warning", "event-unparsed", f"大事记：{why}：{text}", line_no))
 
-    def add(line_no: int, text: str, rest: str, day: int,
-            end_day: int | None = None, end_month: int | None = None) -> _Entry | None:
+    def add(
+        line_no: int, text: str, rest: str, day: int, end_day: int | None = None, end_month: int | None = None
+    ) -> _Entry | None:
         if cur_year is None or cur_month is None:
             unparsed(line_no, text, "日期前没有年月标题")
             return None
@@ -80,8 +83,14 @@ def parse_events(lines: list[Line], year: int | None, id_prefix: str) -> tuple[l
             unparsed(line_no, text, "日期范围无效")
             return None
         if entries and start < entries[-1].date:
-            problems.append(Problem("warning", "event-date-order",
-                                    f"大事记：日期早于上一条（{entries[-1].date.isoformat()}）：{text}", line_no))
+            problems.append(
+                Problem(
+                    "warning",
+                    "event-date-order",
+                    f"大事记：日期早于上一条（{entries[-1].date.isoformat()}）：{text}",
+                    line_no,
+                )
+            )
         entries.append(_Entry(start, end, rest.strip(), line_no))
         return entries[-1]
 
@@ -138,13 +147,15 @@ def parse_events(lines: list[Line], year: int | None, id_prefix: str) -> tuple[l
         if not entry.text:
             unparsed(entry.line, entry.date.isoformat(), "条目没有内容")
             continue
-        events.append(Event(
-            event_id=f"{id_prefix}-e{len(events) + 1:03d}",
-            date=entry.date.isoformat(),
-            text=entry.text,
-            end_date=entry.end.isoformat() if entry.end else "",
-            line=entry.line,
-        ))
+        events.append(
+            Event(
+                event_id=f"{id_prefix}-e{len(events) + 1:03d}",
+                date=entry.date.isoformat(),
+                text=entry.text,
+                end_date=entry.end.isoformat() if entry.end else "",
+                line=entry.line,
+            )
+        )
     return events, problems
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from generator.ingest.dates import cn_number, is_date_line
 from generator.ingest.docnumbers import parse_doc_number_line
@@ -25,15 +25,21 @@ _BLOCK_START_RE = re.compile(
     rf"^(第[{_CN_NUM}]+[章节条部分]|[{_CN_NUM}]+\s*[、．.]|[（(]\s*[{_CN_NUM}\d]+\s*[）)]|\d{{1,2}}\s*[.、．](?!\d)|"
     r"[△▲●◆■□①-⑳【]|[-•]\s|附\s*件|[（(]\s*此件|\d{1,2}\s*[-－—~～]?\s*\d{0,2}\s*日|\d{4}\s*年\s*\d{1,2}\s*月\s*$)"
 )
-_ENUMERATOR_RE = re.compile(rf"^(?P<pre>附件[：:]\s*)?(?P<num>\d{{1,3}}|[{_CN_NUM}]{{1,3}})\s*[.、．](?!\d)"
-                            rf"|^(?P<pre2>[（(])\s*(?P<num2>\d{{1,3}}|[{_CN_NUM}]{{1,3}})\s*[）)]")
+_ENUMERATOR_RE = re.compile(
+    rf"^(?P<pre>附件[：:]\s*)?(?P<num>\d{{1,3}}|[{_CN_NUM}]{{1,3}})\s*[.、．](?!\d)"
+    rf"|^(?P<pre2>[（(])\s*(?P<num2>\d{{1,3}}|[{_CN_NUM}]{{1,3}})\s*[）)]"
+)
 _NAME_ROW_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}[ \u3000]+[\u4e00-\u9fff]")
 # A document title or signature starting with the issuing body: 周村区人民政府办公室 关于…
-_ISSUER_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}?(人民政府办公室|人民政府|政府办公室|办公室|委员会|管委会|办事处)"
-                        r"(?=\s|关于|$)")
+_ISSUER_RE = re.compile(
+    r"^[\u4e00-\u9fff]{2,30}?(人民政府办公室|人民政府|政府办公室|办公室|委员会|管委会|办事处)"
+    r"(?=\s|关于|$)"
+)
 _PUNCTUATION_RE = re.compile(r"[，。；：、,;:！？!?]")
-_TITLE_END_RE = re.compile(r"(方案|办法|规划|计划|意见|细则|规定|规则|名单|标准|制度|要点|清单|纲要|预案|措施|通知|决定|"
-                           r"公告|通告|报告|批复|函)$")
+_TITLE_END_RE = re.compile(
+    r"(方案|办法|规划|计划|意见|细则|规定|规则|名单|标准|制度|要点|清单|纲要|预案|措施|通知|决定|"
+    r"公告|通告|报告|批复|函)$"
+)
 _CONTINUATION_RE = re.compile(r"^[，。、；：）)”’》〕】的和与及等之]")
 _ENDS_SENTENCE = set("。！？；：!?;:")
 _CLOSERS = "”’」』）)】〕》"
@@ -52,7 +58,7 @@ class Wrap:
     def core(self, raw: str) -> str:
         raw = raw.rstrip("\r\n")
         spaces = len(raw) - len(raw.rstrip(" "))
-        return raw[:len(raw) - min(spaces, self.trailing)]
+        return raw[: len(raw) - min(spaces, self.trailing)]
 
     def full(self, raw: str) -> bool:
         if self.tolerance == 0:
@@ -84,7 +90,10 @@ def detect_wrap(raw_lines: list[str]) -> Wrap | None:
     wrap = best[1]
     full = [r for r in text if wrap.full(r)]
     short = [r for r in text if not wrap.full(r)]
-    ends_with_space = lambda rows: sum(1 for r in rows if r != r.rstrip()) / max(1, len(rows))
+
+    def ends_with_space(rows):
+        return sum(1 for r in rows if r != r.rstrip()) / max(1, len(rows))
+
     wrap.space_marks_end = ends_with_space(full) < 0.3 and ends_with_space(short) > 0.7
     return wrap
 
@@ -124,8 +133,9 @@ def _continues(line: str, previous: str, piece: str, wrap: Wrap) -> bool:
     before = previous.strip()
     after = piece.strip()
     if parse_doc_number_line(after):  # a document's own number line stands alone after its title
-        return _open_paren(before) or _unmatched_close(after) or bool(
-            _enumerator(head) and after[:1] in "(（")
+        return (
+            _open_paren(before) or _unmatched_close(after) or bool(_enumerator(head) and after[:1] in "(（")
+        )
     if is_date_line(after):
         return not _ended(before)
     if _next_item(head, after):
@@ -135,7 +145,8 @@ def _continues(line: str, previous: str, piece: str, wrap: Wrap) -> bool:
     if _ended(before) and (_BLOCK_START_RE.match(after) or _ISSUER_RE.match(after)):
         return False
     if not _PUNCTUATION_RE.search(head) and (  # a complete title or heading, then a new element
-            _BLOCK_START_RE.match(after) or _TITLE_END_RE.search(head) and not _CONTINUATION_RE.match(after)):
+        _BLOCK_START_RE.match(after) or _TITLE_END_RE.search(head) and not _CONTINUATION_RE.match(after)
+    ):
         return False
     return True
 
@@ -163,7 +174,9 @@ def _enumerator(text: str) -> tuple[str, int] | None:
 
 def _ended(text: str) -> bool:
     stripped = text.rstrip(_CLOSERS)
-    if text.endswith(("）", ")")) and text.count("（") + text.count("(") <= text.count("）") + text.count(")"):
+    if text.endswith(("）", ")")) and text.count("（") + text.count("(") <= text.count("）") + text.count(
+        ")"
+    ):
         return True
     return bool(stripped) and stripped[-1] in _ENDS_SENTENCE
 

@@ -12,27 +12,55 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from generator.model import ids
 from generator.ingest.appointments import parse_appointments
 from generator.ingest.dates import DATE_RE, cn_number, is_date_line, parse_date
-from generator.ingest.docnumbers import edit_distance, correct_doc_number, parse_doc_number_line
+from generator.ingest.docnumbers import correct_doc_number, edit_distance, parse_doc_number_line
 from generator.ingest.events import parse_events
 from generator.ingest.layout import logical_lines
-from generator.model.models import Attachment, Coverage, DocNumber, Document, Issue, Problem, Table, TocEntry
-from generator.model.publishers import Publisher, Registry
 from generator.ingest.references import find_references
 from generator.ingest.tables import find_tables, table_markdown
-from generator.ingest.textutil import (Edit, apply_edits, clean_artefacts, describe_edits, join_cjk, line_artefacts, normalise_line,
-                       spaceless, span_artefacts, width)
+from generator.ingest.textutil import (
+    Edit,
+    apply_edits,
+    clean_artefacts,
+    describe_edits,
+    join_cjk,
+    line_artefacts,
+    normalise_line,
+    spaceless,
+    span_artefacts,
+    width,
+)
+from generator.model import ids
+from generator.model.models import Attachment, Coverage, DocNumber, Document, Issue, Problem, Table, TocEntry
+from generator.model.publishers import Publisher, Registry
 
 Line = tuple[int, str]
 
-DOC_TYPES = ("决议", "决定", "命令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "请示", "批复",
-             "议案", "纪要", "函", "令")
+DOC_TYPES = (
+    "决议",
+    "决定",
+    "命令",
+    "公报",
+    "公告",
+    "通告",
+    "意见",
+    "通知",
+    "通报",
+    "报告",
+    "请示",
+    "批复",
+    "议案",
+    "纪要",
+    "函",
+    "令",
+)
 _CN_NUM = "一二三四五六七八九十百零〇两"
 
 TOC_HEADING_RE = re.compile(r"^目\s*录$")
-MASTHEAD_NUMBER_RE = re.compile(r"第\s*([0-9一二三四五六七八九十]+(?:\s*[-－—–~～、]\s*[0-9一二三四五六七八九十]+)?)\s*期")
+MASTHEAD_NUMBER_RE = re.compile(
+    r"第\s*([0-9一二三四五六七八九十]+(?:\s*[-－—–~～、]\s*[0-9一二三四五六七八九十]+)?)\s*期"
+)
 CUMULATIVE_RE = re.compile(r"总\s*第\s*(\d+(?:\s*[-－—–~～、]\s*\d+)?)\s*期")
 YEAR_LINE_RE = re.compile(r"^((?:19|20)\d{2})\s*年?$")
 YEAR_IN_RE = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -45,11 +73,16 @@ SEPARATOR_RE = re.compile(r"^[-—_=·.…\s\t*]+$")
 COLOPHON_STRONG_RE = re.compile(r"^(主管主办|主管|主办|编辑出版|准印证号?|印刷单位|刊号|内部资料)\s*[：:]")
 COLOPHON_KEY_RE = re.compile(
     r"^(主管主办|主管|主办|承办|编辑出版|编辑|出版|编印|准印证号|准印证|印刷单位|印刷|联系电话|电话|传真|地址|邮编|"
-    r"邮政编码|网址|投稿邮箱|电子邮箱|邮箱|发送|发送对象|内部资料|免费交流|刊号)\s*[：:]")
+    r"邮政编码|网址|投稿邮箱|电子邮箱|邮箱|发送|发送对象|内部资料|免费交流|刊号)\s*[：:]"
+)
 PUBLISHED_RE = re.compile(r"^(?:(?:19|20)\d{2}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日\s*出版$")
-ISSUE_LINE_RE = re.compile(r"^(?:(?:19|20)\d{2}\s*年\s*)?第\s*[\d\s\-－—–]+期(?:\s*[(（]\s*总第[\d\s\-－—–]+期\s*[)）])?$")
-ISSUER_RE = re.compile(r"^[\u4e00-\u9fff]{2,30}?(人民政府办公室|人民政府|政府办公室|办公室|委员会|管委会|管理委员会|"
-                       r"办事处|政府|局|厅|委|办)(?=\s|关于|$)")
+ISSUE_LINE_RE = re.compile(
+    r"^(?:(?:19|20)\d{2}\s*年\s*)?第\s*[\d\s\-－—–]+期(?:\s*[(（]\s*总第[\d\s\-－—–]+期\s*[)）])?$"
+)
+ISSUER_RE = re.compile(
+    r"^[\u4e00-\u9fff]{2,30}?(人民政府办公室|人民政府|政府办公室|办公室|委员会|管委会|管理委员会|"
+    r"办事处|政府|局|厅|委|办)(?=\s|关于|$)"
+)
 PUBLIC_RE = re.compile(r"^[（(]\s*此件([^)）]{0,10})\s*[)）]$")
 PRINTED_RE = re.compile(rf"^[（(]\s*({DATE_RE.pattern})\s*印发\s*[)）]$")
 ATTACHMENT_LIST_RE = re.compile(r"^附\s*件\s*[：:]\s*(.*)$")
@@ -66,7 +99,9 @@ TERMINAL = set("。！？；：!?;:")
 CLOSERS = "”’」』）)】〕》"
 APPOINTMENTS_START_RE = re.compile(r"^[^。，,；]{0,30}(任免|任职|免职|人事任免)[^。，,；]{0,12}$")
 EVENTS_START_RE = re.compile(r"^[^。，,；]{0,30}大事记$")
-PLAN_TITLE_END_RE = re.compile(r"(方案|办法|规划|计划|意见|细则|规定|规则|名单|标准|制度|要点|清单|目录|表|纲要|预案|措施|通知|决定)[）)]?\**$")
+PLAN_TITLE_END_RE = re.compile(
+    r"(方案|办法|规划|计划|意见|细则|规定|规则|名单|标准|制度|要点|清单|目录|表|纲要|预案|措施|通知|决定)[）)]?\**$"
+)
 NAME_ROW_RE = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
 
 
@@ -98,7 +133,7 @@ class _Ctx:
         fresh: list[Edit] = []
         used: Counter = Counter()
         for edit in edits:
-            key = (line, text[edit.start:edit.end], edit.replacement)
+            key = (line, text[edit.start : edit.end], edit.replacement)
             used[key] += 1
             if used[key] > self.corrected[key]:
                 fresh.append(edit)
@@ -107,8 +142,9 @@ class _Ctx:
         if not fresh:
             return
         self.problem("info", "extraction-artefact", "提取残留已更正：" + describe_edits(text, fresh), line)
-        removed = Counter(spaceless("".join(text[e.start:e.end] for e in fresh))) - Counter(
-            spaceless("".join(e.replacement for e in fresh)))
+        removed = Counter(spaceless("".join(text[e.start : e.end] for e in fresh))) - Counter(
+            spaceless("".join(e.replacement for e in fresh))
+        )
         if removed:
             self.noise.append("".join(removed.elements()))
 
@@ -163,17 +199,27 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
         ctx.publisher = _publisher_from_body(body, segments, registry)
     kind = "issue" if (masthead.title or toc) else "collection"
     if kind == "collection":
-        ctx.problem("info", "no-masthead", "没有刊头和目录：按文件汇编（collection）处理", lines[0][0] if lines else 0)
+        ctx.problem(
+            "info", "no-masthead", "没有刊头和目录：按文件汇编（collection）处理", lines[0][0] if lines else 0
+        )
     if ctx.publisher is None:
         ctx.publisher = _publisher_from_divisions(masthead.title, body, segments)
         by_division = True
     if by_division and ctx.publisher is not None:
-        ctx.problem("info", "publisher-by-division-name",
-                    f"发布机关不在 publishers.yml 中，按行政区划名称识别为 {ctx.publisher.name}"
-                    f"（区划代码 {ctx.publisher.region_code}）", masthead.line)
+        ctx.problem(
+            "info",
+            "publisher-by-division-name",
+            f"发布机关不在 publishers.yml 中，按行政区划名称识别为 {ctx.publisher.name}"
+            f"（区划代码 {ctx.publisher.region_code}）",
+            masthead.line,
+        )
     if ctx.publisher is None:
-        ctx.problem("warning", "unknown-publisher",
-                    f"发布机关不在 publishers.yml 中：{masthead.title or '（未识别）'}", masthead.line)
+        ctx.problem(
+            "warning",
+            "unknown-publisher",
+            f"发布机关不在 publishers.yml 中：{masthead.title or '（未识别）'}",
+            masthead.line,
+        )
 
     # Documents first (their dates give the year when the masthead has none).
     documents: list[Document] = []
@@ -181,7 +227,9 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
     for k, seg in enumerate(segments):
         if seg.kind == "document" and seg.end > seg.start:
             ctx.bucket = f"s{k}"
-            doc = _parse_document(body[seg.start:seg.end], seg.anchor - seg.start if seg.anchor >= 0 else -1, ctx)
+            doc = _parse_document(
+                body[seg.start : seg.end], seg.anchor - seg.start if seg.anchor >= 0 else -1, ctx
+            )
             documents.append(doc)
             owners[ctx.bucket] = [doc]
     ctx.bucket = "front"
@@ -203,11 +251,13 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
 
     appointments, events = [], []
     for k, seg in enumerate(segments):
-        seg_lines = body[seg.start:seg.end]
+        seg_lines = body[seg.start : seg.end]
         ctx.bucket = f"s{k}"
         ctx.represented.append(seg_lines[0][1] if seg_lines else "")
         if seg.kind == "appointments":
-            found, problems = _call(parse_appointments, _drop_headers(seg_lines, "人事任免", ctx), year, issue_id, ctx)
+            found, problems = _call(
+                parse_appointments, _drop_headers(seg_lines, "人事任免", ctx), year, issue_id, ctx
+            )
             appointments.extend(found)
             owners[ctx.bucket] = found
         elif seg.kind == "events":
@@ -225,15 +275,29 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
     if published_raw:
         published_on = parse_date(published_raw[1], year)
         if not published_on:
-            ctx.problem("warning", "bad-publication-date", f"出版日期无法识别：{published_raw[1]}", published_raw[0])
+            ctx.problem(
+                "warning", "bad-publication-date", f"出版日期无法识别：{published_raw[1]}", published_raw[0]
+            )
 
     if not sections:
         sections = list(dict.fromkeys(d.section for d in documents if d.section))
     issue = Issue(
-        issue_id=issue_id, kind=kind, publisher=publisher_name, region_code=region, year=year,
-        number=number, cumulative_number=masthead.cumulative, published_on=published_on,
-        source=source_name, year_inferred=year_inferred, title=masthead.title, sections=sections,
-        toc=toc, documents=documents, appointments=appointments, events=events,
+        issue_id=issue_id,
+        kind=kind,
+        publisher=publisher_name,
+        region_code=region,
+        year=year,
+        number=number,
+        cumulative_number=masthead.cumulative,
+        published_on=published_on,
+        source=source_name,
+        year_inferred=year_inferred,
+        title=masthead.title,
+        sections=sections,
+        toc=toc,
+        documents=documents,
+        appointments=appointments,
+        events=events,
         problems=sorted(ctx.problems, key=lambda p: p.line),
     )
     if hasattr(issue, "colophon"):
@@ -252,7 +316,11 @@ def _call(parser, lines: list[Line], year: int | None, prefix: str, ctx: _Ctx):
         return parser(lines, year, prefix)
     except Exception as exc:
         line = lines[0][0] if lines else 0
-        return [], [Problem("error", "section-parser-failed", f"{parser.__name__} 失败：{type(exc).__name__}: {exc}", line)]
+        return [], [
+            Problem(
+                "error", "section-parser-failed", f"{parser.__name__} 失败：{type(exc).__name__}: {exc}", line
+            )
+        ]
 
 
 # ---------------------------------------------------------------- stored text
@@ -405,7 +473,7 @@ def _parse_toc(lines: list[Line], pos: int, ctx: _Ctx) -> tuple[list[TocEntry], 
         ctx.represented.append(t)
         i += 1
     if pending:  # entries without page numbers at the end of the TOC
-        for idx, (n, t) in pending:
+        for _idx, (_n, t) in pending:
             if t in ctx.represented:
                 ctx.represented.remove(t)
         return entries, sections, pending[0][0]
@@ -419,14 +487,15 @@ def _toc_entry(section: str, parts: list[Line], page: int | None, ctx: _Ctx) -> 
     match = TOC_DOC_NUMBER_RE.search(text)
     if match:
         number = match.group(1).strip()
-        text = text[:match.start()]
+        text = text[: match.start()]
     starts, offset = [], 0
     for n, t in kept:
         starts.append((offset, n))
         offset += len(t) + 1
     title = _span_faithful(ctx, text.strip(), starts)
-    return TocEntry(section=section, title=join_cjk(title).strip(" ·.…"), doc_number=number, page=page,
-                    line=parts[0][0])
+    return TocEntry(
+        section=section, title=join_cjk(title).strip(" ·.…"), doc_number=number, page=page, line=parts[0][0]
+    )
 
 
 def _title(ctx: _Ctx, lines: list[Line]) -> str:
@@ -437,7 +506,9 @@ def _title(ctx: _Ctx, lines: list[Line]) -> str:
 # ---------------------------------------------------------------- colophon
 
 
-def _extract_colophon(body: list[Line], head: _Masthead, ctx: _Ctx) -> tuple[list[Line], list[str], Line | None]:
+def _extract_colophon(
+    body: list[Line], head: _Masthead, ctx: _Ctx
+) -> tuple[list[Line], list[str], Line | None]:
     """Remove colophon blocks (masthead repeat, 第…期, …出版, 主管主办：…) and running mastheads."""
     keep: list[Line] = []
     colophon: list[str] = []
@@ -447,8 +518,15 @@ def _extract_colophon(body: list[Line], head: _Masthead, ctx: _Ctx) -> tuple[lis
         n, t = body[i]
         flat = spaceless(t)
         is_title = bool(head.title) and flat == head.title
-        starts = is_title or PUBLISHED_RE.match(flat) or (
-            COLOPHON_STRONG_RE.match(flat) and i + 1 < len(body) and COLOPHON_KEY_RE.match(spaceless(body[i + 1][1])))
+        starts = (
+            is_title
+            or PUBLISHED_RE.match(flat)
+            or (
+                COLOPHON_STRONG_RE.match(flat)
+                and i + 1 < len(body)
+                and COLOPHON_KEY_RE.match(spaceless(body[i + 1][1]))
+            )
+        )
         if not starts:
             keep.append(body[i])
             i += 1
@@ -457,7 +535,12 @@ def _extract_colophon(body: list[Line], head: _Masthead, ctx: _Ctx) -> tuple[lis
         block: list[Line] = []
         while j < len(body):
             fj = spaceless(body[j][1])
-            if (j == i and is_title) or ISSUE_LINE_RE.match(fj) or PUBLISHED_RE.match(fj) or COLOPHON_KEY_RE.match(fj):
+            if (
+                (j == i and is_title)
+                or ISSUE_LINE_RE.match(fj)
+                or PUBLISHED_RE.match(fj)
+                or COLOPHON_KEY_RE.match(fj)
+            ):
                 block.append(body[j])
                 j += 1
                 continue
@@ -488,11 +571,14 @@ def _colophon_line(text: str) -> str:
 
 def _segment(body: list[Line], toc: list[TocEntry], ctx: _Ctx) -> list[_Segment]:
     """Where documents and the 人事任免 / 大事记 sections start and end."""
-    anchors = [i for i, (_, t) in enumerate(body)
-               if "\t" not in t and parse_doc_number_line(t) and not _cited_number(body, i)]
+    anchors = [
+        i
+        for i, (_, t) in enumerate(body)
+        if "\t" not in t and parse_doc_number_line(t) and not _cited_number(body, i)
+    ]
     segments: list[_Segment] = []
     floor = 0
-    for k, a in enumerate(anchors):
+    for _k, a in enumerate(anchors):
         start = _title_start(body, a, floor)
         if start is None:
             start = a  # number printed before the title
@@ -515,8 +601,11 @@ def _segment(body: list[Line], toc: list[TocEntry], ctx: _Ctx) -> list[_Segment]
                 joined2 = _title_key(t + body[i + 1][1])
             else:
                 joined2 = joined
-            if joined and (joined == key or joined2 == key or (len(joined) > 8 and key.startswith(joined)
-                                                                 and joined2 in (key, key[:len(joined2)]))):
+            if joined and (
+                joined == key
+                or joined2 == key
+                or (len(joined) > 8 and key.startswith(joined) and joined2 in (key, key[: len(joined2)]))
+            ):
                 if key in numbered_titles:
                     break
                 if not any(s.start <= i <= s.anchor for s in segments):
@@ -533,7 +622,12 @@ def _segment(body: list[Line], toc: list[TocEntry], ctx: _Ctx) -> list[_Segment]
         kind = None
         if EVENTS_START_RE.match(flat) or SECTION_BRACKET_RE.match(t) and "大事记" in t:
             kind = "events"
-        elif APPOINTMENTS_START_RE.match(flat) and len(flat) >= 4 or SECTION_BRACKET_RE.match(t) and "任免" in t:
+        elif (
+            APPOINTMENTS_START_RE.match(flat)
+            and len(flat) >= 4
+            or SECTION_BRACKET_RE.match(t)
+            and "任免" in t
+        ):
             kind = "appointments"
         if kind is None:
             continue
@@ -559,8 +653,12 @@ def _segment(body: list[Line], toc: list[TocEntry], ctx: _Ctx) -> list[_Segment]
     first = merged[0].start if merged else len(body)
     if first > 0:
         stray = body[:first]
-        ctx.problem("warning", "unplaced-text",
-                    f"{len(stray)} 行正文前的文字无法归入任何文件：{_excerpt(stray[0][1])}", stray[0][0])
+        ctx.problem(
+            "warning",
+            "unplaced-text",
+            f"{len(stray)} 行正文前的文字无法归入任何文件：{_excerpt(stray[0][1])}",
+            stray[0][0],
+        )
     return merged
 
 
@@ -573,8 +671,9 @@ def _cited_number(body: list[Line], i: int) -> bool:
         return True
     if previous.count("（") + previous.count("(") > previous.count("）") + previous.count(")"):
         return True
-    return text[:1] in "(（" and bool(LIST_ITEM_RE.match(previous) or HEADING1_RE.match(previous)
-                                      or HEADING2_RE.match(previous))
+    return text[:1] in "(（" and bool(
+        LIST_ITEM_RE.match(previous) or HEADING1_RE.match(previous) or HEADING2_RE.match(previous)
+    )
 
 
 def _inside_title(segments: list[_Segment], i: int) -> bool:
@@ -591,7 +690,12 @@ def _title_like(text: str) -> bool:
         return False
     if t[-1] in TERMINAL or _ends_terminal(t) and t[-1] not in ")）" or is_date_line(t):
         return False
-    if PUBLIC_RE.match(t) or PRINTED_RE.match(t) or ATTACHMENT_LABEL_RE.match(t) or ATTACHMENT_LIST_RE.match(t):
+    if (
+        PUBLIC_RE.match(t)
+        or PRINTED_RE.match(t)
+        or ATTACHMENT_LABEL_RE.match(t)
+        or ATTACHMENT_LIST_RE.match(t)
+    ):
         return False
     if "。" in t:
         return False
@@ -627,7 +731,7 @@ def _publisher_from_body(body: list[Line], segments: list[_Segment], registry: R
     for seg in segments:
         if seg.kind != "document":
             continue
-        head = " ".join(t for _, t in body[seg.start:seg.start + 3])
+        head = " ".join(t for _, t in body[seg.start : seg.start + 3])
         found = registry.find(head)
         if found:
             votes[found.name] += 1
@@ -650,8 +754,8 @@ def _publisher_from_divisions(title: str, body: list[Line], segments: list[_Segm
     candidates = [title] if title else []
     for seg in segments:
         if seg.kind == "document":
-            candidates.append(" ".join(t for _, t in body[seg.start:seg.start + 3]))
-            candidates.append(" ".join(t for _, t in body[max(seg.start, seg.end - 4):seg.end]))
+            candidates.append(" ".join(t for _, t in body[seg.start : seg.start + 3]))
+            candidates.append(" ".join(t for _, t in body[max(seg.start, seg.end - 4) : seg.end]))
     for text in candidates:
         found = find_publisher(text)
         if found is not None:
@@ -679,7 +783,7 @@ def _parse_document(seg: list[Line], anchor: int, ctx: _Ctx) -> Document:
             if fixed.problem:
                 ctx.problems.append(fixed.problem)
     if anchor > 0:
-        title_lines, rest = seg[:anchor], seg[anchor + 1:]
+        title_lines, rest = seg[:anchor], seg[anchor + 1 :]
     elif anchor == 0:  # number before the title: title runs to the recipients line
         rest = seg[1:]
         title_lines = []
@@ -690,16 +794,29 @@ def _parse_document(seg: list[Line], anchor: int, ctx: _Ctx) -> Document:
     title = _title(ctx, title_lines)
     ctx.represented.extend(t for _, t in title_lines)
     issuer = _issuer_of(title, ctx)
-    doc = Document(document_id="", seq=0, section="", title=title, doc_type=_doc_type(title),
-                   doc_number=number, issuer=issuer, line=line_no)
+    doc = Document(
+        document_id="",
+        seq=0,
+        section="",
+        title=title,
+        doc_type=_doc_type(title),
+        doc_number=number,
+        issuer=issuer,
+        line=line_no,
+    )
 
     # 主送机关
     if rest and _is_recipients(rest[0][1]):
         doc.recipients = join_cjk(_faithful(ctx, rest[:1])).rstrip("：:")
         ctx.represented.append(rest[0][1])
         rest = rest[1:]
-    elif len(rest) > 1 and _is_recipients(rest[0][1] + rest[1][1]) and "。" not in rest[0][1] \
-            and len(spaceless(rest[0][1])) <= 60 and not BLOCK_START_RE.match(rest[0][1]):
+    elif (
+        len(rest) > 1
+        and _is_recipients(rest[0][1] + rest[1][1])
+        and "。" not in rest[0][1]
+        and len(spaceless(rest[0][1])) <= 60
+        and not BLOCK_START_RE.match(rest[0][1])
+    ):
         doc.recipients = join_cjk(_faithful(ctx, rest[:2], sep="")).rstrip("：:")
         ctx.represented.extend([rest[0][1], rest[1][1]])
         rest = rest[2:]
@@ -757,8 +874,11 @@ def _parse_document(seg: list[Line], anchor: int, ctx: _Ctx) -> Document:
             following = rest[i + 1][1] if i + 1 < len(rest) else ""
             hit = _listed_match([c, c + clean_artefacts(following)], listed)
             previous = body_lines[-1][1] if body_lines else ""
-            if hit is not None and not ATTACHMENT_LABEL_RE.match(spaceless(clean_artefacts(previous))) \
-                    and hit not in {h for _, h in attachment_starts if isinstance(h, int)}:
+            if (
+                hit is not None
+                and not ATTACHMENT_LABEL_RE.match(spaceless(clean_artefacts(previous)))
+                and hit not in {h for _, h in attachment_starts if isinstance(h, int)}
+            ):
                 attachment_starts.append((len(body_lines), hit))
         body_lines.append(rest[i])
         i += 1
@@ -766,7 +886,7 @@ def _parse_document(seg: list[Line], anchor: int, ctx: _Ctx) -> Document:
     if not doc.signed_on:
         ctx.problem("info", "no-signing-date", f"未找到成文日期：{_excerpt(title)}", line_no)
 
-    main = body_lines[:attachment_starts[0][0]] if attachment_starts else body_lines
+    main = body_lines[: attachment_starts[0][0]] if attachment_starts else body_lines
     tables: list[Table] = []
     if 0 <= after_signature < len(main):
         title_end = _plan_title_end(main, after_signature)
@@ -791,11 +911,17 @@ def _plan_title_end(lines: list[Line], start: int) -> int:
     end = start
     while end < len(lines) and end - start < 4:
         text = clean_artefacts(lines[end][1])
-        if not _title_like(lines[end][1]) or any(ch in text for ch in "，。；：、") or BLOCK_START_RE.match(text):
+        if (
+            not _title_like(lines[end][1])
+            or any(ch in text for ch in "，。；：、")
+            or BLOCK_START_RE.match(text)
+        ):
             break
-        if end > start and (len(spaceless(text)) > 24 or PLAN_TITLE_END_RE.search(spaceless(
-                " ".join(t for _, t in lines[start:end]))) or not PLAN_TITLE_END_RE.search(spaceless(
-                " ".join(t for _, t in lines[start:end + 1])))):
+        if end > start and (
+            len(spaceless(text)) > 24
+            or PLAN_TITLE_END_RE.search(spaceless(" ".join(t for _, t in lines[start:end])))
+            or not PLAN_TITLE_END_RE.search(spaceless(" ".join(t for _, t in lines[start : end + 1])))
+        ):
             break
         end += 1
     return end
@@ -814,13 +940,18 @@ def _split_untitled(seg: list[Line]) -> tuple[list[Line], list[Line]]:
 
 def _is_recipients(text: str) -> bool:
     t = clean_artefacts(text)
-    return (t.endswith("：") or t.endswith(":")) and len(spaceless(t)) <= 120 and "。" not in t \
-        and not BLOCK_START_RE.match(t) and not HEADING1_RE.match(t)
+    return (
+        (t.endswith("：") or t.endswith(":"))
+        and len(spaceless(t)) <= 120
+        and "。" not in t
+        and not BLOCK_START_RE.match(t)
+        and not HEADING1_RE.match(t)
+    )
 
 
 def _issuer_of(title: str, ctx: _Ctx) -> str:
     if "关于" in title[1:]:
-        head = title[:title.index("关于", 1)]
+        head = title[: title.index("关于", 1)]
         if ISSUER_RE.match(head) or ctx.registry.find(head):
             return head
     match = ISSUER_RE.match(title)
@@ -830,7 +961,7 @@ def _issuer_of(title: str, ctx: _Ctx) -> str:
 
 
 def _doc_type(title: str) -> str:
-    t = re.sub(r"[（(][^()（）]*[)）]$", "", title).rstrip("》”\"")
+    t = re.sub(r"[（(][^()（）]*[)）]$", "", title).rstrip('》”"')
     for kind in DOC_TYPES:
         if t.endswith(kind):
             return "命令" if kind == "令" else kind
@@ -886,8 +1017,15 @@ def _attachment_list(rest: list[Line], i: int, ctx: _Ctx) -> tuple[list[str], in
             used += 1
             continue
         # a wrapped item title: short continuation without sentence punctuation
-        if items and "\t" not in rest[i + used][1] and not BLOCK_START_RE.match(nxt) and len(spaceless(nxt)) <= 10 and not any(
-                ch in nxt for ch in "，。；（(") and not is_date_line(nxt) and not _signer_like(spaceless(nxt), "", _NO_CTX):
+        if (
+            items
+            and "\t" not in rest[i + used][1]
+            and not BLOCK_START_RE.match(nxt)
+            and len(spaceless(nxt)) <= 10
+            and not any(ch in nxt for ch in "，。；（(")
+            and not is_date_line(nxt)
+            and not _signer_like(spaceless(nxt), "", _NO_CTX)
+        ):
             items[-1] = join_cjk(items[-1] + _faithful(ctx, [rest[i + used]]).strip())
             used += 1
             continue
@@ -924,7 +1062,9 @@ def _listed_match(texts: list[str], listed: list[str]) -> int | None:
     return best if best_ratio >= 0.85 else None
 
 
-def _attachment(lines: list[Line], listed: list[str], ctx: _Ctx, tables: list[Table], label: str = "") -> Attachment:
+def _attachment(
+    lines: list[Line], listed: list[str], ctx: _Ctx, tables: list[Table], label: str = ""
+) -> Attachment:
     """An attachment from its label line (附件1), or from its title when the label was not printed."""
     n = lines[0][0]
     if label:
@@ -936,7 +1076,7 @@ def _attachment(lines: list[Line], listed: list[str], ctx: _Ctx, tables: list[Ta
     title_lines = _attachment_title_lines(rest, listed)
     title = _title(ctx, title_lines)
     ctx.represented.extend(t for _, t in title_lines)
-    body = _markdown(rest[len(title_lines):], ctx, tables)
+    body = _markdown(rest[len(title_lines) :], ctx, tables)
     return Attachment(label=label, title=title, body=body, line=n)
 
 
@@ -955,9 +1095,19 @@ def _attachment_title_lines(rest: list[Line], listed: list[str]) -> list[Line]:
                 bold_open = False
             j += 1
             continue
-        if _title_like(rest[j][1]) and candidate and (any(k.startswith(candidate) for k in keys) or (
-                len(spaceless(rest[j][1])) <= 16 and not BLOCK_START_RE.match(clean_artefacts(rest[j][1]))
-                and _similarity(candidate, keys) > _similarity(_title_key(" ".join(t for _, t in taken)), keys) + 0.05)):
+        if (
+            _title_like(rest[j][1])
+            and candidate
+            and (
+                any(k.startswith(candidate) for k in keys)
+                or (
+                    len(spaceless(rest[j][1])) <= 16
+                    and not BLOCK_START_RE.match(clean_artefacts(rest[j][1]))
+                    and _similarity(candidate, keys)
+                    > _similarity(_title_key(" ".join(t for _, t in taken)), keys) + 0.05
+                )
+            )
+        ):
             taken.append(rest[j])
             j += 1
             continue
@@ -997,9 +1147,9 @@ def _markdown(lines: list[Line], ctx: _Ctx, tables: list[Table]) -> str:
             rendered = table_markdown(table)
             if rendered.strip():
                 blocks.append(rendered.strip("\n"))
-                ctx.represented.extend(t for _, t in lines[span.start:span.end])
+                ctx.represented.extend(t for _, t in lines[span.start : span.end])
             else:
-                blocks.extend(_paragraphs(lines[span.start:span.end], ctx))
+                blocks.extend(_paragraphs(lines[span.start : span.end], ctx))
             i = span.end
             continue
         plain.append(lines[i])
@@ -1130,7 +1280,9 @@ def _render_paragraph(p: str) -> str:
 # ---------------------------------------------------------------- ids, sections, reconciliation
 
 
-def _assign_ids_and_sections(documents: list[Document], issue_id: str, toc: list[TocEntry], ctx: _Ctx) -> None:
+def _assign_ids_and_sections(
+    documents: list[Document], issue_id: str, toc: list[TocEntry], ctx: _Ctx
+) -> None:
     seen: dict[str, int] = {}
     first_with: dict[str, Document] = {}
     for seq, doc in enumerate(documents, 1):
@@ -1146,9 +1298,13 @@ def _assign_ids_and_sections(documents: list[Document], issue_id: str, toc: list
                 base = f"{base}-{seen[base]}"
             else:  # homophone agency codes (鲁教发 / 卢教发) share a pinyin id: the later one is told apart
                 base = ids.disambiguated(base, doc.doc_number.agency)
-                ctx.problem("info", "document-id-disambiguated",
-                            f"文档标识 {base}：{number} 与 {other_number}（第 {other.line} 行）拼音相同，"
-                            f"以机关代字的散列区分", doc.line)
+                ctx.problem(
+                    "info",
+                    "document-id-disambiguated",
+                    f"文档标识 {base}：{number} 与 {other_number}（第 {other.line} 行）拼音相同，"
+                    f"以机关代字的散列区分",
+                    doc.line,
+                )
         else:
             seen[base] = 1
             first_with[base] = doc
@@ -1157,14 +1313,18 @@ def _assign_ids_and_sections(documents: list[Document], issue_id: str, toc: list
             table.table_id = f"{doc.document_id}-t{n}"
         try:
             own = doc.doc_number.text if doc.doc_number else ""
-            doc.references = find_references("\n".join([doc.title, doc.body] + [a.body for a in doc.attachments]),
-                                             doc.line, own)
+            doc.references = find_references(
+                "\n".join([doc.title, doc.body] + [a.body for a in doc.attachments]), doc.line, own
+            )
         except Exception as exc:
-            ctx.problem("error", "reference-parser-failed", f"引用解析失败：{type(exc).__name__}: {exc}", doc.line)
+            ctx.problem(
+                "error", "reference-parser-failed", f"引用解析失败：{type(exc).__name__}: {exc}", doc.line
+            )
 
 
-def _reconcile(documents: list[Document], toc: list[TocEntry], segments: list[_Segment], body: list[Line],
-               ctx: _Ctx) -> None:
+def _reconcile(
+    documents: list[Document], toc: list[TocEntry], segments: list[_Segment], body: list[Line], ctx: _Ctx
+) -> None:
     """Title from the body, page and section from the TOC; disagreements become problems."""
     entries = [e for e in toc if e.title != e.section]
     used: set[int] = set()
@@ -1172,7 +1332,12 @@ def _reconcile(documents: list[Document], toc: list[TocEntry], segments: list[_S
         match = _match_entry(doc, entries, used, ctx)
         if match is None:
             if entries:
-                ctx.problem("warning", "document-without-toc-entry", f"目录中没有此文件：{_excerpt(doc.title)}", doc.line)
+                ctx.problem(
+                    "warning",
+                    "document-without-toc-entry",
+                    f"目录中没有此文件：{_excerpt(doc.title)}",
+                    doc.line,
+                )
             doc.section = _section_from_issuer(doc, ctx)
             continue
         used.add(match)
@@ -1180,19 +1345,34 @@ def _reconcile(documents: list[Document], toc: list[TocEntry], segments: list[_S
         doc.page = entry.page
         doc.section = entry.section or _section_from_issuer(doc, ctx)
         if _title_key(entry.title) != _title_key(doc.title):
-            ctx.problem("info", "toc-title-differs",
-                        f"目录标题与正文标题不同：目录「{entry.title}」（第{entry.line}行），正文「{doc.title}」", doc.line)
+            ctx.problem(
+                "info",
+                "toc-title-differs",
+                f"目录标题与正文标题不同：目录「{entry.title}」（第{entry.line}行），正文「{doc.title}」",
+                doc.line,
+            )
     for k, entry in enumerate(entries):
         if k not in used:
-            ctx.problem("warning", "toc-entry-without-body",
-                        f"目录条目在正文中找不到：{entry.title}" + (f"（{entry.doc_number}）" if entry.doc_number else ""),
-                        entry.line)
+            ctx.problem(
+                "warning",
+                "toc-entry-without-body",
+                f"目录条目在正文中找不到：{entry.title}"
+                + (f"（{entry.doc_number}）" if entry.doc_number else ""),
+                entry.line,
+            )
     kinds = {s.kind for s in segments}
     for entry in toc:
         if entry.title == entry.section:
-            wanted = "events" if "大事记" in entry.section else "appointments" if "任免" in entry.section else None
+            wanted = (
+                "events" if "大事记" in entry.section else "appointments" if "任免" in entry.section else None
+            )
             if wanted and wanted not in kinds:
-                ctx.problem("warning", "toc-entry-without-body", f"目录栏目在正文中找不到：{entry.section}", entry.line)
+                ctx.problem(
+                    "warning",
+                    "toc-entry-without-body",
+                    f"目录栏目在正文中找不到：{entry.section}",
+                    entry.line,
+                )
 
 
 def _match_entry(doc: Document, entries: list[TocEntry], used: set[int], ctx: _Ctx) -> int | None:
@@ -1225,8 +1405,12 @@ def _match_entry(doc: Document, entries: list[TocEntry], used: set[int], ctx: _C
 
 def _misread_of(a, b) -> bool:
     """Two numbers that differ only in one character of the agency code (an OCR confusion)."""
-    return (a.year == b.year and a.serial == b.serial and len(a.agency) == len(b.agency)
-            and edit_distance(a.agency, b.agency) == 1)
+    return (
+        a.year == b.year
+        and a.serial == b.serial
+        and len(a.agency) == len(b.agency)
+        and edit_distance(a.agency, b.agency) == 1
+    )
 
 
 def _section_from_issuer(doc: Document, ctx: _Ctx) -> str:
@@ -1272,8 +1456,14 @@ def _excerpt(text: str, size: int = 30) -> str:
 # ---------------------------------------------------------------- coverage
 
 
-def _coverage(lines: list[Line], buckets: dict[int, str], issue: Issue, owners: dict[str, list], ctx: _Ctx,
-              colophon: list[str]) -> Coverage:
+def _coverage(
+    lines: list[Line],
+    buckets: dict[int, str],
+    issue: Issue,
+    owners: dict[str, list],
+    ctx: _Ctx,
+    colophon: list[str],
+) -> Coverage:
     """Per part of the source, a multiset of non-whitespace characters: source vs. the record fields made
     from that part (and raw forms of parsed fields, e.g. a date) vs. what was dropped as noise."""
     source: dict[str, Counter] = {}
@@ -1299,7 +1489,9 @@ def _coverage(lines: list[Line], buckets: dict[int, str], issue: Issue, owners: 
             k = min(count, record[ch])
             kept += k
             dropped += min(count - k, noise[ch])
-    return Coverage(source_chars=total, kept_chars=kept, noise_chars=dropped, lost_chars=total - kept - dropped)
+    return Coverage(
+        source_chars=total, kept_chars=kept, noise_chars=dropped, lost_chars=total - kept - dropped
+    )
 
 
 def _record_strings(record) -> list[str]:
@@ -1345,4 +1537,6 @@ def _cn_numeral_date(iso: str) -> str:
 
 def _cn_small(n: int) -> str:
     tens, units = divmod(n, 10)
-    return (("" if tens == 1 else _CN_DIGITS[tens]) + "十" if tens else "") + (_CN_DIGITS[units] if units else "")
+    return (("" if tens == 1 else _CN_DIGITS[tens]) + "十" if tens else "") + (
+        _CN_DIGITS[units] if units else ""
+    )

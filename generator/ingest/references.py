@@ -34,8 +34,16 @@ _BOOK_TITLE = re.compile(r"《[^《》]*》")
 _CLAUSE_END = re.compile(r"[，。；：,;:！？]")
 _SENTENCE_END = re.compile(r"[。；;！？]")
 _CUES = re.compile(r"废止|失效|根据|依据|按照|参照|贯彻|落实")
-_CUE_RELATION = {"废止": "废止", "失效": "宣布失效", "根据": "依据", "依据": "依据", "按照": "依据",
-                 "参照": "依据", "贯彻": "贯彻", "落实": "贯彻"}
+_CUE_RELATION = {
+    "废止": "废止",
+    "失效": "宣布失效",
+    "根据": "依据",
+    "依据": "依据",
+    "按照": "依据",
+    "参照": "依据",
+    "贯彻": "贯彻",
+    "落实": "贯彻",
+}
 _LEADING_WORD = re.compile(
     r"^.*(?:关于|根据|依据|按照|贯彻|落实|废止|转发|印发|执行|参照|文件|通知|意见|决定|办法|方案|规定|和|及|与|或|的|号|将)"
 )
@@ -59,7 +67,9 @@ def find_references(text: str, first_line: int = 1, own_number: str = "") -> lis
         if key in seen:
             continue
         seen.add(key)
-        found.append(Reference(cited_doc_number=number.text, relation=relation, line=first_line + line_of[start]))
+        found.append(
+            Reference(cited_doc_number=number.text, relation=relation, line=first_line + line_of[start])
+        )
     return found
 
 

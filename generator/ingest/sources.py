@@ -24,8 +24,12 @@ class SourceError(GazetteError):
 
 
 _BOM = b"\xef\xbb\xbf"
-_OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-               (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 # C0 controls other than tab/LF/CR/FF mean binary data.
 _CONTROL = set(range(0, 9)) | {11} | set(range(14, 32))
 # Big5: when GB18030 reads a text whose CJK characters are mostly outside GB2312 (simplified
@@ -39,7 +43,7 @@ _BIG5_CODECS = ("cp950", "big5hkscs")
 def decode_source(data: bytes, name: str) -> str:
     """Decode strictly as UTF-8, then GB18030 (or Big5, when the text is Big5); normalise line ends to LF."""
     if data.startswith(_BOM):
-        data = data[len(_BOM):]
+        data = data[len(_BOM) :]
     for bom, encoding in _OTHER_BOMS:
         if data.startswith(bom):
             raise SourceError(name, f"{encoding} text: save it as UTF-8 ({_iconv(encoding, name)})")
@@ -48,8 +52,9 @@ def decode_source(data: bytes, name: str) -> str:
     if b"\x00" in data:
         wide = _wide_encoding(data)
         if wide:
-            raise SourceError(name, f"{wide} text without a byte-order mark: save it as UTF-8 "
-                                    f"({_iconv(wide, name)})")
+            raise SourceError(
+                name, f"{wide} text without a byte-order mark: save it as UTF-8 ({_iconv(wide, name)})"
+            )
         raise SourceError(name, "binary data (NUL bytes): not a text file; extract the PDF's text first")
     text = _decode(data, name)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -106,8 +111,13 @@ def _text_share(text: str) -> float | None:
 
 def _usual(ch: str) -> bool:
     """ASCII, CJK (punctuation, kana, ideographs), fullwidth forms, general punctuation (“”—…)."""
-    return (ch.isascii() or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
-            or "\u2000" <= ch <= "\u206f" or ch in "\u00b7\u00a0\u00d7\u00b1\u00b0")
+    return (
+        ch.isascii()
+        or "\u3000" <= ch <= "\u9fff"
+        or "\uff00" <= ch <= "\uffef"
+        or "\u2000" <= ch <= "\u206f"
+        or ch in "\u00b7\u00a0\u00d7\u00b1\u00b0"
+    )
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -132,7 +142,9 @@ def _decode(data: bytes, name: str) -> str:
     if best is not None and best.encoding and _mostly_cjk_or_ascii(str(best)):
         return str(best)
     line = data.count(b"\n", 0, utf8_error.start) + 1
-    raise SourceError(name, f"cannot decode: neither UTF-8 (bad byte 0x{data[utf8_error.start]:02x}) nor GB18030 text", line)
+    raise SourceError(
+        name, f"cannot decode: neither UTF-8 (bad byte 0x{data[utf8_error.start]:02x}) nor GB18030 text", line
+    )
 
 
 def _ideographs(text: str) -> Counter:

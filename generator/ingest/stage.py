@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from generator.errors import GazetteError
 from generator.model.models import Issue
@@ -47,7 +47,9 @@ def check_source_name(path: Path) -> None:
     """The file name is kept (content/sources/NAME) and shown: it must be a plain, visible name."""
     name = Path(path).name
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
-        raise IngestError(f"{str(path)!r}: the file name holds a line break or control character; rename the file")
+        raise IngestError(
+            f"{str(path)!r}: the file name holds a line break or control character; rename the file"
+        )
     if name.startswith("."):
         raise IngestError(f"{path}: hidden file name (starts with '.'); rename the file")
 
@@ -61,8 +63,13 @@ def read_bytes(path: Path) -> bytes:
     except OSError as exc:
         raise IngestError(f"{path}: cannot read: {exc.strerror}") from None
     if not stat.S_ISREG(mode):
-        kind = "a pipe or FIFO (process substitution?)" if stat.S_ISFIFO(mode) else \
-            "a folder" if stat.S_ISDIR(mode) else "not a regular file (a device or socket)"
+        kind = (
+            "a pipe or FIFO (process substitution?)"
+            if stat.S_ISFIFO(mode)
+            else "a folder"
+            if stat.S_ISDIR(mode)
+            else "not a regular file (a device or socket)"
+        )
         raise IngestError(f"{path}: {kind}: save the gazette text to a file and ingest that file")
     try:
         with open(path, "rb") as handle:
@@ -83,14 +90,21 @@ def parse_bytes(path: Path, data: bytes, registry) -> Issue:
     issue.source_sha256 = hashlib.sha256(data).hexdigest()
     reason = fatal_problem(issue)
     if reason:
-        hint = "" if registry.publishers else (
-            f"; no publisher is registered (publishers.yml is missing or empty), so none was recognised: "
-            f"add the gazette's publisher to publishers.yml")
+        hint = (
+            ""
+            if registry.publishers
+            else (
+                "; no publisher is registered (publishers.yml is missing or empty), so none was recognised: "
+                "add the gazette's publisher to publishers.yml"
+            )
+        )
         raise IngestError(f"{path}:{reason[0]}: {reason[1]}{hint}")
     return issue
 
 
-def read_sources(paths: list[Path], registry, workers: int | None = None) -> Iterator[tuple[Path, bytes, Issue]]:
+def read_sources(
+    paths: list[Path], registry, workers: int | None = None
+) -> Iterator[tuple[Path, bytes, Issue]]:
     """(path, bytes, Issue) for each source, in the order given, each read once and parsed in
     ``workers`` processes (default: one per core). The first source that fails, in that order,
     raises its IngestError."""
@@ -101,7 +115,9 @@ def read_sources(paths: list[Path], registry, workers: int | None = None) -> Ite
             data = read_bytes(path)
             yield path, data, parse_bytes(path, data, registry)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_set_worker_registry, initargs=(registry,)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=_set_worker_registry, initargs=(registry,)
+    ) as pool:
         futures = [pool.submit(_read_in_worker, path) for path in paths]
         try:
             for path, future in zip(paths, futures):
@@ -133,13 +149,20 @@ def fatal_problem(issue: Issue) -> tuple[int, str] | None:
             return problem.line, f"{problem.message}: two documents with one number; correct the source"
     missing = [p for p in issue.problems if p.code == "toc-entry-without-body"]
     if len(missing) >= 2 and len(missing) * 5 >= len(issue.toc):
-        return missing[0].line, (f"{len(missing)} of {len(issue.toc)} table-of-contents entries have no text: "
-                                 "the source looks truncated")
+        return missing[0].line, (
+            f"{len(missing)} of {len(issue.toc)} table-of-contents entries have no text: "
+            "the source looks truncated"
+        )
     return None
 
 
-def ingest(sources: list[Path], content_dir: Path, force: bool = False,
-           progress: Callable[[Path], None] | None = None, workers: int | None = None) -> list[IngestResult]:
+def ingest(
+    sources: list[Path],
+    content_dir: Path,
+    force: bool = False,
+    progress: Callable[[Path], None] | None = None,
+    workers: int | None = None,
+) -> list[IngestResult]:
     """Parse ``sources`` (in ``workers`` processes, default one per core) and write their
     records and source copies under ``content_dir``: all of them or, on any error, nothing.
     One command at a time holds ``content_dir``."""
@@ -151,8 +174,8 @@ def ingest(sources: list[Path], content_dir: Path, force: bool = False,
 
 
 def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[IngestResult]:
-    from generator.outputs import write_files_together
     from generator.model.publishers import load_registry
+    from generator.outputs import write_files_together
 
     registry = load_registry(content_dir / REGISTRY_FILE)
     results: list[IngestResult] = []
@@ -161,7 +184,9 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
         if progress:
             progress(Path(source))
         if issue.issue_id in seen:
-            raise IngestError(f"{source}: same issue ({issue.issue_id}) as {seen[issue.issue_id]}: ingest each issue once")
+            raise IngestError(
+                f"{source}: same issue ({issue.issue_id}) as {seen[issue.issue_id]}: ingest each issue once"
+            )
         seen[issue.issue_id] = Path(source)
         results.append(IngestResult(Path(source), issue, record_path(content_dir, issue.issue_id), data=data))
 
@@ -176,7 +201,8 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
             if previous_source and previous_source != result.source.name and not force:
                 raise IngestError(
                     f"{result.source}: issue {result.issue.issue_id} was already ingested from {previous_source} "
-                    f"({result.record}); ingest each issue once, or use --force to replace it")
+                    f"({result.record}); ingest each issue once, or use --force to replace it"
+                )
             if old == text:
                 result.status = "unchanged"
                 continue
@@ -184,15 +210,18 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
                 if not force:
                     raise IngestError(
                         f"{result.record}: edited by hand since ingest; not overwritten. Keep your edits "
-                        f"(do nothing), or re-run with --force to replace it (a backup is kept)")
+                        f"(do nothing), or re-run with --force to replace it (a backup is kept)"
+                    )
                 result.backup = _backup_path(result.record, old)
                 writes.append((result.backup, old.encode("utf-8")))
             result.status = "replaced"
         kept = content_dir / "sources" / result.source.name
         if kept.exists():
             if kept.read_bytes() != result.data:
-                raise IngestError(f"{result.source}: a different source named {result.source.name} is already in "
-                                  f"{kept.parent}; rename the file")
+                raise IngestError(
+                    f"{result.source}: a different source named {result.source.name} is already in "
+                    f"{kept.parent}; rename the file"
+                )
         else:
             writes.append((kept, result.data))
         writes.append((result.record, text.encode("utf-8")))
@@ -209,8 +238,10 @@ def _check_readable(text: str, result: IngestResult) -> None:
         parse_issue(text, result.record)
     except RecordFileError as exc:
         reason = str(exc).split(": ", 1)[-1]
-        raise IngestError(f"{result.source}: its record would not be readable: {reason}; "
-                          "correct the source (or its publisher entry)") from None
+        raise IngestError(
+            f"{result.source}: its record would not be readable: {reason}; "
+            "correct the source (or its publisher entry)"
+        ) from None
 
 
 def _check_ids_against_archive(results: list[IngestResult], content_dir: Path) -> None:
@@ -231,22 +262,33 @@ def _check_ids_against_archive(results: list[IngestResult], content_dir: Path) -
             continue  # a broken record is the build's to report; it cannot be compared here
     source_of = {r.issue.issue_id: r for r in results}
     for _ in range(3):  # a told-apart id is checked again
-        collisions = [c for c in id_collisions(others + [r.issue for r in results]) if c.second.issue_id in source_of]
+        collisions = [
+            c for c in id_collisions(others + [r.issue for r in results]) if c.second.issue_id in source_of
+        ]
         if not collisions:
             return
         for c in collisions:
             result = source_of[c.second.issue_id]
             document = next((d for d in result.issue.documents if d.document_id == c.id), None)
-            if (c.kind == "document" and document is not None and document.doc_number is not None
-                    and c.first.label != c.second.label):
+            if (
+                c.kind == "document"
+                and document is not None
+                and document.doc_number is not None
+                and c.first.label != c.second.label
+            ):
                 _tell_apart(result, document, c)
                 continue
-            first = (f"{source_of[c.first.issue_id].source}:{c.first.line}" if c.first.issue_id in source_of
-                     else str(record_path(content_dir, c.first.issue_id)))
-            raise IngestError(f"{result.source}:{c.second.line}: {c.kind} id {c.id} of {c.second.label!s:.60} is "
-                              f"already the id of {c.first.label!s:.60} ({first}); two records with one id would "
-                              f"lose one of them: correct the source, or ingest and give one a different "
-                              f"{c.kind}_id by hand")
+            first = (
+                f"{source_of[c.first.issue_id].source}:{c.first.line}"
+                if c.first.issue_id in source_of
+                else str(record_path(content_dir, c.first.issue_id))
+            )
+            raise IngestError(
+                f"{result.source}:{c.second.line}: {c.kind} id {c.id} of {c.second.label!s:.60} is "
+                f"already the id of {c.first.label!s:.60} ({first}); two records with one id would "
+                f"lose one of them: correct the source, or ingest and give one a different "
+                f"{c.kind}_id by hand"
+            )
     raise IngestError(f"{results[0].source}: document ids could not be told apart; give them ids by hand")
 
 
@@ -257,16 +299,21 @@ def _tell_apart(result: IngestResult, document, collision) -> None:
     document.document_id = disambiguated(collision.id, document.doc_number.agency)
     for n, table in enumerate(document.tables, 1):
         table.table_id = f"{document.document_id}-t{n}"
-    result.issue.problems.append(Problem(
-        "info", "document-id-disambiguated",
-        f"文档标识 {document.document_id}：{collision.second.label} 与已收录的 {collision.first.label}"
-        f"（{collision.first.issue_id}）拼音相同，以机关代字的散列区分", document.line))
+    result.issue.problems.append(
+        Problem(
+            "info",
+            "document-id-disambiguated",
+            f"文档标识 {document.document_id}：{collision.second.label} 与已收录的 {collision.first.label}"
+            f"（{collision.first.issue_id}）拼音相同，以机关代字的散列区分",
+            document.line,
+        )
+    )
 
 
 def _recorded_source(record_text: str) -> str:
     for line in record_text.split("\n", 40):
         if line.startswith("source: "):
-            return line[len("source: "):].strip().strip("'\"")
+            return line[len("source: ") :].strip().strip("'\"")
     return ""
 
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.model.models import Problem, Table
 from generator.ingest.textutil import (
     Edit,
     _cell_artefacts,  # per cell: a cell starting "- " is text, not a list item
@@ -43,6 +42,7 @@ from generator.ingest.textutil import (
     line_artefacts,
     span_artefacts,
 )
+from generator.model.models import Problem, Table
 
 Line = tuple[int, str]
 
@@ -56,7 +56,9 @@ class TableSpan:
 
 CJK = r"\u3400-\u9fff"
 CJK_PUNCT = r"\u3000-\u303f\uff00-\uffef“”‘’"
-_SPACE_AT_PUNCT = re.compile(rf"(?<=[{CJK_PUNCT}])[ \u3000]+(?=[{CJK}])|(?<=[{CJK}])[ \u3000]+(?=[{CJK_PUNCT}])")
+_SPACE_AT_PUNCT = re.compile(
+    rf"(?<=[{CJK_PUNCT}])[ \u3000]+(?=[{CJK}])|(?<=[{CJK}])[ \u3000]+(?=[{CJK_PUNCT}])"
+)
 _CJK_GAP = re.compile(rf"(?<=[{CJK}])[ \u3000]+(?=[{CJK}])")
 _LETTER_SPACING = re.compile(rf"(?<![{CJK}])([{CJK}])[ \u3000]+(?=[{CJK}](?![{CJK}]))")
 _SPACES = re.compile(r"[ \u3000\xa0]+")
@@ -84,7 +86,9 @@ _UNIT_END = (
 )
 _UNIT = re.compile(rf"^(?:[{CJK}（）()]{{1,18}}(?:{_UNIT_END})(?:[、，,]|$))+$")
 _UNIT_PREFIX = re.compile("^(?:区|市|县|镇|省|济北|中共|共青团)")
-_SCHEDULE = re.compile(r"^(?:\d{1,2}\s*月(?:底|份|末|中旬|上旬|下旬|前|\s*\d{1,2}\s*日)?|年底|上半年|下半年|[一二三四]季度)")
+_SCHEDULE = re.compile(
+    r"^(?:\d{1,2}\s*月(?:底|份|末|中旬|上旬|下旬|前|\s*\d{1,2}\s*日)?|年底|上半年|下半年|[一二三四]季度)"
+)
 _COLUMN_KINDS = (
     ("serial", re.compile("序号|编号")),
     ("person", re.compile("领导|负责人|责任人|姓名")),
@@ -151,7 +155,7 @@ def _faithful(text: str, whole_line: bool = False, tex: bool = True) -> tuple[st
     if not edits:
         return text, ""
     lead = len(text) - len(text.lstrip())
-    kept = text[:lead] + apply_edits(core, edits) + text[lead + len(core):]
+    kept = text[:lead] + apply_edits(core, edits) + text[lead + len(core) :]
     return kept, describe_edits(core, edits, context=len(core))
 
 
@@ -316,7 +320,9 @@ def _pad(cells: list[str], width: int) -> list[str]:
     return cells + [""] * (width - len(cells))
 
 
-def _caption_before(lines: list[Line], start: int, plain: bool = True) -> tuple[str, int | None, list[Problem]]:
+def _caption_before(
+    lines: list[Line], start: int, plain: bool = True
+) -> tuple[str, int | None, list[Problem]]:
     """The caption line before ``start``: its text as stored, its index, its corrections."""
     i = start - 1
     while i >= 0 and not lines[i][1].strip():
@@ -396,12 +402,17 @@ def _cell_table(lines: list[Line], start: int, problems: list[Problem]) -> Table
         if not text or text in running:
             continue
         m = _SERIAL.match(text)
-        if m and int(m.group(1)) >= expected and int(m.group(1)) <= expected + 2 and not (
-            m.group(2) and _NOT_AFTER_SERIAL.match(m.group(2))
+        if (
+            m
+            and int(m.group(1)) >= expected
+            and int(m.group(1)) <= expected + 2
+            and not (m.group(2) and _NOT_AFTER_SERIAL.match(m.group(2)))
         ):
             serial = int(m.group(1))
             if serial != expected:
-                problems.append(Problem("warning", "table-row-missing", f"表格缺少序号 {expected}–{serial - 1} 的行", n))
+                problems.append(
+                    Problem("warning", "table-row-missing", f"表格缺少序号 {expected}–{serial - 1} 的行", n)
+                )
             rows.append([[(n, str(serial))]] + [[] for _ in columns[1:]])
             expected = serial + 1
             col = 0
@@ -417,7 +428,12 @@ def _cell_table(lines: list[Line], start: int, problems: list[Problem]) -> Table
             notes.append(_artefact(corrected, n))
         last_line = k
         line = n
-        if last and _UNIT_PREFIX.match(last[2][1]) and len(last[2][1]) <= 12 and _UNIT.match(last[2][1] + text):
+        if (
+            last
+            and _UNIT_PREFIX.match(last[2][1])
+            and len(last[2][1]) <= 12
+            and _UNIT.match(last[2][1] + text)
+        ):
             rows[last[0]][last[1]].pop()  # a unit wrapped over two lines
             line, text = last[2][0], last[2][1] + text
         for piece in _pieces(text, persons):
@@ -497,7 +513,11 @@ def _place(rows, kinds: list[str], col: int, frag: Line, kind: str, lines: list[
     row = rows[-1]
     current = kinds[col]
     if kind == "text":
-        if current in ("text", "schedule") and row[col] and not _starts_subtask(row[col], current, text, lines, k):
+        if (
+            current in ("text", "schedule")
+            and row[col]
+            and not _starts_subtask(row[col], current, text, lines, k)
+        ):
             row[col].append(frag)
             return col
         target = _next_column(kinds, col + (1 if row[col] else 0), ("text", "schedule"))
@@ -511,7 +531,11 @@ def _place(rows, kinds: list[str], col: int, frag: Line, kind: str, lines: list[
             return target
         row[target].append(frag)
         return target
-    target = _next_column(kinds, col if kind == current and kind != "person" and row[col] else col + (1 if row[col] else 0), (kind,))
+    target = _next_column(
+        kinds,
+        col if kind == current and kind != "person" and row[col] else col + (1 if row[col] else 0),
+        (kind,),
+    )
     if kind == current and kind in ("schedule", "unit") and row[col]:
         row[col].append(frag)
         return col
@@ -525,7 +549,9 @@ def _place(rows, kinds: list[str], col: int, frag: Line, kind: str, lines: list[
     return target
 
 
-def _next_column(kinds: list[str], start: int, wanted: tuple[str, ...], after_first_text: bool = False) -> int | None:
+def _next_column(
+    kinds: list[str], start: int, wanted: tuple[str, ...], after_first_text: bool = False
+) -> int | None:
     seen_text = False
     for i in range(max(start, 0), len(kinds)):
         if kinds[i] in wanted:
@@ -570,7 +596,9 @@ def _join(fragments: list[Line], units: bool, notes: list[Problem]) -> str:
         for edit in edits:
             line = next(n for offset, n in reversed(starts) if offset <= edit.at)
             by_line.setdefault(line, []).append(edit)
-        notes.extend(_artefact(describe_edits(out, group, context=len(out)), line) for line, group in by_line.items())
+        notes.extend(
+            _artefact(describe_edits(out, group, context=len(out)), line) for line, group in by_line.items()
+        )
         out = apply_edits(out, edits)
     return _tidy(out)
 

@@ -12,10 +12,23 @@ _SPACE_RUN = re.compile(r"[ \t\u3000\u00a0]+")
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 
 _TEX_SUB = re.compile(r"\s*[_^]\{([^{}]*)\}")
-_TEX_SYMBOLS = {r"\geq": "≥", r"\leq": "≤", r"\ge": "≥", r"\le": "≤", r"\%": "%", r"\times": "×",
-                r"\sim": "~", r"\pm": "±", r"\cdot": "·", r"\div": "÷", r"\neq": "≠", r"\approx": "≈"}
-_TEX_SYMBOL_RE = re.compile("|".join(re.escape(k) for k in sorted(_TEX_SYMBOLS, key=len, reverse=True))
-                            + r"(?![A-Za-z])")
+_TEX_SYMBOLS = {
+    r"\geq": "≥",
+    r"\leq": "≤",
+    r"\ge": "≥",
+    r"\le": "≤",
+    r"\%": "%",
+    r"\times": "×",
+    r"\sim": "~",
+    r"\pm": "±",
+    r"\cdot": "·",
+    r"\div": "÷",
+    r"\neq": "≠",
+    r"\approx": "≈",
+}
+_TEX_SYMBOL_RE = re.compile(
+    "|".join(re.escape(k) for k in sorted(_TEX_SYMBOLS, key=len, reverse=True)) + r"(?![A-Za-z])"
+)
 _LEADING_DASH = re.compile(r"^[-•]\s+(?=\S)")
 _BOLD = re.compile(r"\*\*|</?(?:p|br|span|div|td|tr|b|strong)\s*/?>", re.I)
 
@@ -26,6 +39,7 @@ def spaceless(text: str) -> str:
 
 def join_cjk(text: str) -> str:
     """Drop spaces that are wrap artefacts; keep one space between two ASCII words."""
+
     def keep(match: re.Match) -> str:
         before = text[match.start() - 1] if match.start() else ""
         after = text[match.end()] if match.end() < len(text) else ""
@@ -90,13 +104,39 @@ _MATH = re.compile(r"\$([^$\n]+?)\$")
 _TEX_MARKUP = re.compile(r"\\[A-Za-z]+|\\[%{}$#&_ ,;!]|[_^]\{")
 _TEX_SCRIPT = re.compile(r"(?<=[A-Za-z0-9)）\]])( ?)([_^])\{([^{}\n]{1,12})\}")
 _TEX_TEXT_COMMAND = re.compile(r"\\(?:text|mathrm|mathbf|mathit|rm|textrm|operatorname)\s*\{([^{}]*)\}")
-_TEX_ESCAPES = {r"\%": "%", r"\{": "{", r"\}": "}", r"\$": "$", r"\#": "#", r"\&": "&", r"\_": "_",
-                r"\,": "", r"\;": "", r"\!": "", "\\ ": ""}
-_MATH_SYMBOLS = {**_TEX_SYMBOLS, r"\ldots": "…", r"\cdots": "…", r"\circ": "°", r"\degree": "°",
-                 r"\lt": "<", r"\gt": ">", r"\rightarrow": "→", r"\to": "→", r"\infty": "∞",
-                 r"\mu": "μ", r"\alpha": "α", r"\beta": "β", r"\Delta": "Δ", r"\triangle": "△"}
-_MATH_SYMBOL_RE = re.compile("|".join(re.escape(k) for k in sorted(_MATH_SYMBOLS, key=len, reverse=True))
-                             + r"(?![A-Za-z])")
+_TEX_ESCAPES = {
+    r"\%": "%",
+    r"\{": "{",
+    r"\}": "}",
+    r"\$": "$",
+    r"\#": "#",
+    r"\&": "&",
+    r"\_": "_",
+    r"\,": "",
+    r"\;": "",
+    r"\!": "",
+    "\\ ": "",
+}
+_MATH_SYMBOLS = {
+    **_TEX_SYMBOLS,
+    r"\ldots": "…",
+    r"\cdots": "…",
+    r"\circ": "°",
+    r"\degree": "°",
+    r"\lt": "<",
+    r"\gt": ">",
+    r"\rightarrow": "→",
+    r"\to": "→",
+    r"\infty": "∞",
+    r"\mu": "μ",
+    r"\alpha": "α",
+    r"\beta": "β",
+    r"\Delta": "Δ",
+    r"\triangle": "△",
+}
+_MATH_SYMBOL_RE = re.compile(
+    "|".join(re.escape(k) for k in sorted(_MATH_SYMBOLS, key=len, reverse=True)) + r"(?![A-Za-z])"
+)
 _SUPERSCRIPTS = str.maketrans("0123456789+-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻")
 
 
@@ -121,13 +161,19 @@ def _cell_artefacts(cell: str, base: int) -> list[Edit]:
         match = _WRAP_TAG.match(cell)
         if match and f"<{match.group(3).lower()}" not in match.group(4).lower():
             inner = match.start(4)
-            edits += [Edit(base + match.start(2), base + match.end(2)), Edit(base + match.start(5), base + match.end(5))]
+            edits += [
+                Edit(base + match.start(2), base + match.end(2)),
+                Edit(base + match.start(5), base + match.end(5)),
+            ]
         else:
             match = _WRAP_BOLD.match(cell)
             if not match or "**" in match.group(3):
                 break
             inner = match.start(3)
-            edits += [Edit(base + match.start(2), base + match.end(2)), Edit(base + match.start(4), base + match.end(4))]
+            edits += [
+                Edit(base + match.start(2), base + match.end(2)),
+                Edit(base + match.start(4), base + match.end(4)),
+            ]
         base += inner
         cell = match.group(match.lastindex - 2)
     if cell.count("**") == 1:
@@ -153,11 +199,18 @@ def span_artefacts(text: str) -> list[Edit]:
         if any(a <= match.start() < b for a, b in taken):
             continue
         script = match.group(3)
-        plain = script.translate(_SUPERSCRIPTS) if match.group(2) == "^" and re.fullmatch(r"[0-9+-]+", script) else script
+        plain = (
+            script.translate(_SUPERSCRIPTS)
+            if match.group(2) == "^" and re.fullmatch(r"[0-9+-]+", script)
+            else script
+        )
         edits.append(Edit(match.start(), match.end(), plain))
     whole = _WRAP_BOLD.match(text)
     if whole and "**" not in whole.group(3):
-        edits += [Edit(whole.start(2), whole.end(2)), Edit(whole.start(4), whole.end(4), anchor=whole.start(2))]
+        edits += [
+            Edit(whole.start(2), whole.end(2)),
+            Edit(whole.start(4), whole.end(4), anchor=whole.start(2)),
+        ]
     return sorted(edits, key=lambda e: e.start)
 
 
@@ -168,9 +221,13 @@ def _tex_to_text(math: str) -> str | None:
     for escape, plain in _TEX_ESCAPES.items():
         text = text.replace(escape, plain)
     text = re.sub(r"\s*_\{([^{}]*)\}", lambda m: m.group(1), text)
-    text = re.sub(r"\s*\^\{([^{}]*)\}",
-                  lambda m: m.group(1).translate(_SUPERSCRIPTS) if re.fullmatch(r"[0-9+-]+", m.group(1)) else m.group(1),
-                  text)
+    text = re.sub(
+        r"\s*\^\{([^{}]*)\}",
+        lambda m: (
+            m.group(1).translate(_SUPERSCRIPTS) if re.fullmatch(r"[0-9+-]+", m.group(1)) else m.group(1)
+        ),
+        text,
+    )
     if "\\" in text or "{" in text or "}" in text:
         return None
     return text.replace(" ", "")
@@ -179,7 +236,7 @@ def _tex_to_text(math: str) -> str | None:
 def apply_edits(text: str, edits: list[Edit]) -> str:
     out, pos = [], 0
     for edit in sorted(edits, key=lambda e: e.start):
-        out += [text[pos:edit.start], edit.replacement]
+        out += [text[pos : edit.start], edit.replacement]
         pos = edit.end
     return "".join(out) + text[pos:]
 

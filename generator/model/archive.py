@@ -7,7 +7,6 @@ number becomes a link, and a document learns what cites and what repealed it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
 from pathlib import Path
 
 from generator.errors import GazetteError
@@ -59,9 +58,17 @@ def build_archive(issues: list[Issue]) -> Archive:
         for document in issue.documents:
             if document.document_id in archive.by_id:
                 other = archive.issue_of[document.document_id]
-                archive.problems.append((issue.issue_id, Problem(
-                    "error", "duplicate-document-id",
-                    f"文档标识 {document.document_id} 已见于 {other.issue_id}", document.line)))
+                archive.problems.append(
+                    (
+                        issue.issue_id,
+                        Problem(
+                            "error",
+                            "duplicate-document-id",
+                            f"文档标识 {document.document_id} 已见于 {other.issue_id}",
+                            document.line,
+                        ),
+                    )
+                )
                 continue
             archive.documents.append(document)
             archive.issue_of[document.document_id] = issue
@@ -119,7 +126,11 @@ def id_collisions(issues: list[Issue]) -> list[IdCollision]:
             for table in document.tables:
                 use("table", table.table_id, IdUse(issue.issue_id, table.line, table.caption or label))
         for row in issue.appointments:
-            use("appointment", row.appointment_id, IdUse(issue.issue_id, row.line, f"{row.person} {row.action}"))
+            use(
+                "appointment",
+                row.appointment_id,
+                IdUse(issue.issue_id, row.line, f"{row.person} {row.action}"),
+            )
         for event in issue.events:
             use("event", event.event_id, IdUse(issue.issue_id, event.line, event.date))
     return found
@@ -143,7 +154,9 @@ def select_shard(issues: list[Issue], shard: str | None, slugs: dict[str, str] |
     chosen = [i for i in issues if i.region_code == code]
     if not chosen:
         known = sorted({i.region_code for i in issues})
-        raise ShardError(f"shard {shard!r}: no issues of that publisher; region codes here: {', '.join(known)}")
+        raise ShardError(
+            f"shard {shard!r}: no issues of that publisher; region codes here: {', '.join(known)}"
+        )
     return chosen
 
 
@@ -165,8 +178,13 @@ def load_archive(content_dir: Path, shard: str | None = None) -> Archive:
     return build_archive(issues)
 
 
-ID_FIELDS = {"issue": "issue_id", "document": "document_id", "table": "table_id",
-             "appointment": "appointment_id", "event": "event_id"}
+ID_FIELDS = {
+    "issue": "issue_id",
+    "document": "document_id",
+    "table": "table_id",
+    "appointment": "appointment_id",
+    "event": "event_id",
+}
 
 
 def check_unique_ids(issues: list[Issue], files: dict[str, Path]) -> None:
@@ -180,11 +198,13 @@ def check_unique_ids(issues: list[Issue], files: dict[str, Path]) -> None:
     first, second = files.get(c.first.issue_id), files.get(c.second.issue_id)
     where_first = f"{first}:{id_line(first, field, c.id)}" if first else c.first.issue_id
     more = f" ({len(collisions) - 1} more)" if len(collisions) > 1 else ""
-    raise RecordFileError(second or c.second.issue_id,
-                          f"{c.kind} id {c.id} of {c.second.label!s:.60} is already the id of "
-                          f"{c.first.label!s:.60} in {where_first}{more}; two records with one id would "
-                          f"lose one of them: give one a different {field} in its record",
-                          id_line(second, field, c.id, nth=2 if first == second else 1) if second else 0)
+    raise RecordFileError(
+        second or c.second.issue_id,
+        f"{c.kind} id {c.id} of {c.second.label!s:.60} is already the id of "
+        f"{c.first.label!s:.60} in {where_first}{more}; two records with one id would "
+        f"lose one of them: give one a different {field} in its record",
+        id_line(second, field, c.id, nth=2 if first == second else 1) if second else 0,
+    )
 
 
 def id_line(path: Path, field: str, ident: str, nth: int = 1) -> int:
@@ -193,6 +213,10 @@ def id_line(path: Path, field: str, ident: str, nth: int = 1) -> int:
         lines = Path(path).read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError):
         return 0
-    hits = [n for n, line in enumerate(lines, 1) if line.strip().removeprefix("- ") in
-            (f"{field}: {ident}", f"{field}: '{ident}'", f'{field}: "{ident}"')]
+    hits = [
+        n
+        for n, line in enumerate(lines, 1)
+        if line.strip().removeprefix("- ")
+        in (f"{field}: {ident}", f"{field}: '{ident}'", f'{field}: "{ident}"')
+    ]
     return hits[min(nth, len(hits)) - 1] if hits else 0

@@ -40,7 +40,7 @@ def _names() -> dict[str, str | None]:
         for end in range(len(chain)):
             code = chain[end][1]
             for start in range(end + 1):
-                add("".join(name for name, _ in chain[start:end + 1]), code)
+                add("".join(name for name, _ in chain[start : end + 1]), code)
     return names
 
 
@@ -59,7 +59,7 @@ def find_publisher(text: str) -> Publisher | None:
             found = _division_before(text, start)
             if found:
                 name, code = found
-                return _publisher(name + text[start:match.end()], name, code)
+                return _publisher(name + text[start : match.end()], name, code)
     return None
 
 
@@ -68,7 +68,7 @@ def _division_before(text: str, end: int) -> tuple[str, str] | None:
     longest names several divisions."""
     names = _names()
     for size in range(min(_longest(), end), 1, -1):
-        name = text[end - size:end]
+        name = text[end - size : end]
         if name in names:
             code = names[name]
             return (name, code) if code else None
@@ -82,5 +82,9 @@ def _longest() -> int:
 
 def _publisher(full_name: str, division: str, code: str) -> Publisher:
     short = re.sub(r"^.*?(?:省|自治区|市)(?=.)", "", division) if len(division) > 3 else division
-    return Publisher(name=full_name, region_code=code, short_name=short or division,
-                     aliases=(division + "政府",) if full_name.endswith("人民政府") else ())
+    return Publisher(
+        name=full_name,
+        region_code=code,
+        short_name=short or division,
+        aliases=(division + "政府",) if full_name.endswith("人民政府") else (),
+    )

@@ -40,7 +40,9 @@ def slug(text: str) -> str:
     return _UNSAFE.sub("-", text.lower()).strip("-")
 
 
-def issue_id(region_code: str, year: int | None, number: str, kind: str = "issue", first_doc: str = "") -> str:
+def issue_id(
+    region_code: str, year: int | None, number: str, kind: str = "issue", first_doc: str = ""
+) -> str:
     """370812-2021-3-4 for 第3-4期; a collection is named by its first document: 370115-2021-c-jiyangzhengfa-2021-8."""
     year_part = str(year) if year else "undated"
     if kind == "collection" or not number:
@@ -75,6 +77,7 @@ def disambiguated(document_id: str, agency: str) -> str:
 
 
 # ---------------------------------------------------------------- pages and URLs
+
 
 def document_page(document_id: str) -> str:
     return f"documents/{document_id}.md"
@@ -119,4 +122,4 @@ def path_segment(text: str, fallback: str = "item") -> str:
     base = slug(text) or fallback
     if len(base) <= MAX_SEGMENT:
         return base
-    return f"{base[:MAX_SEGMENT - 11].rstrip('-')}-{hashlib.sha1(base.encode()).hexdigest()[:10]}"
+    return f"{base[: MAX_SEGMENT - 11].rstrip('-')}-{hashlib.sha1(base.encode()).hexdigest()[:10]}"

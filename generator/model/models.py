@@ -62,7 +62,7 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _check_date(value: str) -> str | None:
-    """"" or a real calendar date written YYYY-MM-DD (what ingest writes, via date.isoformat)."""
+    """ "" or a real calendar date written YYYY-MM-DD (what ingest writes, via date.isoformat)."""
     if value == "":
         return None
     if not _ISO_DATE.fullmatch(value):
@@ -101,15 +101,21 @@ def _label(what: str) -> Callable[[str], str | None]:
 
     def check(value: str) -> str | None:
         if len(value) > LABEL_MAX:
-            return (f"{what} is {len(value)} characters long, at most {LABEL_MAX} (it becomes a file name): "
-                    f"{show(value, 20)}; shorten it")
-        if len(value) * 6 > SLUG_MAX:  # a pinyin syllable has at most 6 letters: only long labels need spelling
+            return (
+                f"{what} is {len(value)} characters long, at most {LABEL_MAX} (it becomes a file name): "
+                f"{show(value, 20)}; shorten it"
+            )
+        if (
+            len(value) * 6 > SLUG_MAX
+        ):  # a pinyin syllable has at most 6 letters: only long labels need spelling
             from generator.model.ids import pinyin_slug
 
             name = pinyin_slug(value)
             if len(name) > SLUG_MAX:
-                return (f"{what} {show(value, 20)} is too long for a file name: spelled in pinyin it is "
-                        f"{len(name)} characters, at most {SLUG_MAX}; shorten it")
+                return (
+                    f"{what} {show(value, 20)} is too long for a file name: spelled in pinyin it is "
+                    f"{len(name)} characters, at most {SLUG_MAX}; shorten it"
+                )
         return None
 
     check.__name__ = f"check_{what.replace(' ', '_')}"
@@ -389,9 +395,14 @@ def _make_converter(tp: Any) -> Callable[[Any], Any]:
         return convert_list
     if dataclasses.is_dataclass(tp):
         hints = typing.get_type_hints(tp, include_extras=True)
-        fields = [(f.name, _converter(hints[f.name]),
-                   f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
-                  for f in dataclasses.fields(tp)]
+        fields = [
+            (
+                f.name,
+                _converter(hints[f.name]),
+                f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING,
+            )
+            for f in dataclasses.fields(tp)
+        ]
         known = frozenset(name for name, _, _ in fields)
 
         def convert_record(value: Any) -> Any:
@@ -414,6 +425,7 @@ def _make_converter(tp: Any) -> Callable[[Any], Any]:
 
         return convert_record
     if tp is bool:
+
         def convert_bool(value: Any) -> Any:
             if not isinstance(value, bool):
                 raise RecordError("", f"expected true/false, got {show(value)}")
@@ -421,6 +433,7 @@ def _make_converter(tp: Any) -> Callable[[Any], Any]:
 
         return convert_bool
     if tp is int:
+
         def convert_int(value: Any) -> Any:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise RecordError("", f"expected an integer, got {show(value)}")
@@ -428,6 +441,7 @@ def _make_converter(tp: Any) -> Callable[[Any], Any]:
 
         return convert_int
     if tp is str:
+
         def convert_str(value: Any) -> Any:
             if not isinstance(value, str):
                 raise RecordError("", f"expected text, got {type(value).__name__} {show(value)}")

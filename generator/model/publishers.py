@@ -34,7 +34,7 @@ class Registry:
     publishers: list[Publisher] = field(default_factory=list)
 
     @classmethod
-    def from_dict(cls, data: dict | None, source: str = "publishers.yml") -> "Registry":
+    def from_dict(cls, data: dict | None, source: str = "publishers.yml") -> Registry:
         """The parsed YAML mapping → Registry. Raises RegistryError naming the field."""
         if data is None:
             return cls([])
@@ -54,10 +54,16 @@ class Registry:
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise RegistryError(f"{where}.{key}: expected a list of text")
                 lists[key] = tuple(v.strip() for v in value if v.strip())
-            publishers.append(Publisher(
-                name=str(item["name"]).strip(), region_code=str(item["region_code"]).strip(),
-                slug=str(item.get("slug") or ""), short_name=str(item.get("short_name") or ""),
-                aliases=lists["aliases"], agency_codes=lists["agency_codes"]))
+            publishers.append(
+                Publisher(
+                    name=str(item["name"]).strip(),
+                    region_code=str(item["region_code"]).strip(),
+                    slug=str(item.get("slug") or ""),
+                    short_name=str(item.get("short_name") or ""),
+                    aliases=lists["aliases"],
+                    agency_codes=lists["agency_codes"],
+                )
+            )
         return cls(publishers)
 
     def find(self, text: str) -> Publisher | None:

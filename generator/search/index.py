@@ -32,19 +32,19 @@ import subprocess
 import sys
 import tempfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import cbor2
 import numpy as np
 
-from generator.model import ids
 from generator.errors import GazetteError
+from generator.model import ids
 from generator.model.archive import Archive
-from generator.model.models import Appointment, Document, Event, Issue
 from generator.model.labels import cn_date, issue_label
+from generator.model.models import Appointment, Document, Event, Issue
 
 BUNDLE_DIR = "pagefind"
 LANGUAGE = "zh"
@@ -59,8 +59,15 @@ INDEX_CHUNKS_MAX = 1_500  # chunks grow past that size instead: the meta, loaded
 FRAGMENT_NAME_DIGITS = 5  # hex digits naming a fragment (more on a clash): 2.5 bytes a page in the meta
 INDEX_GZIP_LEVEL = 6  # as small as 9 for these chunks, in half the time
 INDEX_THREADS = 2  # Pagefind: 25 s → 19 s at 1,000 documents on 2 cores, +4 % peak memory
-UNUSED_BUNDLE_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
-                       "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+UNUSED_BUNDLE_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
 
 _ARTICLE = re.compile(r'<article class="md-content__inner md-typeset">(.*)</article>', re.DOTALL)
 _META_CARD = re.compile(r'<div class="gz-meta">.*?</div>', re.DOTALL)
@@ -68,8 +75,22 @@ _H1 = re.compile(r"<h1\b.*?</h1>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # CJK Ext. A, Unified, Compatibility
 _HAN = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _HAN_RANGES) + "]+")
-_NUMBER_BRACKETS = str.maketrans({"［": "〔", "[": "〔", "(": "〔", "（": "〔", "【": "〔", "〖": "〔",
-                                  "］": "〕", "]": "〕", ")": "〕", "）": "〕", "】": "〕", "〗": "〕"})
+_NUMBER_BRACKETS = str.maketrans(
+    {
+        "［": "〔",
+        "[": "〔",
+        "(": "〔",
+        "（": "〔",
+        "【": "〔",
+        "〖": "〔",
+        "］": "〕",
+        "]": "〕",
+        ")": "〕",
+        "）": "〕",
+        "】": "〕",
+        "〗": "〕",
+    }
+)
 _SPACE = re.compile(r"\s+")
 _HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.DOTALL)
 _ASCII_WORD = re.compile(r"[0-9A-Za-z]+")  # Pagefind's words outside Chinese, lower-cased
@@ -98,6 +119,7 @@ class SearchRecord:
 
 # ---------------------------------------------------------------- keys
 
+
 def normalise(text: str) -> str:
     """What queries and texts are compared on: no whitespace, one kind of bracket in numbers."""
     return _SPACE.sub("", text or "").translate(_NUMBER_BRACKETS)
@@ -108,7 +130,7 @@ def key_token(text: str) -> str:
     """An ASCII word that stands for ``text`` exactly: k + each code point as three base-36
     digits (h + hexadecimal code points joined by x when one does not fit)."""
     points = [ord(c) for c in normalise(text)]
-    if all(p < 36 ** 3 for p in points):
+    if all(p < 36**3 for p in points):
         return KEY_PREFIX + "".join(_base36(p).rjust(3, "0") for p in points)
     return "h" + "x".join(format(p, "x") for p in points)
 
@@ -132,6 +154,7 @@ def bigrams(text: str) -> set[str]:
 
 
 # ---------------------------------------------------------------- records
+
 
 def page_url(docs_path: str) -> str:
     """documents/x.md → /documents/x/: the page's URL from the site root (ids.page_url)."""
@@ -166,9 +189,15 @@ def iter_search_records(archive: Archive, read_page):
         if page:
             head = "".join(m.group() for m in (_H1.search(page), _META_CARD.search(page)) if m)
             yield SearchRecord(
-                rid=issue.issue_id, kind=KIND_ISSUE, url=issue_url, title=issue_label(issue),
-                page_html=head, meta={"date": cn_date(issue.published_on), "publisher": issue.publisher},
-                filters={**base_filters, "kind": [KIND_ISSUE]}, sort={"date": issue.published_on})
+                rid=issue.issue_id,
+                kind=KIND_ISSUE,
+                url=issue_url,
+                title=issue_label(issue),
+                page_html=head,
+                meta={"date": cn_date(issue.published_on), "publisher": issue.publisher},
+                filters={**base_filters, "kind": [KIND_ISSUE]},
+                sort={"date": issue.published_on},
+            )
         for document in issue.documents:
             if archive.by_id.get(document.document_id) is not document:
                 continue
@@ -189,45 +218,77 @@ def _issue_filters(issue: Issue) -> dict[str, list[str]]:
     return filters
 
 
-def _document_record(document: Document, issue: Issue, url: str, page: str,
-                     base_filters: dict[str, list[str]]) -> SearchRecord:
+def _document_record(
+    document: Document, issue: Issue, url: str, page: str, base_filters: dict[str, list[str]]
+) -> SearchRecord:
     number = document.doc_number.text if document.doc_number else ""
     exact = [n for n in (number, document.doc_number.printed if document.doc_number else "") if n]
     cited = [r.cited_doc_number for r in document.references if r.cited_doc_number]
-    meta = {"docno": number, "date": cn_date(document.signed_on or issue.published_on),
-            "publisher": issue.publisher, "issue": issue_label(issue)}
+    meta = {
+        "docno": number,
+        "date": cn_date(document.signed_on or issue.published_on),
+        "publisher": issue.publisher,
+        "issue": issue_label(issue),
+    }
     filters = {**base_filters, "kind": [KIND_DOCUMENT]}
     if document.doc_type:
         filters["doctype"] = [document.doc_type]
     if document.section:
         filters["section"] = [document.section]
     return SearchRecord(
-        rid=document.document_id, kind=KIND_DOCUMENT, url=url, title=document.title or "（无标题）",
-        page_html=page, meta={k: v for k, v in meta.items() if v}, filters=filters,
-        sort={"date": document.signed_on or issue.published_on}, exact=exact, cited=cited)
+        rid=document.document_id,
+        kind=KIND_DOCUMENT,
+        url=url,
+        title=document.title or "（无标题）",
+        page_html=page,
+        meta={k: v for k, v in meta.items() if v},
+        filters=filters,
+        sort={"date": document.signed_on or issue.published_on},
+        exact=exact,
+        cited=cited,
+    )
 
 
 def _event_record(event: Event, issue: Issue, issue_url: str, base_filters) -> SearchRecord:
     date = cn_date(event.date) + (f"至{cn_date(event.end_date)}" if event.end_date else "")
     title = _shorten(event.text, 36)
     return SearchRecord(
-        rid=event.event_id, kind=KIND_EVENT, url=f"{issue_url}#events", title=f"大事记：{title}",
-        content=f"{date} {event.text}", exact=[],
+        rid=event.event_id,
+        kind=KIND_EVENT,
+        url=f"{issue_url}#events",
+        title=f"大事记：{title}",
+        content=f"{date} {event.text}",
+        exact=[],
         meta={"date": date, "publisher": issue.publisher, "issue": issue_label(issue)},
-        filters={**base_filters, "kind": [KIND_EVENT], "section": ["大事记"]}, sort={"date": event.date})
+        filters={**base_filters, "kind": [KIND_EVENT], "section": ["大事记"]},
+        sort={"date": event.date},
+    )
 
 
 def _appointment_record(a: Appointment, issue: Issue, issue_url: str, base_filters) -> SearchRecord:
     statement = a.text or f"{a.person}{a.action}{a.post}"
     title = " ".join(x for x in (a.person, a.action, a.post) if x)
-    content = " ".join(x for x in (cn_date(a.decided_on), a.authority, statement,
-                                   f"（{a.note}）" if a.note and a.note not in statement else "") if x)
+    content = " ".join(
+        x
+        for x in (
+            cn_date(a.decided_on),
+            a.authority,
+            statement,
+            f"（{a.note}）" if a.note and a.note not in statement else "",
+        )
+        if x
+    )
     return SearchRecord(
-        rid=a.appointment_id, kind=KIND_APPOINTMENT, url=f"{issue_url}#appointments",
-        title=f"人事任免：{title}", content=content, exact=[a.person] if a.person else [],
+        rid=a.appointment_id,
+        kind=KIND_APPOINTMENT,
+        url=f"{issue_url}#appointments",
+        title=f"人事任免：{title}",
+        content=content,
+        exact=[a.person] if a.person else [],
         meta={"date": cn_date(a.decided_on), "publisher": issue.publisher, "issue": issue_label(issue)},
         filters={**base_filters, "kind": [KIND_APPOINTMENT], "section": ["人事任免"]},
-        sort={"date": a.decided_on})
+        sort={"date": a.decided_on},
+    )
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -236,6 +297,7 @@ def _shorten(text: str, limit: int) -> str:
 
 
 # ---------------------------------------------------------------- Pagefind input
+
 
 def record_text(record: SearchRecord) -> str:
     """What a record is found by and shows in results: its page's content area as text, or
@@ -248,8 +310,10 @@ def record_text(record: SearchRecord) -> str:
 def record_html(record: SearchRecord, with_text: bool = True) -> str:
     """The HTML handed to Pagefind for a record: its metadata, filters, title and, when
     ``with_text``, its content (``add_keys`` puts the text in afterwards otherwise)."""
-    parts = [f'<html lang="{LANGUAGE}"><head><title>{html.escape(record.title)}</title></head><body>',
-             "<main data-pagefind-body>"]
+    parts = [
+        f'<html lang="{LANGUAGE}"><head><title>{html.escape(record.title)}</title></head><body>',
+        "<main data-pagefind-body>",
+    ]
     if not with_text:
         parts.append(f"<h1>{html.escape(record.title)}</h1>")
     elif record.page_html:
@@ -261,7 +325,9 @@ def record_html(record: SearchRecord, with_text: bool = True) -> str:
         parts.append(f'<span hidden data-pagefind-meta="{key}:{html.escape(value, quote=True)}"></span>')
     for key, values in record.filters.items():
         for value in values:
-            parts.append(f'<span hidden data-pagefind-filter="{key}:{html.escape(value, quote=True)}"></span>')
+            parts.append(
+                f'<span hidden data-pagefind-filter="{key}:{html.escape(value, quote=True)}"></span>'
+            )
     for key, value in record.sort.items():
         if value:
             parts.append(f'<span hidden data-pagefind-sort="{key}:{html.escape(value, quote=True)}"></span>')
@@ -271,7 +337,10 @@ def record_html(record: SearchRecord, with_text: bool = True) -> str:
 
 # ---------------------------------------------------------------- the edge
 
-def index_site(site_dir: Path, archive: Archive | Callable[[], Archive], with_keys: bool = True) -> dict[str, int]:
+
+def index_site(
+    site_dir: Path, archive: Archive | Callable[[], Archive], with_keys: bool = True
+) -> dict[str, int]:
     """Write the Pagefind bundle for the built site in ``site_dir``; returns counts by kind.
     With keys (the site's search), Pagefind indexes each record's title, metadata and
     filters, and ``add_keys`` adds its text and keys; without, Pagefind indexes the text
@@ -329,15 +398,29 @@ def _write_input(records, folder: Path, with_text: bool) -> list[SearchRecord]:
 def _run_pagefind(folder: Path, out: Path) -> None:
     """One run of the Pagefind binary that the ``pagefind[extended]`` package ships (its async
     Python API answers each call after a 0.1 s poll and can exit before the last file is written)."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(out.resolve()),
-               "--force-language", LANGUAGE, "--exclude-selectors", ".headerlink", "--silent"]
+    command = [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(folder),
+        "--output-path",
+        str(out.resolve()),
+        "--force-language",
+        LANGUAGE,
+        "--exclude-selectors",
+        ".headerlink",
+        "--silent",
+    ]
     # Up to INDEX_THREADS indexing threads: the bundle is the same (filter value order varies
     # with or without threads, see canonicalise_bundle); each thread adds a little memory.
     env = {**os.environ, "RAYON_NUM_THREADS": str(max(1, min(os.cpu_count() or 1, INDEX_THREADS)))}
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         said = (result.stderr or result.stdout or "").strip().splitlines()
-        raise SearchIndexError(f"{folder}: Pagefind failed: {said[-1] if said else f'exit status {result.returncode}'}")
+        raise SearchIndexError(
+            f"{folder}: Pagefind failed: {said[-1] if said else f'exit status {result.returncode}'}"
+        )
 
 
 # ---------------------------------------------------------------- reproducible bundle
@@ -377,7 +460,7 @@ def _bundle_payload(path: Path) -> bytes:
     data = gzip.decompress(path.read_bytes())
     if not data.startswith(SIGNATURE):
         raise SearchIndexError(f"{path.name}: not a Pagefind data file")
-    return data[len(SIGNATURE):]
+    return data[len(SIGNATURE) :]
 
 
 def _read_bundle_file(path: Path):
@@ -437,7 +520,7 @@ def canonicalise_bundle(out: Path) -> None:
 def _replace_meta(out: Path, path: Path, meta: list) -> None:
     """Writes ``meta`` in place of the meta file ``path``, named by its content, and points
     pagefind-entry.json at it."""
-    old = path.name[len("pagefind."): -len(".pf_meta")]
+    old = path.name[len("pagefind.") : -len(".pf_meta")]
     lang, digits = _split_name(old)
     path.unlink()
     new = _write_bundle_file(out, lang, len(digits), ".pf_meta", meta, prefix="pagefind.")
@@ -475,7 +558,9 @@ def add_keys(out: Path, records: list[SearchRecord]) -> int:
     by_rid = {r.rid: r for r in records}
     meta_path, meta = _only_meta(out)
     if not str(meta[0]).startswith(PAGEFIND_FORMAT):
-        raise SearchIndexError(f"Pagefind {meta[0]} wrote this bundle; add_keys writes the {PAGEFIND_FORMAT}.x format")
+        raise SearchIndexError(
+            f"Pagefind {meta[0]} wrote this bundle; add_keys writes the {PAGEFIND_FORMAT}.x format"
+        )
     bigram_rows: list[np.ndarray] = []  # per page: bigram << 32 | page << 1 | weighty
     other: dict[str, dict[int, bool]] = {}  # numbers and names of three or more characters, ASCII words
     fragment_dir = out / "fragment"
@@ -491,7 +576,9 @@ def add_keys(out: Path, records: list[SearchRecord]) -> int:
             for string in strings:
                 codes = bigram_codes(string)
                 if len(codes) == 1 and len(normalise(string)) == 2:  # two characters: a bigram key
-                    body, title = (body, np.union1d(title, codes)) if weighty else (np.union1d(body, codes), title)
+                    body, title = (
+                        (body, np.union1d(title, codes)) if weighty else (np.union1d(body, codes), title)
+                    )
                 elif normalise(string):
                     pages = other.setdefault(key_token(string), {})
                     pages[page] = pages.get(page, False) or weighty
@@ -512,8 +599,13 @@ def add_keys(out: Path, records: list[SearchRecord]) -> int:
     for key, pages in other.items():  # an ASCII word spelt like a bigram's key yields to it
         if key not in postings:
             numbers = np.fromiter(pages, np.int64, len(pages))
-            postings[key] = (len(pages), _encode_pages(numbers, np.fromiter(pages.values(), bool, len(pages))))
-    _replace_word_index(out, meta, postings, _split_name(meta_path.name[len("pagefind."):-len(".pf_meta")])[0])
+            postings[key] = (
+                len(pages),
+                _encode_pages(numbers, np.fromiter(pages.values(), bool, len(pages))),
+            )
+    _replace_word_index(
+        out, meta, postings, _split_name(meta_path.name[len("pagefind.") : -len(".pf_meta")])[0]
+    )
     _replace_meta(out, meta_path, meta)
     return len(postings)
 
@@ -569,7 +661,7 @@ def _slice_postings(rows: np.ndarray) -> dict[str, tuple[int, bytes]]:
     for start, end in zip(starts.tolist(), ends.tolist()):
         code = int(codes[start])
         key = key_token(chr(code >> 16) + chr(code & 0xFFFF))
-        result[key] = (end - start, data[offsets[start]:offsets[end]])
+        result[key] = (end - start, data[offsets[start] : offsets[end]])
     return result
 
 
@@ -665,4 +757,4 @@ def _prefixes(a: str, b: str) -> tuple[str, str]:
         if x != y:
             break
         common += 1
-    return a[:common + 1], b[:common + 1]
+    return a[: common + 1], b[: common + 1]
