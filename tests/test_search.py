@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from generator.search.index import KIND_APPOINTMENT, KIND_DOCUMENT, KIND_EVENT, bigrams, key_token, normalise
+from generator.search.keys import KIND_APPOINTMENT, KIND_DOCUMENT, KIND_EVENT, bigrams, key_token, normalise
 
 
 def test_built_site_ships_pagefind_and_no_builtin_index(sample_site):
@@ -58,7 +58,7 @@ def test_every_two_character_run_is_a_key():
 
 def test_entries_are_records_of_their_own(sample_site):
     from generator.model.archive import load_archive
-    from generator.search.index import search_records
+    from generator.search.records import search_records
     from tests.conftest import ROOT
 
     archive = load_archive(ROOT / "content")
@@ -115,7 +115,7 @@ def test_filter_values_in_any_order_give_the_same_bundle(indexed_twice, tmp_path
     import gzip
     import shutil
 
-    from generator.search.index import SIGNATURE, canonicalise_bundle, cbor_decode, cbor_encode
+    from generator.search.bundle import SIGNATURE, canonicalise_bundle, cbor_decode, cbor_encode
 
     site = tmp_path / "site"
     shutil.copytree(indexed_twice[0], site)
@@ -134,7 +134,7 @@ def test_the_entry_file_leads_to_every_filter_file(indexed_twice):
     """What the browser fetches: entry → pagefind.<hash>.pf_meta → filter/<hash>.pf_filter."""
     import gzip
 
-    from generator.search.index import META_FILTERS, SIGNATURE, cbor_decode
+    from generator.search.bundle import META_FILTERS, SIGNATURE, cbor_decode
 
     bundle = indexed_twice[0] / "pagefind"
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
@@ -149,7 +149,8 @@ def test_the_entry_file_leads_to_every_filter_file(indexed_twice):
 
 def test_results_download_their_text_and_the_keys_sit_in_the_word_index(sample_site):
     """Fragments carry the record's own text, nothing more; the word index holds the keys."""
-    from generator.search.index import _read_bundle_file, key_token, read_fragment
+    from generator.search.bundle import _read_bundle_file, read_fragment
+    from generator.search.keys import key_token
 
     bundle = sample_site / "pagefind"
     fragments = [read_fragment(p) for p in sorted((bundle / "fragment").glob("*.pf_fragment"))]
@@ -160,3 +161,12 @@ def test_results_download_their_text_and_the_keys_sit_in_the_word_index(sample_s
     for chunk in (bundle / "index").glob("*.pf_index"):
         words.update(entry[0] for entry in _read_bundle_file(chunk)[0])
     assert {key_token("慢性"), key_token("济兖政发〔2021〕5号"), key_token("王骁"), "2021"} <= words
+
+
+def test_the_installed_pagefind_writes_the_bundle_format_the_index_extends():
+    """generator/search/bundle.py writes Pagefind's private index format: a new release fails here first."""
+    from importlib.metadata import version
+
+    from generator.search.bundle import PAGEFIND_FORMAT
+
+    assert version("pagefind").startswith(PAGEFIND_FORMAT), version("pagefind")

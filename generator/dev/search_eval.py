@@ -28,7 +28,8 @@ from collections import Counter
 from pathlib import Path
 
 from generator.model.archive import Archive, load_archive
-from generator.search.index import SearchRecord, normalise, record_text, search_records
+from generator.search.keys import normalise
+from generator.search.records import SearchRecord, record_text, search_records
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -55,7 +55,8 @@ from generator.outputs import OutputError, claim_cache_dir, locked, protected_fo
 from generator.site.pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, MD_DOWNLOAD_SUFFIX, SAMPLE_ROWS, TEMPLATES_DIR, build_site,
                     download_src, iter_document_downloads, iter_pages, iter_redirects, write_pages)
 from generator.model.records import RecordFileError
-from generator.search.index import SearchIndexError, index_site
+from generator.search.index import index_site
+from generator.search.records import SearchIndexError
 
 SITE_DIR = Path(__file__).resolve().parent
 THEME_DIR = SITE_DIR / "theme"

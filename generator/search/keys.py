@@ -1,0 +1,100 @@
+"""Search keys: every run of two Chinese characters, document numbers and names as ASCII words
+(``key_token``), the same in the index and in the browser (theme/assets/javascripts/search.js)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+
+BUNDLE_DIR = "pagefind"
+LANGUAGE = "zh"
+KIND_DOCUMENT = "文件"
+KIND_ISSUE = "期刊"
+KIND_EVENT = "大事记"
+KIND_APPOINTMENT = "人事任免"
+KEY_PREFIX = "k"
+KEY_WEIGHT = 5  # Pagefind weights a word ×24 in its index: 1 → 24 (its default), 5 → 120
+INDEX_CHUNK_BYTES = 24_000  # CBOR bytes per index chunk at least: a query loads one chunk per key
+INDEX_CHUNKS_MAX = 1_500  # chunks grow past that size instead: the meta, loaded first, lists them all
+FRAGMENT_NAME_DIGITS = 5  # hex digits naming a fragment (more on a clash): 2.5 bytes a page in the meta
+INDEX_GZIP_LEVEL = 6  # as small as 9 for these chunks, in half the time
+INDEX_THREADS = 2  # Pagefind: 25 s → 19 s at 1,000 documents on 2 cores, +4 % peak memory
+UNUSED_BUNDLE_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
+
+_HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))  # CJK Ext. A, Unified, Compatibility
+_HAN = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _HAN_RANGES) + "]+")
+_NUMBER_BRACKETS = str.maketrans(
+    {
+        "［": "〔",
+        "[": "〔",
+        "(": "〔",
+        "（": "〔",
+        "【": "〔",
+        "〖": "〔",
+        "］": "〕",
+        "]": "〕",
+        ")": "〕",
+        "）": "〕",
+        "】": "〕",
+        "〗": "〕",
+    }
+)
+_SPACE = re.compile(r"\s+")
+_ASCII_WORD = re.compile(r"[0-9A-Za-z]+")  # Pagefind's words outside Chinese, lower-cased
+
+
+# ---------------------------------------------------------------- keys
+
+
+def normalise(text: str) -> str:
+    """What queries and texts are compared on: no whitespace, one kind of bracket in numbers."""
+    return _SPACE.sub("", text or "").translate(_NUMBER_BRACKETS)
+
+
+@lru_cache(maxsize=1 << 20)  # a record has thousands of bigrams, the archive far fewer distinct ones
+def key_token(text: str) -> str:
+    """An ASCII word that stands for ``text`` exactly: k + each code point as three base-36
+    digits (h + hexadecimal code points joined by x when one does not fit)."""
+    points = [ord(c) for c in normalise(text)]
+    if all(p < 36**3 for p in points):
+        return KEY_PREFIX + "".join(_base36(p).rjust(3, "0") for p in points)
+    return "h" + "x".join(format(p, "x") for p in points)
+
+
+def _base36(n: int) -> str:
+    digits = ""
+    while True:
+        n, r = divmod(n, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[r] + digits
+        if not n:
+            return digits
+
+
+def bigrams(text: str) -> set[str]:
+    """Every run of two Chinese characters in ``text``, whitespace between them ignored
+    (in Chinese it is layout, as ``normalise`` treats it)."""
+    grams = set()
+    for run in _HAN.findall(_SPACE.sub("", text or "")):
+        grams.update(map(str.__add__, run, run[1:]))
+    return grams
+
+
+def bigram_codes(text: str) -> np.ndarray:
+    """The distinct runs of two Chinese characters in ``text`` (as ``bigrams``), each as
+    first code point << 16 | second, sorted."""
+    points = np.frombuffer(_SPACE.sub("", text or "").encode("utf-32-le"), dtype="<u4")
+    han = np.zeros(len(points), bool)
+    for low, high in _HAN_RANGES:
+        han |= (points >= low) & (points <= high)
+    pairs = han[:-1] & han[1:]
+    return np.unique(points[:-1][pairs] << np.uint32(16) | points[1:][pairs])
