@@ -299,6 +299,31 @@ def claim_cache_dir(folder: Path, protected: list[Protected]) -> Path:
     return resolved
 
 
+# ---------------------------------------------------------------- files written whole
+
+
+@contextmanager
+def atomic_file(path: Path) -> Iterator:
+    """A binary file written in full or not at all: it is written beside ``path`` and renamed
+    over it on success, so readers see the old file or the new one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_beside(path, "tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """``data`` (text is written as UTF-8, line ends as given) into ``path``, whole or not at all."""
+    with atomic_file(path) as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
 # ---------------------------------------------------------------- files written together
 
 

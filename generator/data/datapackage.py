@@ -19,6 +19,7 @@ from typing import Any, BinaryIO
 from generator.model.archive import Archive
 from generator.model.ids import document_url, issue_url
 from generator.model.models import Table
+from generator.outputs import atomic_file
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 PACKAGE_NAME = "chinese-local-gazettes"
@@ -490,12 +491,8 @@ def write_package_archives(
         (data_zip, lambda f: write_zip(paths, f)),
         (data_sqlite, lambda f: write_sqlite_gz(package_dir, f)),
     ):
-        target = out_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        with open(tmp, "wb") as handle:
+        with atomic_file(out_dir / rel) as handle:
             write(handle)
-        tmp.replace(target)
 
 
 def validate_package(path: Path, on_progress: Callable[[str], None] | None = None) -> list[str]:

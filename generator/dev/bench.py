@@ -38,7 +38,8 @@ from pathlib import Path
 import yaml
 
 from generator.model.models import Document, Issue
-from generator.model.records import dump_issue, load_issue, write_atomic
+from generator.model.records import dump_issue, load_issue
+from generator.outputs import write_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = ROOT / "build" / "bench"

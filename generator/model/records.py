@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import pickle
 import re
-import tempfile
 from pathlib import Path
 
 import yaml
 
 from generator.errors import GazetteError
 from generator.model.models import Issue, RecordError, from_dict, key_text, show, to_dict
+from generator.outputs import write_atomic
 
 FINGERPRINT_PREFIX = "# gazette-record sha256="
 HEADER_NOTE = (
@@ -269,11 +268,7 @@ def _read_cache(cache_file: Path, stamp: tuple[int, int]) -> bytes | None:
 def _write_cache(cache_file: Path, stamp: tuple[int, int], data: bytes) -> None:
     """Best effort: a read-only content directory only means no cache."""
     try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache_file.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(_stamp_line(stamp) + data)
-        os.replace(tmp, cache_file)
+        write_atomic(cache_file, _stamp_line(stamp) + data)
     except OSError:
         pass
 
@@ -316,19 +311,6 @@ def is_hand_edited(text: str) -> bool:
     if not first.startswith(FINGERPRINT_PREFIX):
         return True
     return first[len(FINGERPRINT_PREFIX) :].strip() != _digest(_body(text))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _digest(body: str) -> str:

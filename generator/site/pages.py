@@ -13,21 +13,30 @@ import json
 import posixpath
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from generator.model.archive import Archive, Citation
-from generator.site.charts import bar_chart
-from generator.model.labels import cn_date, issue_label  # noqa: F401 (used by templates and the feed)
-from generator.model.ids import document_page, issue_page, legacy_document_id, page_url, path_segment, pinyin_slug, slug
-from generator.model.models import Appointment, Document, Event, Issue, Table, TocEntry, to_dict
-from generator.outputs import CACHE_MARKER
 from generator.data.sqlite_export import EXAMPLE_QUERY, FTS_SETUP
+from generator.model.archive import Archive, Citation
+from generator.model.ids import (
+    document_page,
+    issue_page,
+    legacy_document_id,
+    page_url,
+    path_segment,
+    pinyin_slug,
+    slug,
+)
+from generator.model.labels import cn_date, issue_label  # noqa: F401 (used by templates and the feed)
+from generator.model.models import Appointment, Document, Event, Issue, Table, TocEntry, to_dict
+from generator.outputs import CACHE_MARKER, write_atomic
+from generator.site.charts import bar_chart
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 SITE_TITLE = "人民政府公报数据档案"
@@ -40,8 +49,16 @@ PAGE_ITEMS = 200  # rows a browse page lists at most; longer lists get a page pe
 CITED_PAGE = "cited/index.md"
 SAMPLE_ROWS = 3
 SAMPLE_CELL = 40  # characters of a sample cell shown on the data page
-NAV_PAGES = {"index.md", "issues/index.md", "years/index.md", "publishers/index.md", "types/index.md",
-             "people/index.md", "events/index.md", "download.md"}
+NAV_PAGES = {
+    "index.md",
+    "issues/index.md",
+    "years/index.md",
+    "publishers/index.md",
+    "types/index.md",
+    "people/index.md",
+    "events/index.md",
+    "download.md",
+}
 MD_DOWNLOAD_SUFFIX = ".md.download"  # source name of a document's Markdown download (served as .md)
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, when present: same text, faster
 
@@ -54,6 +71,7 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 # ---------------------------------------------------------------- escaping
+
 
 def md_text(value: Any) -> str:
     """Source text → inline Markdown that renders as exactly that text (whitespace collapsed)."""
@@ -88,7 +106,7 @@ def shift_headings(markdown: str, min_level: int) -> str:
             in_fence = not in_fence
         elif not in_fence and (m := _HEADING.match(line)):
             level = min(len(m.group(1)) + shift, 6)
-            line = "#" * level + line[m.end():]
+            line = "#" * level + line[m.end() :]
         out.append(line)
     return "\n".join(out)
 
@@ -112,6 +130,7 @@ def front_matter(title: str, hide_navigation: bool = False) -> str:
 
 
 # ---------------------------------------------------------------- site model
+
 
 @dataclass
 class Part:
@@ -240,7 +259,6 @@ def _unique_path(prefix: str, key: str, taken: set[str]) -> str:
 
 def build_site(archive: Archive, datapackage: dict[str, Any] | None = None) -> Site:
     issues = sorted(archive.issues, key=_issue_sort_key, reverse=True)
-    taken: set[str] = set()
     issue_path = {i.issue_id: issue_page(i.issue_id) for i in issues}  # ids are unique: load_archive checks
     document_path = {d.document_id: document_page(d.document_id) for d in archive.documents}
 
@@ -253,12 +271,17 @@ def build_site(archive: Archive, datapackage: dict[str, Any] | None = None) -> S
     for issue in issues:
         ykey = str(issue.year) if issue.year else "undated"
         if ykey not in years:
-            years[ykey] = Group(ykey, f"{issue.year}年" if issue.year else "年份不详",
-                                _unique_path("years", ykey, taken_years))
+            years[ykey] = Group(
+                ykey,
+                f"{issue.year}年" if issue.year else "年份不详",
+                _unique_path("years", ykey, taken_years),
+            )
         pkey = issue.publisher
         if pkey not in publishers:
             pslug = issue.region_code if slug(issue.region_code) else pinyin_slug(issue.publisher)
-            publishers[pkey] = Group(pkey, issue.publisher, _unique_path("publishers", pslug, taken_publishers))
+            publishers[pkey] = Group(
+                pkey, issue.publisher, _unique_path("publishers", pslug, taken_publishers)
+            )
         years[ykey].issues.append(issue)
         publishers[pkey].issues.append(issue)
         for document in issue.documents:
@@ -268,7 +291,9 @@ def build_site(archive: Archive, datapackage: dict[str, Any] | None = None) -> S
             publishers[pkey].documents.append(document)
             tkey = document.doc_type or "未注明"
             if tkey not in types:
-                types[tkey] = Group(tkey, tkey, _unique_path("types", pinyin_slug(tkey) or "type", taken_types))
+                types[tkey] = Group(
+                    tkey, tkey, _unique_path("types", pinyin_slug(tkey) or "type", taken_types)
+                )
             types[tkey].documents.append(document)
 
     sections: dict[str, Group] = {}
@@ -279,18 +304,24 @@ def build_site(archive: Archive, datapackage: dict[str, Any] | None = None) -> S
                 continue
             key = document.section or "未分栏目"
             if key not in sections:
-                sections[key] = Group(key, key, _unique_path("sections", pinyin_slug(key) or "section", taken_sections))
+                sections[key] = Group(
+                    key, key, _unique_path("sections", pinyin_slug(key) or "section", taken_sections)
+                )
             sections[key].documents.append(document)
 
     people, person_of = _people(issues)
     site = Site(
-        archive=archive, issues=issues, issue_path=issue_path, document_path=document_path,
+        archive=archive,
+        issues=issues,
+        issue_path=issue_path,
+        document_path=document_path,
         years=sorted(years.values(), key=lambda g: (g.key.isdigit(), g.key), reverse=True),
         publishers=sorted(publishers.values(), key=lambda g: (-len(g.documents), pinyin_slug(g.label))),
         types=sorted(types.values(), key=lambda g: (-len(g.documents), pinyin_slug(g.label))),
         datapackage=datapackage,
         sections=sorted(sections.values(), key=lambda g: (-len(g.documents), pinyin_slug(g.label))),
-        people=people, person_of=person_of,
+        people=people,
+        person_of=person_of,
         organisations=_organisations(people),
         event_years=_event_years(issues),
         cited_numbers=_cited_numbers(archive),
@@ -331,9 +362,13 @@ def _number_agency(cited: CitedNumber) -> tuple[str, str]:
 def _document_sort_key(document: Document) -> tuple:
     """Newest first by 成文日期, then by document number."""
     number = document.doc_number
-    return (_inverted(document.signed_on or document.printed_on),
-            number.agency if number else "~", -(number.year if number else 0), -(number.serial if number else 0),
-            document.document_id)
+    return (
+        _inverted(document.signed_on or document.printed_on),
+        number.agency if number else "~",
+        -(number.year if number else 0),
+        -(number.serial if number else 0),
+        document.document_id,
+    )
 
 
 def _inverted(date: str) -> str:
@@ -351,7 +386,8 @@ POST_TITLE = re.compile(
     r"(?:常务)?副?(?:主任委员|主任|局长|区长|县长|市长|镇长|乡长|院长|所长|大队长|中队长|队长|政委|教导员|主席|"
     r"秘书长|书记|处长|科长|站长|馆长|校长|园长|行长|总经理|经理|董事长|会长|理事长|部长|检察长|庭长|"
     r"审判员|总工程师|总会计师|总经济师|调研员|督学|委员|成员|有关领导|负责人)"
-    r"(?:（[^）]*）)?(?:、.*)?$")
+    r"(?:（[^）]*）)?(?:、.*)?$"
+)
 _POST_PAREN = re.compile(r"（[^）]*）$")
 _POST_SUFFIX = re.compile(r"(?:的)?职务$")
 
@@ -360,7 +396,7 @@ def post_organisation(post: str) -> str:
     """区社会救助综合服务中心副主任 → 区社会救助综合服务中心; 区普查中心（区城乡经济调查队）主任（队长）→ 区普查中心."""
     text = _POST_SUFFIX.sub("", " ".join((post or "").split()))
     m = POST_TITLE.search(text)
-    org = text[:m.start()] if m and m.start() > 0 else text
+    org = text[: m.start()] if m and m.start() > 0 else text
     org = _POST_PAREN.sub("", org).rstrip("、， ")
     return org or text or "未注明"
 
@@ -381,10 +417,18 @@ def _people(issues: list[Issue]) -> tuple[list[Person], dict[str, Person]]:
     people = sorted(by_key.values(), key=lambda p: (pinyin_slug(p.name), p.name, p.region_code, p.publisher))
     taken: set[str] = set()
     for person in people:  # stable: region code + pinyin; homophones get -2, -3 in name order
-        stem = "-".join(x for x in (slug(person.region_code) or pinyin_slug(person.publisher),
-                                    pinyin_slug(person.name) or "person") if x)
+        stem = "-".join(
+            x
+            for x in (
+                slug(person.region_code) or pinyin_slug(person.publisher),
+                pinyin_slug(person.name) or "person",
+            )
+            if x
+        )
         person.path = _unique_path("people", stem, taken)
-        person.actions.sort(key=lambda pair: (pair[0].decided_on or pair[1].published_on, pair[0].appointment_id))
+        person.actions.sort(
+            key=lambda pair: (pair[0].decided_on or pair[1].published_on, pair[0].appointment_id)
+        )
     return people, person_of
 
 
@@ -445,6 +489,7 @@ def _number_sort_key(number: str) -> tuple:
 
 # ---------------------------------------------------------------- issue table of contents
 
+
 @dataclass
 class TocRow:
     title: str
@@ -457,8 +502,9 @@ class TocRow:
 def issue_sections(issue: Issue, archive: Archive) -> list[tuple[str, list[TocRow]]]:
     """The issue's contents by section: every document (linked), and printed TOC entries
     that have no document (人事任免 and 大事记 link to their part of the issue page)."""
-    documents = [d for d in sorted(issue.documents, key=lambda d: d.seq)
-                 if archive.by_id.get(d.document_id) is d]
+    documents = [
+        d for d in sorted(issue.documents, key=lambda d: d.seq) if archive.by_id.get(d.document_id) is d
+    ]
     matched: set[int] = set()
     rows: dict[str, list[TocRow]] = defaultdict(list)
     order: list[str] = list(issue.sections)
@@ -505,6 +551,7 @@ def _compact(text: str) -> str:
 
 # ---------------------------------------------------------------- rendering
 
+
 def _env() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -514,9 +561,17 @@ def _env() -> Environment:
         keep_trailing_newline=True,
         undefined=StrictUndefined,
     )
-    env.filters.update(md=md_text, body=md_body, cn_date=cn_date, issue_label=issue_label,
-                       table_md=table_markdown, table_width=table_width, html=html.escape,
-                       size=human_size, initial=lambda name: (pinyin_slug(name)[:1] or "#").upper())
+    env.filters.update(
+        md=md_text,
+        body=md_body,
+        cn_date=cn_date,
+        issue_label=issue_label,
+        table_md=table_markdown,
+        table_width=table_width,
+        html=html.escape,
+        size=human_size,
+        initial=lambda name: (pinyin_slug(name)[:1] or "#").upper(),
+    )
     return env
 
 
@@ -552,7 +607,14 @@ def citation_text(document: Document, issue: Issue, url: str) -> str:
     author = " ".join((document.issuer or issue.publisher or "").split())
     title = " ".join((document.title or "（无标题）").split())
     number = document.doc_number.text if document.doc_number else ""
-    date = next((d for d in (document.signed_on, document.printed_on, issue.published_on) if _ISO_DATE.match(d or "")), "")
+    date = next(
+        (
+            d
+            for d in (document.signed_on, document.printed_on, issue.published_on)
+            if _ISO_DATE.match(d or "")
+        ),
+        "",
+    )
     text = f"{author}. " if author else ""
     text += f"{title}: {number}[A/OL]." if number else f"{title}[A/OL]."
     text += f" ({date})[引用日期]." if date else " [引用日期]."
@@ -568,24 +630,52 @@ def iter_document_downloads(site: Site, site_url: str = "") -> Iterator[tuple[st
         path = site.doc_path(document)
         url = page_url(path)
         record = to_dict(document)
-        record.update({"issue_id": issue.issue_id, "issue": issue_label(issue), "publisher": issue.publisher,
-                       "status": site.archive.status(document), "url": url})
+        record.update(
+            {
+                "issue_id": issue.issue_id,
+                "issue": issue_label(issue),
+                "publisher": issue.publisher,
+                "status": site.archive.status(document),
+                "url": url,
+            }
+        )
         if site_url:
             record["permalink"] = site_url.rstrip("/") + "/" + url
         stem = path[:-3]
         yield f"{stem}.json", (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        meta = {"document_id": document.document_id,
-                "doc_number": document.doc_number.text if document.doc_number else "",
-                "title": " ".join(document.title.split()), "doc_type": document.doc_type,
-                "issuer": document.issuer, "recipients": document.recipients,
-                "signed_on": document.signed_on, "printed_on": document.printed_on,
-                "issue_id": issue.issue_id, "issue": issue_label(issue), "page": document.page,
-                "status": site.archive.status(document), "url": record.get("permalink", url)}
-        parts = ["---", yaml.dump(meta, Dumper=_YAML_DUMPER, allow_unicode=True, sort_keys=False, width=10_000).rstrip("\n"),
-                 "---", "",
-                 f"# {meta['title']}", "", document.body.strip()]
+        meta = {
+            "document_id": document.document_id,
+            "doc_number": document.doc_number.text if document.doc_number else "",
+            "title": " ".join(document.title.split()),
+            "doc_type": document.doc_type,
+            "issuer": document.issuer,
+            "recipients": document.recipients,
+            "signed_on": document.signed_on,
+            "printed_on": document.printed_on,
+            "issue_id": issue.issue_id,
+            "issue": issue_label(issue),
+            "page": document.page,
+            "status": site.archive.status(document),
+            "url": record.get("permalink", url),
+        }
+        parts = [
+            "---",
+            yaml.dump(meta, Dumper=_YAML_DUMPER, allow_unicode=True, sort_keys=False, width=10_000).rstrip(
+                "\n"
+            ),
+            "---",
+            "",
+            f"# {meta['title']}",
+            "",
+            document.body.strip(),
+        ]
         for attachment in document.attachments:
-            parts += ["", f"## {' '.join((attachment.label + ' ' + attachment.title).split())}", "", attachment.body.strip()]
+            parts += [
+                "",
+                f"## {' '.join((attachment.label + ' ' + attachment.title).split())}",
+                "",
+                attachment.body.strip(),
+            ]
         yield f"{stem}.md", ("\n".join(parts).rstrip("\n") + "\n").encode("utf-8")
 
 
@@ -603,12 +693,15 @@ def iter_redirects(site: Site) -> Iterator[tuple[str, bytes]]:
             continue
         target = html.escape("../" + new.removeprefix("documents/"), quote=True)
         label = html.escape(documents[0].doc_number.text)
-        yield f"documents/{legacy}/index.html", (
-            '<!doctype html>\n<html lang="zh-Hans">\n<head>\n<meta charset="utf-8">\n'
-            f'<title>{label}：页面已迁移</title>\n<link rel="canonical" href="{target}">\n'
-            f'<meta http-equiv="refresh" content="0; url={target}">\n<meta name="robots" content="noindex">\n'
-            f'</head>\n<body>\n<p>{label} 的页面已迁移到 <a href="{target}">新地址</a>。</p>\n</body>\n</html>\n'
-        ).encode("utf-8")
+        yield (
+            f"documents/{legacy}/index.html",
+            (
+                '<!doctype html>\n<html lang="zh-Hans">\n<head>\n<meta charset="utf-8">\n'
+                f'<title>{label}：页面已迁移</title>\n<link rel="canonical" href="{target}">\n'
+                f'<meta http-equiv="refresh" content="0; url={target}">\n<meta name="robots" content="noindex">\n'
+                f'</head>\n<body>\n<p>{label} 的页面已迁移到 <a href="{target}">新地址</a>。</p>\n</body>\n</html>\n'
+            ).encode(),
+        )
 
 
 def download_src(site_path: str) -> str:
@@ -616,16 +709,26 @@ def download_src(site_path: str) -> str:
     return site_path[:-3] + MD_DOWNLOAD_SUFFIX if site_path.endswith(".md") else site_path
 
 
-def render_pages(archive: Archive, datapackage: dict[str, Any] | None = None, site_url: str = "",
-                 package_rows: dict[str, tuple[int, list[list[str]]]] | None = None,
-                 sqlite: bool = False, document_downloads: bool = True) -> dict[str, str]:
+def render_pages(
+    archive: Archive,
+    datapackage: dict[str, Any] | None = None,
+    site_url: str = "",
+    package_rows: dict[str, tuple[int, list[list[str]]]] | None = None,
+    sqlite: bool = False,
+    document_downloads: bool = True,
+) -> dict[str, str]:
     """Every generated page: docs-relative path → Markdown text (``iter_pages`` as a dict)."""
     return dict(iter_pages(archive, datapackage, site_url, package_rows, sqlite, document_downloads))
 
 
-def iter_pages(archive: Archive, datapackage: dict[str, Any] | None = None, site_url: str = "",
-               package_rows: dict[str, tuple[int, list[list[str]]]] | None = None,
-               sqlite: bool = False, document_downloads: bool = True) -> Iterator[tuple[str, str]]:
+def iter_pages(
+    archive: Archive,
+    datapackage: dict[str, Any] | None = None,
+    site_url: str = "",
+    package_rows: dict[str, tuple[int, list[list[str]]]] | None = None,
+    sqlite: bool = False,
+    document_downloads: bool = True,
+) -> Iterator[tuple[str, str]]:
     """Every generated page as (docs-relative path, Markdown text), one at a time.
 
     ``datapackage`` is the data package descriptor (datapackage.json) when the package is
@@ -640,47 +743,98 @@ def iter_pages(archive: Archive, datapackage: dict[str, Any] | None = None, site
 
     def render(path: str, template: str, title: str | None, **context: Any) -> tuple[str, str]:
         body = env.get_template(template).render(
-            site=site, archive=archive, here=path, link=lambda target: rel(target, path),
+            site=site,
+            archive=archive,
+            here=path,
+            link=lambda target: rel(target, path),
             url=lambda target: url_rel(target, path),
-            SITE_TITLE=SITE_TITLE, PAGE_ITEMS=PAGE_ITEMS, CITED_PAGE=CITED_PAGE, DATA_DIR=DATA_DIR, DATA_ZIP=DATA_ZIP, DATA_SQLITE=DATA_SQLITE, FEED=FEED,
-            **context)
+            SITE_TITLE=SITE_TITLE,
+            PAGE_ITEMS=PAGE_ITEMS,
+            CITED_PAGE=CITED_PAGE,
+            DATA_DIR=DATA_DIR,
+            DATA_ZIP=DATA_ZIP,
+            DATA_SQLITE=DATA_SQLITE,
+            FEED=FEED,
+            **context,
+        )
         head = front_matter(title, hide_navigation=path not in NAV_PAGES) if title else ""
         return path, head + body.rstrip("\n") + "\n"
 
     table_csv = _table_csv_paths(datapackage)
+
     def group_parts(group: Group, title: str, kind: str) -> Iterator[tuple[str, str]]:
         for part in group.parts:
-            yield render(part.path, "group_part.md.j2", f"{title}（{part.label}）", group=group, part=part,
-                         group_title=title, kind=kind)
+            yield render(
+                part.path,
+                "group_part.md.j2",
+                f"{title}（{part.label}）",
+                group=group,
+                part=part,
+                group_title=title,
+                kind=kind,
+            )
 
     type_chart = [(g.label, len(g.documents)) for g in site.types]
     year_chart = [(g.label, len(g.documents)) for g in sorted(site.years, key=lambda g: g.key) if g.documents]
-    yield render("index.md", "home.md.j2", None, latest=site.issues[:LATEST_ISSUES],
-           publisher_count=len(site.publishers), has_feed=bool(site_url),
-           year_chart=bar_chart(year_chart, "各年份文件数", {g.label: url_rel(g.path, "index.md") for g in site.years}),
-           type_chart=bar_chart(type_chart, "各文种文件数", {g.label: url_rel(g.path, "index.md") for g in site.types}))
+    yield render(
+        "index.md",
+        "home.md.j2",
+        None,
+        latest=site.issues[:LATEST_ISSUES],
+        publisher_count=len(site.publishers),
+        has_feed=bool(site_url),
+        year_chart=bar_chart(
+            year_chart, "各年份文件数", {g.label: url_rel(g.path, "index.md") for g in site.years}
+        ),
+        type_chart=bar_chart(
+            type_chart, "各文种文件数", {g.label: url_rel(g.path, "index.md") for g in site.types}
+        ),
+    )
     yield render("issues/index.md", "issues_index.md.j2", "期刊")
     for issue in site.issues:
         sections = issue_sections(issue, archive)
-        yield render(site.issue_path[issue.issue_id], "issue.md.j2", issue_label(issue), issue=issue,
-               sections=[(name, rows) for name, rows in sections if not all(r.anchor for r in rows)],
-               parts=[row for _, rows in sections if all(r.anchor for r in rows) for row in rows])
+        yield render(
+            site.issue_path[issue.issue_id],
+            "issue.md.j2",
+            issue_label(issue),
+            issue=issue,
+            sections=[(name, rows) for name, rows in sections if not all(r.anchor for r in rows)],
+            parts=[row for _, rows in sections if all(r.anchor for r in rows) for row in rows],
+        )
     for document in archive.documents:
         issue = site.issue_of(document)
-        yield render(site.doc_path(document), "document.md.j2", document.title or "（无标题）",
-               document=document, issue=issue, status=archive.status(document),
-               repealed=archive.repealed_by.get(document.document_id),
-               cites=archive.cites(document), cited_by=archive.cited_by.get(document.document_id, []),
-               table_paths={t.table_id: table_csv[t.table_id] for t in document.tables if t.table_id in table_csv},
-               citation=citation_text(document, issue, base_url + page_url(site.doc_path(document)) if base_url else ""),
-               json_link=rel(download_src(site.doc_path(document)[:-3] + ".json"), site.doc_path(document))
-               if document_downloads else "",
-               md_link=rel(download_src(site.doc_path(document)), site.doc_path(document)) if document_downloads else "",
-               body_has_table=any(_PIPE_ROW.search(text) for text in [document.body] + [a.body for a in document.attachments]))
+        yield render(
+            site.doc_path(document),
+            "document.md.j2",
+            document.title or "（无标题）",
+            document=document,
+            issue=issue,
+            status=archive.status(document),
+            repealed=archive.repealed_by.get(document.document_id),
+            cites=archive.cites(document),
+            cited_by=archive.cited_by.get(document.document_id, []),
+            table_paths={
+                t.table_id: table_csv[t.table_id] for t in document.tables if t.table_id in table_csv
+            },
+            citation=citation_text(
+                document, issue, base_url + page_url(site.doc_path(document)) if base_url else ""
+            ),
+            json_link=rel(download_src(site.doc_path(document)[:-3] + ".json"), site.doc_path(document))
+            if document_downloads
+            else "",
+            md_link=rel(download_src(site.doc_path(document)), site.doc_path(document))
+            if document_downloads
+            else "",
+            body_has_table=any(
+                _PIPE_ROW.search(text) for text in [document.body] + [a.body for a in document.attachments]
+            ),
+        )
     yield render("years/index.md", "groups_index.md.j2", "按年份", groups=site.years, kind="year")
     for group in site.years:
         yield render(group.path, "group.md.j2", f"{group.label}", group=group, kind="year")
-    yield render("publishers/index.md", "groups_index.md.j2", "按发布机关", groups=site.publishers, kind="publisher")
+    yield render(
+        "publishers/index.md", "groups_index.md.j2", "按发布机关", groups=site.publishers, kind="publisher"
+    )
     for group in site.publishers:
         yield render(group.path, "group.md.j2", group.label, group=group, kind="publisher")
         yield from group_parts(group, group.label, "publisher")
@@ -701,10 +855,20 @@ def iter_pages(archive: Archive, datapackage: dict[str, Any] | None = None, site
         yield render(year.path, "events_year.md.j2", f"大事记：{year.label}", year=year)
     yield render(CITED_PAGE, "cited.md.j2", "被引用但未收录的文件", numbers=site.cited_numbers, part=None)
     for part in site.cited_parts:
-        yield render(part.path, "cited.md.j2", f"被引用但未收录的文件：{part.label}", numbers=part.items, part=part)
-    yield render("download.md", "download.md.j2", "数据下载", resources=_resources(datapackage, package_rows),
-           table_resources=_table_resources(datapackage, package_rows, archive), sqlite=sqlite,
-           example_query=EXAMPLE_QUERY, fts_setup=FTS_SETUP, table_count=sum(len(d.tables) for d in archive.documents))
+        yield render(
+            part.path, "cited.md.j2", f"被引用但未收录的文件：{part.label}", numbers=part.items, part=part
+        )
+    yield render(
+        "download.md",
+        "download.md.j2",
+        "数据下载",
+        resources=_resources(datapackage, package_rows),
+        table_resources=_table_resources(datapackage, package_rows, archive),
+        sqlite=sqlite,
+        example_query=EXAMPLE_QUERY,
+        fts_setup=FTS_SETUP,
+        table_count=sum(len(d.tables) for d in archive.documents),
+    )
 
 
 def _table_csv_paths(datapackage: dict[str, Any] | None) -> dict[str, str]:
@@ -717,8 +881,9 @@ def _table_csv_paths(datapackage: dict[str, Any] | None) -> dict[str, str]:
     return paths
 
 
-def _resources(datapackage: dict[str, Any] | None,
-               package_rows: dict[str, tuple[int, list[list[str]]]] | None = None) -> list[dict[str, Any]]:
+def _resources(
+    datapackage: dict[str, Any] | None, package_rows: dict[str, tuple[int, list[list[str]]]] | None = None
+) -> list[dict[str, Any]]:
     """The package's main resources (not the per-document tables) as the data page shows them."""
     if not datapackage:
         return []
@@ -732,19 +897,36 @@ def _resources(datapackage: dict[str, Any] | None,
         fields = [f for f in (resource.get("schema") or {}).get("fields", []) if isinstance(f, dict)]
         rows, sample = package_rows.get(name, (None, []))
         key = (resource.get("schema") or {}).get("primaryKey") or []
-        out.append({"name": name, "title": str(resource.get("title", "")),
-                    "description": str(resource.get("description", "")), "path": f"{DATA_DIR}/{path}",
-                    "file": path.split("/")[-1], "rows": rows, "bytes": resource.get("bytes"),
-                    "sha256": str(resource.get("hash", "")).removeprefix("sha256:"),
-                    "primary_key": [key] if isinstance(key, str) else list(key),
-                    "fields": [{"name": str(f.get("name", "")), "type": str(f.get("type", "string")),
-                                "description": str(f.get("description", ""))} for f in fields],
-                    "sample": [[_clip(cell) for cell in row] for row in sample[: SAMPLE_ROWS + 1]]})
+        out.append(
+            {
+                "name": name,
+                "title": str(resource.get("title", "")),
+                "description": str(resource.get("description", "")),
+                "path": f"{DATA_DIR}/{path}",
+                "file": path.split("/")[-1],
+                "rows": rows,
+                "bytes": resource.get("bytes"),
+                "sha256": str(resource.get("hash", "")).removeprefix("sha256:"),
+                "primary_key": [key] if isinstance(key, str) else list(key),
+                "fields": [
+                    {
+                        "name": str(f.get("name", "")),
+                        "type": str(f.get("type", "string")),
+                        "description": str(f.get("description", "")),
+                    }
+                    for f in fields
+                ],
+                "sample": [[_clip(cell) for cell in row] for row in sample[: SAMPLE_ROWS + 1]],
+            }
+        )
     return out
 
 
-def _table_resources(datapackage: dict[str, Any] | None, package_rows: dict[str, tuple[int, list[list[str]]]] | None,
-                     archive: Archive) -> list[dict[str, Any]]:
+def _table_resources(
+    datapackage: dict[str, Any] | None,
+    package_rows: dict[str, tuple[int, list[list[str]]]] | None,
+    archive: Archive,
+) -> list[dict[str, Any]]:
     """The per-document table resources (table-<table_id>), with the document each comes from."""
     if not datapackage:
         return []
@@ -756,10 +938,18 @@ def _table_resources(datapackage: dict[str, Any] | None, package_rows: dict[str,
         if not name.startswith("table-") or not isinstance(path, str):
             continue
         rows, _ = package_rows.get(name, (None, []))
-        out.append({"name": name, "path": f"{DATA_DIR}/{path}", "file": path.split("/")[-1], "rows": rows,
-                    "bytes": resource.get("bytes"), "sha256": str(resource.get("hash", "")).removeprefix("sha256:"),
-                    "columns": len((resource.get("schema") or {}).get("fields", [])),
-                    "document": owner.get(name.removeprefix("table-"))})
+        out.append(
+            {
+                "name": name,
+                "path": f"{DATA_DIR}/{path}",
+                "file": path.split("/")[-1],
+                "rows": rows,
+                "bytes": resource.get("bytes"),
+                "sha256": str(resource.get("hash", "")).removeprefix("sha256:"),
+                "columns": len((resource.get("schema") or {}).get("fields", [])),
+                "document": owner.get(name.removeprefix("table-")),
+            }
+        )
     return out
 
 
@@ -798,32 +988,33 @@ def table_markdown(table: Table) -> str:
 
 # ---------------------------------------------------------------- writing
 
+
 @dataclass
 class Written:
     """What write_pages did: every path it was given, and how many it wrote, kept and removed."""
+
     paths: list[str] = field(default_factory=list)
     written: int = 0
     unchanged: int = 0
     removed: int = 0
 
 
-def write_pages(pages: Mapping[str, str | bytes] | Iterable[tuple[str, str | bytes]], out_dir: Path) -> Written:
+def write_pages(
+    pages: Mapping[str, str | bytes] | Iterable[tuple[str, str | bytes]], out_dir: Path
+) -> Written:
     """Make ``out_dir`` (a cache folder: see outputs.claim_cache_dir) hold exactly ``pages`` (text
     or bytes, a mapping or pairs consumed one at a time) and its marker: write changed files only,
     remove the others."""
     out_dir = Path(out_dir)
     result = Written()
-    for rel_path, text in (pages.items() if isinstance(pages, Mapping) else pages):
+    for rel_path, text in pages.items() if isinstance(pages, Mapping) else pages:
         result.paths.append(rel_path)
         target = out_dir / rel_path
         data = text.encode("utf-8") if isinstance(text, str) else text
         if target.is_file() and target.read_bytes() == data:
             result.unchanged += 1
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(target)
+        write_atomic(target, data)
         result.written += 1
     wanted = {(out_dir / p).resolve() for p in result.paths} | {(out_dir / CACHE_MARKER).resolve()}
     if out_dir.is_dir():
