@@ -26,9 +26,11 @@ def bar_chart(items: list[tuple[str, int]], title: str, href: dict[str, str] | N
     width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
     height = max(len(items), 1) * ROW + PAD
     top = max((value for _, value in items), default=0) or 1
-    lines = [f'<svg class="gz-chart" role="img" viewBox="0 0 {width} {height}" '
-             f'width="100%" preserveAspectRatio="xMinYMin meet" aria-label="{escape(title)}">',
-             f"<title>{escape(title)}</title>"]
+    lines = [
+        f'<svg class="gz-chart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" preserveAspectRatio="xMinYMin meet" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
     for row, (label, value) in enumerate(items):
         y = row * ROW + PAD
         bar = max(round(BAR_WIDTH * value / top), 2 if value else 0)

@@ -50,8 +50,14 @@ def atom_feed(site: Site, site_url: str, id_authority: str = DEFAULT_ID_AUTHORIT
             summary += f"，人事任免 {len(issue.appointments)} 项"
         if issue.events:
             summary += f"，大事记 {len(issue.events)} 条"
-        entries.append((date, 0, issue.issue_id, _entry(tag_uri(id_authority, path), url, issue_label(issue), date,
-                                                        summary + "。", ["期刊"])))
+        entries.append(
+            (
+                date,
+                0,
+                issue.issue_id,
+                _entry(tag_uri(id_authority, path), url, issue_label(issue), date, summary + "。", ["期刊"]),
+            )
+        )
     for document in site.archive.documents:
         issue = site.issue_of(document)
         date = _date(issue.published_on, document.printed_on, document.signed_on)
@@ -60,9 +66,21 @@ def atom_feed(site: Site, site_url: str, id_authority: str = DEFAULT_ID_AUTHORIT
         number = document.doc_number.text if document.doc_number else ""
         summary = "，".join(x for x in (number, document.issuer, issue_label(issue)) if x)
         categories = [c for c in (document.doc_type, document.section) if c]
-        entries.append((date, 1, document.document_id,
-                        _entry(tag_uri(id_authority, path), url, document.title or "（无标题）", date, summary,
-                               categories)))
+        entries.append(
+            (
+                date,
+                1,
+                document.document_id,
+                _entry(
+                    tag_uri(id_authority, path),
+                    url,
+                    document.title or "（无标题）",
+                    date,
+                    summary,
+                    categories,
+                ),
+            )
+        )
     entries.sort(key=lambda e: (e[0], -e[1], e[2]), reverse=True)
     entries = entries[:FEED_LIMIT]
     updated = max((e[0] for e in entries if e[0]), default=EPOCH)
@@ -73,8 +91,8 @@ def atom_feed(site: Site, site_url: str, id_authority: str = DEFAULT_ID_AUTHORIT
         f"  <title>{_text(SITE_TITLE)}</title>",
         "  <subtitle>地方人民政府公报的最新期刊与文件</subtitle>",
         f"  <updated>{_stamp(updated)}</updated>",
-        f"  <link rel=\"self\" type=\"application/atom+xml\" href={quoteattr(base + FEED_PATH)}/>",
-        f"  <link rel=\"alternate\" type=\"text/html\" href={quoteattr(base)}/>",
+        f'  <link rel="self" type="application/atom+xml" href={quoteattr(base + FEED_PATH)}/>',
+        f'  <link rel="alternate" type="text/html" href={quoteattr(base)}/>',
         f"  <author><name>{_text(SITE_TITLE)}</name></author>",
         "  <generator>gazette</generator>",
     ]
@@ -87,7 +105,7 @@ def _entry(entry_id: str, url: str, title: str, date: str, summary: str, categor
         "  <entry>",
         f"    <id>{escape(entry_id)}</id>",
         f"    <title>{_text(title)}</title>",
-        f"    <link rel=\"alternate\" type=\"text/html\" href={quoteattr(url)}/>",
+        f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
         f"    <updated>{stamp}</updated>",
     ]
     if date:

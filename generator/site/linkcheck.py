@@ -61,7 +61,7 @@ def _resolves(site_dir: Path, page: str, link: str, base_path: str = "/") -> boo
         base = base_path.rstrip("/") + "/"
         if not parts.path.startswith(base):
             return False  # outside the site: broken when served from a sub-path
-        target = posixpath.normpath(unquote(parts.path[len(base):]) or ".")
+        target = posixpath.normpath(unquote(parts.path[len(base) :]) or ".")
     else:
         target = posixpath.normpath(posixpath.join(posixpath.dirname(page), unquote(parts.path)))
     if target.startswith(".."):

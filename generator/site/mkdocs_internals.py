@@ -27,10 +27,9 @@ import multiprocessing
 import os
 import threading
 import zlib
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-
 from contextlib import contextmanager
-from typing import Iterator
 
 from mkdocs.structure.pages import Page
 
@@ -47,8 +46,11 @@ def check_version() -> None:
 
     found = version("mkdocs")
     if not found.startswith(TESTED_MKDOCS):
-        raise MkDocsVersionError(f"mkdocs {found}: generator/site/mkdocs_internals.py was written for "
-                                 f"{TESTED_MKDOCS}x; install mkdocs {TESTED_MKDOCS}x (pyproject pins it)")
+        raise MkDocsVersionError(
+            f"mkdocs {found}: generator/site/mkdocs_internals.py was written for "
+            f"{TESTED_MKDOCS}x; install mkdocs {TESTED_MKDOCS}x (pyproject pins it)"
+        )
+
 
 MIN_PAGES = 200
 CHUNK = 64  # pages per task: small enough to keep both workers busy to the end
@@ -62,16 +64,20 @@ def prerender(config, files) -> int:
     check_version()
     pages = [f for f in files.documentation_pages() if f.is_modified()]
     workers = min(os.cpu_count() or 1, 4)
-    if (len(pages) < MIN_PAGES or workers < 2 or threading.active_count() > 1
-            or "fork" not in multiprocessing.get_all_start_methods()
-            or any(config.plugins.events.get(event) for event in PAGE_EVENTS)):
+    if (
+        len(pages) < MIN_PAGES
+        or workers < 2
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or any(config.plugins.events.get(event) for event in PAGE_EVENTS)
+    ):
         return 0
     for file in pages:
         if file.page is None:  # as MkDocs makes them for pages outside the navigation
             Page(None, file, config)
     _state.update(config=config, files=files)
     uris = [f.src_uri for f in pages]
-    chunks = [uris[i:i + CHUNK] for i in range(0, len(uris), CHUNK)]
+    chunks = [uris[i : i + CHUNK] for i in range(0, len(uris), CHUNK)]
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             for results, messages in pool.map(_render_chunk, chunks):
@@ -95,8 +101,19 @@ def _render_chunk(uris: list[str]) -> tuple[list, list]:
         page.read_source(config)
         page.render(config, files)
         links = {f.src_uri: found for f, found in (page.links_to_anchors or {}).items()}
-        results.append((uri, (page.meta, zlib.compress(page.content.encode("utf-8"), 1), page.toc,
-                              page._title_from_render, page.present_anchor_ids, links)))
+        results.append(
+            (
+                uri,
+                (
+                    page.meta,
+                    zlib.compress(page.content.encode("utf-8"), 1),
+                    page.toc,
+                    page._title_from_render,
+                    page.present_anchor_ids,
+                    links,
+                ),
+            )
+        )
         page.markdown = page.content = None  # sent: this worker's memory stays that of one chunk
     return results, messages
 

@@ -48,15 +48,27 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
-from generator.site import mkdocs_internals
 from generator.model.archive import ShardError, load_archive
-from generator.site.feed import FEED_PATH, atom_feed
-from generator.outputs import OutputError, claim_cache_dir, locked, protected_folders
-from generator.site.pages import (DATA_DIR, DATA_SQLITE, DATA_ZIP, MD_DOWNLOAD_SUFFIX, SAMPLE_ROWS, TEMPLATES_DIR, build_site,
-                    download_src, iter_document_downloads, iter_pages, iter_redirects, write_pages)
 from generator.model.records import RecordFileError
+from generator.outputs import OutputError, claim_cache_dir, locked, protected_folders
 from generator.search.index import index_site
 from generator.search.records import SearchIndexError
+from generator.site import mkdocs_internals
+from generator.site.feed import FEED_PATH, atom_feed
+from generator.site.pages import (
+    DATA_DIR,
+    DATA_SQLITE,
+    DATA_ZIP,
+    MD_DOWNLOAD_SUFFIX,
+    SAMPLE_ROWS,
+    TEMPLATES_DIR,
+    build_site,
+    download_src,
+    iter_document_downloads,
+    iter_pages,
+    iter_redirects,
+    write_pages,
+)
 
 SITE_DIR = Path(__file__).resolve().parent
 THEME_DIR = SITE_DIR / "theme"
@@ -83,8 +95,10 @@ def configure(config, **options) -> None:
     `gazette build` and the benchmark do instead of editing mkdocs.yml)."""
     plugin = config.plugins.get("gazette")
     if plugin is None:
-        raise PluginError(f"gazette: {config.config_file_path}: the gazette plugin is not configured; "
-                          "add it under plugins: (- gazette)")
+        raise PluginError(
+            f"gazette: {config.config_file_path}: the gazette plugin is not configured; "
+            "add it under plugins: (- gazette)"
+        )
     for key, value in options.items():
         if value is not None:
             setattr(plugin.config, key, str(value) if isinstance(value, Path) else value)
@@ -116,7 +130,10 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             raise PluginError(f"gazette: {exc}") from None
         if shard:
             log.info("gazette: shard %s: %d issues", shard, len(archive.issues))
-        self.state["records"] = (content, shard)  # read again for the search index: the build's memory is the pages'
+        self.state["records"] = (
+            content,
+            shard,
+        )  # read again for the search index: the build's memory is the pages'
         for issue_id, problem in archive.problems:
             log.info("gazette: %s: %s", issue_id, problem.message)
 
@@ -126,10 +143,24 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         rows = _package_rows(package_dir, descriptor) if descriptor is not None else None
         pages_dir = self._claim_caches(config, content)
         downloads = self.config.document_downloads
-        written = write_pages(iter_pages(archive, descriptor, site_url, rows, sqlite=descriptor is not None,
-                                         document_downloads=downloads), pages_dir)
-        log.info("gazette: %d records from %s, %d pages (%d rewritten)",
-                 len(archive.issues), content, len(written.paths), written.written)
+        written = write_pages(
+            iter_pages(
+                archive,
+                descriptor,
+                site_url,
+                rows,
+                sqlite=descriptor is not None,
+                document_downloads=downloads,
+            ),
+            pages_dir,
+        )
+        log.info(
+            "gazette: %d records from %s, %d pages (%d rewritten)",
+            len(archive.issues),
+            content,
+            len(written.paths),
+            written.written,
+        )
         for rel in sorted(written.paths):
             if files.get_file_from_path(rel) is not None:
                 log.info("gazette: docs/%s replaces the generated page", rel)
@@ -147,9 +178,13 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 files.append(File.generated(config, rel, abs_src_path=str(archives_dir / rel)))
         site = build_site(archive, descriptor)
         extra = itertools.chain(
-            ((download_src(path), data) for path, data in (iter_document_downloads(site, site_url) if downloads else ())),
+            (
+                (download_src(path), data)
+                for path, data in (iter_document_downloads(site, site_url) if downloads else ())
+            ),
             iter_redirects(site),
-            [(FEED_PATH, atom_feed(site, site_url, self.config.feed_id_authority))] if site_url else [])
+            [(FEED_PATH, atom_feed(site, site_url, self.config.feed_id_authority))] if site_url else [],
+        )
         # unchanged files keep their time, so that an incremental build skips them
         for src in sorted(write_pages(extra, files_dir).paths):
             file = File.generated(config, src, abs_src_path=str(files_dir / src))
@@ -167,8 +202,11 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         lock = ExitStack()
         try:
             lock.enter_context(locked([pages_dir], "gazette build (page cache)"))
-            for folder in (pages_dir, pages_dir.with_name(pages_dir.name + "-files"),
-                           pages_dir.with_name(pages_dir.name + "-archives")):
+            for folder in (
+                pages_dir,
+                pages_dir.with_name(pages_dir.name + "-files"),
+                pages_dir.with_name(pages_dir.name + "-archives"),
+            ):
                 claim_cache_dir(folder, protected)
         except OutputError as exc:
             lock.close()
@@ -200,7 +238,9 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 counts = index_site(Path(config.site_dir), lambda: load_archive(*records))
             except SearchIndexError as exc:
                 raise PluginError(f"gazette: {exc}") from None
-            log.info("gazette: search index: %s", ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())))
+            log.info(
+                "gazette: search index: %s", ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+            )
 
     # Pages wait, rendered, for the build to reach them: kept compressed they take a fifth of the memory.
 
@@ -241,7 +281,9 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             _, err = job.communicate()
             if job.returncode != 0:
                 last = (err.strip().splitlines() or ["no message"])[-1]
-                raise PluginError(f"gazette: {job.args[4]}: writing the data package's zip and SQLite failed: {last}")
+                raise PluginError(
+                    f"gazette: {job.args[4]}: writing the data package's zip and SQLite failed: {last}"
+                )
         return env
 
 
@@ -305,15 +347,28 @@ def start_package_archives(package_dir: Path, out_dir: Path) -> subprocess.Popen
     own, on the other core while MkDocs renders; None when they are up to date."""
     key = _package_key(package_dir)
     key_path = out_dir / PACKAGE_KEY
-    if key_path.is_file() and key_path.read_text() == key and all((out_dir / rel).is_file() for rel in (DATA_ZIP, DATA_SQLITE)):
+    if (
+        key_path.is_file()
+        and key_path.read_text() == key
+        and all((out_dir / rel).is_file() for rel in (DATA_ZIP, DATA_SQLITE))
+    ):
         return None
     key_path.unlink(missing_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
-    code = ("import sys; from generator.data.datapackage import write_package_archives as w; w(*sys.argv[1:]);"
-            f"open(sys.argv[2] + '/{PACKAGE_KEY}', 'w').write({key!r})")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent), os.environ.get("PYTHONPATH")]))}
-    return subprocess.Popen([sys.executable, "-c", code, str(package_dir), str(out_dir), DATA_ZIP, DATA_SQLITE],
-                            stderr=subprocess.PIPE, text=True, env=env)
+    code = (
+        "import sys; from generator.data.datapackage import write_package_archives as w; w(*sys.argv[1:]);"
+        f"open(sys.argv[2] + '/{PACKAGE_KEY}', 'w').write({key!r})"
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent), os.environ.get("PYTHONPATH")])),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", code, str(package_dir), str(out_dir), DATA_ZIP, DATA_SQLITE],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def _package_key(package_dir: Path) -> str:
