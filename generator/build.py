@@ -7,6 +7,7 @@ replaces the site only once the build has succeeded.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -20,6 +21,7 @@ from generator.errors import GazetteError
 from generator.model.archive import Archive, ShardError, load_archive, select_shard  # noqa: F401 (re-exported)
 from generator.model.records import record_paths
 from generator.outputs import (
+    OutputError,
     check_output_dir,
     clean_leftovers,
     locked,
@@ -45,6 +47,7 @@ def make_datapackage(
     out_dir = check_package_dir(out_dir, content_dir, force=force)
     with locked([content_dir, out_dir], "gazette datapackage"):
         clean_leftovers(out_dir)
+        check_no_foreign_package_files(out_dir)
         files = package_files(load_archive(content_dir, shard))
         staging = stage_package(files, out_dir)
         if staging is not None:
@@ -193,6 +196,7 @@ def build_site(
     with locked([content_dir, site_dir, datapackage_dir], "gazette build"):  # the hook locks the page cache
         for target in (site_dir, datapackage_dir):
             clean_leftovers(target)
+        check_no_foreign_files(site_dir, datapackage_dir)
         if not record_paths(content_dir):
             raise BuildError(
                 f"{Path(content_dir) / 'records'}: no records; run `gazette ingest SOURCE` first"
@@ -236,7 +240,7 @@ def _build_into(config, site_dir: Path, staging: Path, stamp: dict[str, str], fu
     incremental = not full and _read_stamp(site_dir) == stamp
     if incremental:
         try:
-            link_tree(site_dir, staging, skip={"pagefind", "sitemap.xml.gz", BUILD_STAMP})
+            link_tree(site_dir, staging, skip={"pagefind", "sitemap.xml.gz", BUILD_STAMP, MANIFEST})
         except OSError:  # another device or no hard links here: render everything
             shutil.rmtree(staging)
             staging.mkdir()
@@ -295,7 +299,58 @@ def build_stamp(config, shard: str | None) -> dict[str, str]:
 
 
 def write_stamp(site_dir: Path, stamp: dict[str, str]) -> None:
-    (Path(site_dir) / BUILD_STAMP).write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
+    """The stamp, and the list of every file the build made (gzipped), so that the next build
+    can tell a file someone added to the site from its own."""
+    site_dir = Path(site_dir)
+    (site_dir / BUILD_STAMP).write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
+    files = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())
+    data = "\n".join(f for f in files if f not in (BUILD_STAMP, MANIFEST)).encode("utf-8")
+    (site_dir / MANIFEST).write_bytes(gzip.compress(data, mtime=0))
+
+
+MANIFEST = ".gazette-files.gz"  # in the site: every file the build made
+
+
+def foreign_files(folder: Path, made: set[str]) -> list[str]:
+    """Files under ``folder`` that are not in ``made`` (nor gazette's own hidden files)."""
+    return sorted(
+        rel
+        for p in Path(folder).rglob("*")
+        if p.is_file()
+        and (rel := p.relative_to(folder).as_posix()) not in made
+        and not rel.startswith(".gazette-")
+    )
+
+
+def check_no_foreign_files(site_dir: Path, package_dir: Path) -> None:
+    """OutputError when someone put a file into the built site or the data package: both are
+    replaced whole, and the file would be lost. (A site from before the manifest is not checked.)"""
+    manifest = Path(site_dir) / MANIFEST
+    if manifest.is_file():
+        made = set(gzip.decompress(manifest.read_bytes()).decode("utf-8").split("\n"))
+        extra = foreign_files(site_dir, made)
+        if extra:
+            raise OutputError(
+                f"{Path(site_dir) / extra[0]}: not made by the build ({len(extra)} such files), and the site is "
+                "replaced whole; move it out (a file the site should carry, such as CNAME, goes in docs/)"
+            )
+    check_no_foreign_package_files(package_dir)
+
+
+def check_no_foreign_package_files(package_dir: Path) -> None:
+    try:
+        descriptor = json.loads((Path(package_dir) / "datapackage.json").read_text(encoding="utf-8"))
+        made = {"datapackage.json"} | {
+            r["path"] for r in descriptor.get("resources", []) if isinstance(r.get("path"), str)
+        }
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        return
+    extra = foreign_files(package_dir, made)
+    if extra:
+        raise OutputError(
+            f"{Path(package_dir) / extra[0]}: not part of the data package ({len(extra)} such files), which is "
+            "replaced whole; move it out of the folder"
+        )
 
 
 def _read_stamp(site_dir: Path) -> dict | None:

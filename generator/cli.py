@@ -18,12 +18,20 @@ from generator import __version__
 from generator.errors import GazetteError, as_gazette_error
 
 
+class UsageLine(GazetteError):
+    """A wrong argument or option, shown as one line; exit status 2 as for any usage error."""
+
+    exit_code = 2
+
+
 class GazetteGroup(click.Group):
     """Runs a command; any error that is not already a one-line GazetteError becomes one."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:  # a wrong argument: one line too, not click's usage block
+            raise UsageLine(exc.format_message()) from None
         except BrokenPipeError:  # the reader went away (`gazette ingest … | head`): stop quietly
             sys.stdout = open(os.devnull, "w")
             ctx.exit(1)
@@ -95,6 +103,10 @@ def init(folder: Path) -> None:
     """
     from generator.scaffold import init_archive
 
+    if any(ord(ch) < 32 for ch in str(folder)):
+        raise GazetteError(
+            f"{str(folder)!r}: the folder name holds a line break or control character; choose another"
+        )
     for path in init_archive(folder):
         click.echo(f"{path}: written")
     click.echo(
@@ -229,7 +241,13 @@ def build(
 @site_option
 @datapackage_option
 @config_option
-@click.option("--port", default=8000, show_default=True, help="Port to serve on (127.0.0.1).")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="Port to serve on (127.0.0.1).",
+)
 @click.option("--no-build", is_flag=True, help="Serve the existing site without building it first.")
 def serve(
     content_dir: Path, site_dir: Path, datapackage_dir: Path, config_file: Path, port: int, no_build: bool
@@ -284,7 +302,13 @@ def check(content_dir: Path, datapackage_dir: Path, site_dir: Path, config_file:
 
 
 @cli.command()
-@click.option("--docs", default=1000, show_default=True, help="Documents in the synthetic archive.")
+@click.option(
+    "--docs",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Documents in the synthetic archive.",
+)
 @click.option(
     "--compare",
     type=int,
@@ -331,6 +355,19 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         except (ValueError, OSError):
             self.send_error(404, "File not found")
             return None
+
+    def send_error(self, code, message=None, explain=None):
+        """A missing page gets the site's own (Chinese) 404 page, when it has one."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 def _show_build_progress() -> None:

@@ -81,20 +81,7 @@ def check_output_dir(
     non-empty folder that ``is_ours`` does not recognise as this command's own output.
     """
     shown = str(target)
-    resolved = Path(target).resolve()
-    for folder in protected:
-        if resolved == folder.path or folder.path.is_relative_to(resolved):
-            raise OutputError(
-                f"{shown}: refusing to write the {role} there: it is or contains {folder.what}, "
-                f"{folder.path}; choose an empty or new folder"
-            )
-        if not folder.inside_ok and resolved.is_relative_to(folder.path):
-            raise OutputError(
-                f"{shown}: refusing to write the {role} there: it lies inside {folder.what}, "
-                f"{folder.path}; choose a folder outside it"
-            )
-    if (resolved / ".git").exists():
-        raise OutputError(f"{shown}: refusing to write the {role} there: it is a git repository")
+    resolved = check_not_protected(target, role, protected)
     if resolved.exists() and not resolved.is_dir():
         raise OutputError(f"{shown}: not a folder; choose a folder for the {role}")
     if resolved.is_dir():
@@ -119,6 +106,27 @@ def check_output_dir(
                 f"{shown}: this folder was not made by gazette (no build marker in it); "
                 f"refusing to replace it. Choose an empty or new folder, or {remedy}"
             )
+    return resolved
+
+
+def check_not_protected(target: Path, role: str, protected: list[Protected]) -> Path:
+    """The resolved ``target`` unless it is, contains or lies inside a protected folder (for the
+    project root and home: is or contains), or is a git repository; OutputError otherwise."""
+    shown = str(target)
+    resolved = Path(target).resolve()
+    for folder in protected:
+        if resolved == folder.path or folder.path.is_relative_to(resolved):
+            raise OutputError(
+                f"{shown}: refusing to write the {role} there: it is or contains {folder.what}, "
+                f"{folder.path}; choose an empty or new folder"
+            )
+        if not folder.inside_ok and resolved.is_relative_to(folder.path):
+            raise OutputError(
+                f"{shown}: refusing to write the {role} there: it lies inside {folder.what}, "
+                f"{folder.path}; choose a folder outside it"
+            )
+    if (resolved / ".git").exists():
+        raise OutputError(f"{shown}: refusing to write the {role} there: it is a git repository")
     return resolved
 
 

@@ -610,3 +610,107 @@ def test_a_source_whose_record_would_be_unreadable_is_refused_at_ingest(content:
     line = one_line_error(output)
     assert "yanzhou-2021-03-04.txt: its record would not be readable" in line and "publisher" in line
     assert not [p for p in content.rglob("*") if p.is_file() and p.name != "publishers.yml"]
+
+
+# ---------------------------------------------------------------- found by the adversarial run
+
+
+def test_a_datapackage_of_no_records_is_refused_and_the_old_package_kept(project: Path, tmp_path: Path):
+    package = tmp_path / "pkg"
+    assert run("datapackage", "--out", package)[0] == 0
+    before = tree(package)
+    (tmp_path / "typo" / "records").mkdir(parents=True)
+    code, output = run("datapackage", "--content", tmp_path / "typo", "--out", package)
+    assert code == 1 and "no records" in one_line_error(output)
+    assert tree(package) == before
+
+
+def test_a_key_written_twice_in_a_record_is_refused(project: Path, tmp_path: Path):
+    record = project / "content" / "records" / "370306-2017-6.yml"
+    record.write_text(record.read_text(encoding="utf-8") + "documents: []\n", encoding="utf-8")
+    for command in (["check"], ["build", "--site", tmp_path / "site", "--datapackage", tmp_path / "pkg"]):
+        code, output = run(*command)
+        assert code == 1
+        line = one_line_error(output)
+        assert "370306-2017-6.yml:" in line and "duplicate key documents (first at line" in line
+    assert not (tmp_path / "site").exists()
+
+
+def test_a_record_with_another_extension_is_not_silently_left_out(project: Path, tmp_path: Path):
+    records = project / "content" / "records"
+    (records / "370306-2017-6.yml").rename(records / "370306-2017-6.yaml")
+    code, output = run("datapackage", "--out", tmp_path / "pkg")
+    assert code == 1
+    assert "370306-2017-6.yaml: not read: records end in .yml" in one_line_error(output)
+
+
+def test_plain_mkdocs_build_refuses_a_site_dir_that_holds_the_sources(project: Path):
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("site_dir: site", "site_dir: content"), encoding="utf-8"
+    )
+    before = tree(project / "content")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode != 0
+    assert "refusing to write the site there" in result.stderr
+    assert tree(project / "content") == before
+
+
+def test_a_file_added_to_the_built_site_or_package_is_not_deleted(project: Path, built, tmp_path: Path):
+    site, package = built
+    (site / "CNAME").write_text("gazettes.example.org\n")
+    code, output = run("build", "--site", site, "--datapackage", package)
+    assert code == 1
+    line = one_line_error(output)
+    assert "CNAME: not made by the build" in line and "docs/" in line
+    assert (site / "CNAME").read_text() == "gazettes.example.org\n"
+    (site / "CNAME").unlink()
+    (package / "README-mine.md").write_text("my notes")
+    code, output = run("datapackage", "--out", package)
+    assert code == 1 and "README-mine.md: not part of the data package" in one_line_error(output)
+    assert (package / "README-mine.md").read_text() == "my notes"
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["ingest", "no-such-file.txt"], "does not exist"),
+        (["serve", "--no-build", "--port", "99999"], "99999 is not in the range"),
+        (["bench", "--docs", "-5"], "-5 is not in the range"),
+        (["no-such-command"], "No such command"),
+    ],
+)
+def test_a_wrong_argument_is_one_line(tmp_path: Path, monkeypatch, args, says):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and result.output.startswith("错误 error: ")
+    assert says in result.output and "Usage:" not in result.output
+
+
+def test_serve_answers_a_missing_page_with_the_sites_404_page(tmp_path: Path):
+    import functools
+    import http.server
+
+    from generator.cli import SiteHandler
+
+    (tmp_path / "index.html").write_text("ok")
+    (tmp_path / "404.html").write_text("<h1>页面不存在</h1>", encoding="utf-8")
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(SiteHandler, directory=str(tmp_path))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/no/such/page/", timeout=10)
+        assert caught.value.code == 404 and "页面不存在" in caught.value.read().decode("utf-8")
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -170,12 +170,29 @@ def load_archive(content_dir: Path, shard: str | None = None) -> Archive:
     """All records under ``content_dir`` (one publisher's with ``shard``), linked. Raises
     RecordFileError naming a bad record or two records with one id, ShardError for an unknown shard."""
     paths = record_paths(Path(content_dir))
+    check_record_files(Path(content_dir), paths)
     issues = load_records(Path(content_dir))  # in the order of record_paths
     check_unique_ids(issues, dict(zip((i.issue_id for i in issues), paths)))
     if shard:
         issues = select_shard(issues, shard, registry_slugs(content_dir))
     issues.sort(key=lambda i: (i.year or 0, i.published_on, i.issue_id), reverse=True)
     return build_archive(issues)
+
+
+def check_record_files(content_dir: Path, paths: list[Path]) -> None:
+    """RecordFileError when there is nothing to publish, or a file looks like a record but
+    would not be read (``.yaml``, ``.YML``): a typo must not publish an archive without it."""
+    folder = content_dir / "records"
+    if not paths:
+        raise RecordFileError(folder, "no records; run `gazette ingest SOURCE` first (or check --content)")
+    for path in sorted(folder.iterdir()):
+        if (
+            path.is_file()
+            and not path.name.startswith(".")
+            and path.suffix.lower() in (".yml", ".yaml")
+            and path.suffix != ".yml"
+        ):
+            raise RecordFileError(path, f"not read: records end in .yml; rename it to {path.stem}.yml")
 
 
 ID_FIELDS = {

@@ -50,6 +50,22 @@ class _Loader(_BaseLoader):
         for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
     }
 
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        """A key written twice would silently drop the first value (a whole list of documents,
+        say): refused with the line of the second."""
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
+            if key in seen:
+                raise _Refused(
+                    None,
+                    None,
+                    f"duplicate key {str(key)[:40]} (first at line {seen[key] + 1}); keep one of the two",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line
+        return super().construct_mapping(node, deep)
+
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         if len(node.value) > INT_DIGITS_MAX:
             raise _Refused(

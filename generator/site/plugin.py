@@ -50,7 +50,7 @@ from mkdocs.structure.files import File, Files
 
 from generator.model.archive import ShardError, load_archive
 from generator.model.records import RecordFileError
-from generator.outputs import OutputError, claim_cache_dir, locked, protected_folders
+from generator.outputs import OutputError, check_not_protected, claim_cache_dir, locked, protected_folders
 from generator.search.index import index_site
 from generator.search.records import SearchIndexError
 from generator.site import mkdocs_internals
@@ -116,6 +116,15 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         return (base_dir / getattr(self.config, name)).resolve()
 
     def on_config(self, config):
+        """Adds the theme; refuses a ``site_dir`` that would be the project, its sources or its
+        pages (MkDocs empties ``site_dir`` before a build: plain `mkdocs build` included)."""
+        content = self.path(config, "content")
+        roots = [Path(config.config_file_path or "mkdocs.yml").resolve().parent, content.parent]
+        protected = protected_folders(roots, content, Path(config.docs_dir), datapackages=True)
+        try:
+            check_not_protected(Path(config.site_dir), "site", protected)
+        except OutputError as exc:
+            raise PluginError(f"gazette: site_dir: {exc}") from None
         dirs = config.theme.dirs
         if self.config.theme and str(THEME_DIR) not in dirs:
             dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
