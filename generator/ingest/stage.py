@@ -79,17 +79,30 @@ def read_bytes(path: Path) -> bytes:
 
 
 def parse_bytes(path: Path, data: bytes, registry) -> Issue:
+    """A source's bytes (gazette text, or a PDF with a text layer, told by its magic bytes) → its Issue."""
+    from generator.ingest import pdf
     from generator.ingest.parse import parse_source
     from generator.ingest.sources import SourceError, decode_source
 
+    pdf_text = None
     try:
-        text = decode_source(data, str(path))
+        if pdf.is_pdf(data):
+            pdf_text = pdf.extract_text(data, str(path))
+            text = pdf_text.text
+        else:
+            text = decode_source(data, str(path))
     except SourceError as exc:
         raise IngestError(str(exc)) from None
     issue = parse_source(text, Path(path).name, registry)
     issue.source_sha256 = hashlib.sha256(data).hexdigest()
+    if pdf_text is not None:
+        issue.problems.extend(pdf.page_problems(issue, pdf_text))
     reason = fatal_problem(issue)
     if reason:
+        where = f"{path}:{reason[0]}"
+        if pdf_text is not None:  # a line of the extracted text means nothing to the reader: its page does
+            page = pdf_text.page_of(reason[0])
+            where = f"{path}: page {page}" if page else str(path)
         hint = (
             ""
             if registry.publishers
@@ -98,7 +111,7 @@ def parse_bytes(path: Path, data: bytes, registry) -> Issue:
                 "add the gazette's publisher to publishers.yml"
             )
         )
-        raise IngestError(f"{path}:{reason[0]}: {reason[1]}{hint}")
+        raise IngestError(f"{where}: {reason[1]}{hint}")
     return issue
 
 

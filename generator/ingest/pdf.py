@@ -1,0 +1,468 @@
+"""PDF sources with a text layer → gazette text, one paragraph a line, and the PDF page of each line.
+
+The text is read with PDFium (pypdfium2), glyph by glyph with its position, and laid out again:
+
+- running headers and footers are dropped: a line among the first or last two of its page, set
+  apart from the body by more than a line's spacing, whose text (numbers aside) comes back at the
+  same height on other pages (the gazette's name, "— 3 —"); and a lone page number near the top
+  or bottom edge;
+- lines the layout wrapped are joined: a line that runs to the right margin continues on the
+  next line when that one starts at the left margin, at the usual line spacing (or at the top
+  of the next page); a short line, an indented or centred next line, a wider gap, or a list item
+  (1. （二） △ …) after a finished sentence ends the paragraph;
+- a gap between glyphs wider than the line's letter spacing is a space, a gap as wide as a
+  character (a table's columns) a tab.
+
+Paragraphs are separated by a blank line where the page leaves extra space between them, as in
+the sample texts. ``PdfText.pages`` gives, for each line of the text, the PDF page it starts on.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ctypes
+import re
+import statistics
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from generator.ingest.sources import SourceError
+from generator.model.models import Document, Issue, Problem
+
+MAGIC = b"%PDF-"
+_HEADER_WINDOW = 1024  # readers accept the header anywhere in the first kilobyte
+_EOF_WINDOW = 4096  # "%%EOF" must be this close to the end, or the file was cut short
+
+TAB_GAP = 0.9  # a gap of this many ems between two glyphs on a line separates columns
+WORD_GAP = 0.25  # a gap this many ems wider than the line's letter spacing is a space
+EDGE_LINES = 2  # running headers and footers are among a page's first and last two lines
+PAGE_NUMBER_BAND = 0.12  # a lone number this close to the top or bottom edge is a page number
+_PAGE_NUMBER = re.compile(
+    r"[\s\-—–－·•.()（）\[\]【】第页共/|]*\d{1,3}(?:[\s\-—–－·•.()（）\[\]【】第页共/|]+\d{0,3})*"
+)
+# A line that starts an item (1. （二） 三、 第五条 △ 12日) after one that ends a sentence starts a
+# paragraph even when the line before runs to the margin: a list item that happened to fill its line.
+_ITEM_START = re.compile(
+    r"\d{1,3}[.．、](?!\d)|[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十]{1,3}、"
+    r"|第[一二三四五六七八九十百零〇\d]+[条章节款]|△|\d{1,2}(?:-\d{1,2})?\s*日\s"
+)
+_SENTENCE_END = tuple("。；：！？）)」』】〕")
+
+
+@dataclass
+class PdfText:
+    """A PDF's text as the parser reads it, with where each line came from."""
+
+    text: str
+    pages: list[int]  # 1-based PDF page on which line n (pages[n - 1]) starts
+    page_count: int
+    empty_pages: list[int] = field(default_factory=list)  # pages without a text layer
+
+    def page_of(self, line: int) -> int | None:
+        """The PDF page of 1-based text line ``line``, or None outside the text."""
+        return self.pages[line - 1] if 1 <= line <= len(self.pages) else None
+
+
+@dataclass
+class _Line:
+    page: int  # 1-based
+    text: str
+    left: float  # left edge of the first visible glyph (PDF units)
+    right: float  # right edge of the last visible glyph
+    baseline: float
+    size: float  # font size of the line's glyphs (the most common)
+    height: float = 0.0  # the page's height
+    reach: float = 0.0  # right edge of the blank glyphs that end the line, if any
+
+
+def is_pdf(data: bytes) -> bool:
+    """True when ``data`` is a PDF file, by its magic bytes (not by its name)."""
+    return MAGIC in data[:_HEADER_WINDOW]
+
+
+def extract_text(data: bytes, name: str) -> PdfText:
+    """The text of a PDF with a text layer. Raises SourceError (one line, naming the file) for an
+    encrypted, damaged or scanned PDF."""
+    try:
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as pdfium_c
+    except ImportError:
+        raise SourceError(
+            name, "a PDF: reading PDFs needs the pypdfium2 package (pip install pypdfium2)"
+        ) from None
+    if b"%%EOF" not in data[-_EOF_WINDOW:]:
+        raise SourceError(
+            name, "damaged PDF: the file is cut short (no %%EOF at its end); get a complete copy"
+        )
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise SourceError(name, _open_error(exc.err_code, pdfium_c)) from None
+    except Exception as exc:  # PDFium failing in an unforeseen way is still a damaged file
+        raise SourceError(name, f"damaged PDF: cannot be opened ({type(exc).__name__})") from None
+    try:
+        pages: list[list[_Line]] = []
+        unmapped = 0
+        for index in range(len(document)):
+            try:
+                page = document[index]
+                textpage = page.get_textpage()
+                lines, unreadable = _page_lines(textpage, index + 1, pdfium_c)
+                height = page.get_height()
+                textpage.close()
+                page.close()
+            except Exception:
+                raise SourceError(name, f"damaged PDF: page {index + 1} cannot be read") from None
+            for line in lines:
+                line.height = height
+            pages.append(lines)
+            unmapped += unreadable
+    finally:
+        document.close()
+    if unmapped and not any(pages):
+        raise SourceError(
+            name,
+            "its text layer maps no glyph to a character (fonts without a Unicode map): "
+            "OCR is not supported yet; extract its text first",
+        )
+    return layout(pages, name)
+
+
+def _open_error(code: int | None, pdfium_c) -> str:
+    if code == pdfium_c.FPDF_ERR_PASSWORD:
+        return (
+            "encrypted PDF: it needs a password to open; save a copy without the password "
+            "(e.g. qpdf --decrypt --password=PASSWORD in.pdf out.pdf) and ingest that"
+        )
+    if code == pdfium_c.FPDF_ERR_SECURITY:
+        return "encrypted PDF with an unsupported security handler; save a copy without encryption and ingest that"
+    return "damaged PDF: it cannot be opened (not a valid PDF file structure); get an undamaged copy"
+
+
+def _page_lines(textpage, page: int, pdfium_c) -> tuple[list[_Line], int]:
+    """The page's lines in the order of its text, each with its glyphs' geometry; and how many
+    glyphs map to no character (a font without a Unicode map)."""
+    raw = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw)
+    rect = pdfium_c.FS_RECTF()
+    x, y = ctypes.c_double(), ctypes.c_double()
+    lines: list[_Line] = []
+    glyphs: list[_Glyph] = []
+    spaced = False  # a space since the last glyph
+    printed_space = False  # a space char of the PDF's own (not inferred by PDFium) since the last glyph
+    lead: _Glyph | None = None  # an unmapped glyph as wide as a character that opens the line (a tab)
+    trail: list[_Glyph] = []  # blank glyphs since the last visible one
+    unmapped = 0
+    unicode_of, generated, box, origin, font_size = (  # bound once: called for every glyph
+        pdfium_c.FPDFText_GetUnicode,
+        pdfium_c.FPDFText_IsGenerated,
+        pdfium_c.FPDFText_GetLooseCharBox,
+        pdfium_c.FPDFText_GetCharOrigin,
+        pdfium_c.FPDFText_GetFontSize,
+    )
+
+    def close() -> None:
+        if glyphs:
+            line = _line(page, glyphs, lead)
+            if trail:  # blank glyphs running on to the margin: kept where the line is joined to the next
+                line.reach = max(line.right, trail[-1].right)
+                wide = trail[-1].right - glyphs[-1].right >= TAB_GAP * glyphs[-1].size
+                line.text += "\t" if wide else " "
+            elif printed_space:
+                line.text += " "
+            lines.append(line)
+        glyphs.clear()
+        trail.clear()
+
+    for i in range(count):
+        code = unicode_of(raw, i)
+        if code in (10, 13):
+            close()
+            spaced, printed_space, lead = False, False, None
+            continue
+        if generated(raw, i) == 1:
+            spaced = spaced or code == 32
+            continue
+        if not box(raw, i, rect):
+            continue
+        origin(raw, i, x, y)
+        size = font_size(raw, i) or 1.0
+        char = chr(code) if 0 <= code <= 0x10FFFF else "\ufffd"
+        unmapped += code in (0, 0xFFFD)
+        if glyphs and abs(y.value - glyphs[-1].baseline) > 0.6 * size:
+            close()  # a new line that the text did not break
+            spaced, printed_space, lead = False, False, None
+        if _blank(char):
+            spaced = printed_space = True
+            blank = _Glyph(char, rect.left, rect.right, y.value, size, False)
+            if glyphs:
+                trail.append(blank)
+            elif lead is None and not char.isspace() and rect.right - rect.left >= TAB_GAP * size:
+                # An unmapped glyph as wide as a character opening the line is a tab (a table row
+                # wrapped before a cell); leading spaces (ideographic ones too) are an indent.
+                lead = blank
+            continue
+        blank = sum(g.right - g.left for g in trail)
+        glyphs.append(_Glyph(char, rect.left, rect.right, y.value, size, spaced, blank))
+        spaced = printed_space = False
+        trail.clear()
+    close()
+    return lines, unmapped
+
+
+@dataclass
+class _Glyph:
+    char: str
+    left: float
+    right: float
+    baseline: float
+    size: float
+    spaced: bool  # a space char (real or inferred by PDFium) stands before it
+    blank: float = 0.0  # width of the blank glyphs (spaces, tabs) just before it
+
+
+def _blank(char: str) -> bool:
+    """Whitespace, and characters that print nothing (controls; glyphs without a character)."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Cn")
+
+
+def _line(page: int, glyphs: list[_Glyph], lead: _Glyph | None) -> _Line:
+    """One line's text: a gap as wide as a character between glyphs is a tab (table columns), a
+    space char or a gap between Latin letters or digits is a space."""
+    parts = ["\t"] if lead else [" "] if glyphs[0].spaced else []
+    parts.append(glyphs[0].char)
+    gaps = [b.left - a.right for a, b in zip(glyphs, glyphs[1:])]
+    usual = max(statistics.median(gaps), 0.0) if gaps else 0.0  # letter spacing (a justified line)
+    for glyph, gap in zip(glyphs[1:], gaps):
+        extra = gap - usual
+        # A wide gap is a column's, unless a narrow space glyph fills it (a justified line's word space).
+        if extra >= TAB_GAP * glyph.size and not (0 < glyph.blank < TAB_GAP * glyph.size):
+            parts.append("\t")
+        elif glyph.spaced or extra >= WORD_GAP * glyph.size:
+            parts.append(" ")
+        parts.append(glyph.char)
+    sizes = Counter(round(g.size, 1) for g in glyphs)
+    return _Line(
+        page=page,
+        text="".join(parts),
+        left=(lead or glyphs[0]).left,
+        right=glyphs[-1].right,
+        baseline=statistics.median(g.baseline for g in glyphs),
+        size=sizes.most_common(1)[0][0],
+    )
+
+
+def layout(pages: list[list[_Line]], name: str) -> PdfText:
+    """Pages of lines → the text, running headers and footers dropped and wrapped lines joined."""
+    empty = [n for n, lines in enumerate(pages, 1) if not lines]
+    if len(empty) == len(pages):
+        raise SourceError(
+            name,
+            "no text layer on any page (a scanned PDF): OCR is not supported yet; extract its text first",
+        )
+    pitch = _pitch([line for page in pages for line in page])
+    lines = [line for page in _drop_running_lines(pages, pitch) for line in page]
+    if not lines:
+        raise SourceError(name, "no text on any page besides running headers and page numbers")
+    left, right = _margins(lines)
+    out: list[str] = []
+    out_pages: list[int] = []
+    previous: _Line | None = None
+    for line in lines:
+        joint = _joint(previous, line, left, right, pitch) if previous is not None else None
+        if joint is not None:
+            out[-1] = (out[-1].rstrip(" ") if joint else out[-1]) + joint + line.text
+        else:
+            if previous is not None and _paragraph_gap(previous, line, pitch):
+                out.append("")
+                out_pages.append(previous.page)
+            out.append(line.text)
+            out_pages.append(line.page)
+        previous = line
+    text = "\n".join(part.strip(" ").rstrip() for part in out) + "\n"
+    return PdfText(text=text, pages=out_pages, page_count=len(pages), empty_pages=empty)
+
+
+def _drop_running_lines(pages: list[list[_Line]], pitch: float) -> list[list[_Line]]:
+    """Pages without their running headers, footers and page numbers.
+
+    A running line is among the first or last lines of its page, set apart from the body by more
+    than a line's spacing, and its text (numbers aside) recurs at the same height on other pages;
+    or it is a lone page number near the top or bottom edge.
+    """
+    edges = [_edge_lines(lines, pitch) for lines in pages]
+    seen: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for n, page_edges in enumerate(edges):
+        for line in page_edges:
+            seen[_running_key(line.text)].append((n, line.baseline))
+    needed = 2 if len(pages) < 6 else 3  # pages on which a running line must recur
+
+    def running(line: _Line) -> bool:
+        at = {
+            n
+            for n, baseline in seen[_running_key(line.text)]
+            if abs(baseline - line.baseline) < 0.5 * line.size
+        }
+        return len(at) >= needed or _page_number(line)
+
+    dropped = [{id(line) for line in page_edges if running(line)} for page_edges in edges]
+    return [[line for line in lines if id(line) not in drop] for lines, drop in zip(pages, dropped)]
+
+
+def _edge_lines(lines: list[_Line], pitch: float) -> list[_Line]:
+    """The first and last lines of a page that stand apart from the body: a gap wider than the
+    body's line spacing lies between them and the rest."""
+    ordered = sorted(lines, key=lambda line: -line.baseline)
+    found: list[_Line] = []
+    for run in (ordered, ordered[::-1]):
+        for n, line in enumerate(run[:EDGE_LINES]):
+            after = run[n + 1] if n + 1 < len(run) else None
+            apart = after is None or pitch <= 0 or abs(line.baseline - after.baseline) > pitch * 1.25
+            if not (apart or (n == 0 and _page_number(line))):
+                break
+            found.append(line)
+    return found
+
+
+def _running_key(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def _page_number(line: _Line) -> bool:
+    share = line.baseline / line.height if line.height > 0 else 0.5
+    near_edge = share < PAGE_NUMBER_BAND or share > 1 - PAGE_NUMBER_BAND
+    return near_edge and bool(_PAGE_NUMBER.fullmatch(line.text.strip()))
+
+
+def _pitch(lines: list[_Line]) -> float:
+    """The body's line spacing within a paragraph, baseline to baseline (0 when no two lines
+    follow each other): the smallest spacing that many lines share, so that spacing between
+    paragraphs does not count even where most paragraphs are one line long."""
+    steps = Counter(
+        round((a.baseline - b.baseline) * 2) / 2
+        for a, b in zip(lines, lines[1:])
+        if a.page == b.page and a.baseline - b.baseline >= 0.8 * min(a.size, b.size)
+    )
+    if not steps:
+        return 0.0
+    need = max(3, sum(steps.values()) // 20)
+    common = [step for step, count in steps.items() if count >= need]
+    return min(common) if common else steps.most_common(1)[0][0]
+
+
+def _margins(lines: list[_Line]) -> tuple[float, float]:
+    """The body's left and right margins: the outermost edges that many lines share."""
+    lefts = sorted(line.left for line in lines)
+    rights = sorted(line.right for line in lines)
+    size = statistics.median(line.size for line in lines)
+    need = max(3, len(lines) // 20)
+
+    def shared(values: list[float], at: float, tolerance: float) -> int:
+        return bisect.bisect_right(values, at + tolerance) - bisect.bisect_left(values, at - tolerance)
+
+    left = next((v for v in lefts if shared(lefts, v, 0.2 * size) >= need), lefts[0])
+    right = next((v for v in reversed(rights) if shared(rights, v, 0.5 * size) >= need), rights[-1])
+    return left, right
+
+
+def _joint(previous: _Line, line: _Line, left: float, right: float, pitch: float) -> str | None:
+    """What joins ``line`` to ``previous`` when the layout wrapped a paragraph there ('' or a
+    tab), or None when ``line`` starts a new one."""
+    if max(previous.right, previous.reach) < right - 1.5 * previous.size:
+        return None  # a short line ends its paragraph
+    if line.page != previous.page:
+        if line.page != previous.page + 1:
+            return None
+    else:
+        step = previous.baseline - line.baseline
+        if not (pitch > 0 and 0 < step <= pitch * 1.25):
+            return None  # extra space, or a jump up the page: not the next line of the paragraph
+    indent = (line.left - left) / line.size
+    if indent <= 0.5:
+        at_cell = line.text.startswith("\t") or previous.text.endswith("\t")  # a table row goes on
+        if (
+            not at_cell
+            and _ITEM_START.match(line.text.lstrip())
+            and previous.text.rstrip().endswith(_SENTENCE_END)
+        ):
+            return None
+        return ""
+    if indent <= 1.5 and previous.right >= right - 0.5 * previous.size:
+        # A line that fills the previous one to the margin and starts one character in: a table
+        # row wrapped at a column gap (a paragraph's first line is indented by two characters).
+        return "\t"
+    return None  # indented or centred: a new paragraph
+
+
+def _paragraph_gap(previous: _Line, line: _Line, pitch: float) -> bool:
+    """Extra space between two lines of one page (or a new page): a blank line in the text."""
+    if line.page != previous.page:
+        return not ("\t" in previous.text and "\t" in line.text)  # a table goes on over the page
+    step = previous.baseline - line.baseline
+    return pitch > 0 and (step > pitch * 1.25 or step < 0)
+
+
+# ---------------------------------------------------------------- where each part of the issue is in the PDF
+
+
+def page_problems(issue: Issue, pdf: PdfText) -> list[Problem]:
+    """Info problems ``pdf-pages`` giving each document's first and last PDF page (and those of
+    人事任免 and 大事记), and a warning naming the pages without a text layer. Until the record
+    model has a field for it, this is where the pages are kept."""
+    lines = pdf.text.split("\n")
+    starts = sorted(
+        {d.line for d in issue.documents}
+        | {a.line for a in issue.appointments}
+        | {e.line for e in issue.events}
+    )
+    problems = []
+    for document in issue.documents:
+        if not document.line:
+            continue
+        following = next((s for s in starts if s > document.line), len(lines) + 1)
+        end = _last_line_of(document, lines, document.line, following)
+        label = document.doc_number.text if document.doc_number else f"《{document.title[:60]}》"
+        problems.append(_pages_problem(pdf, document.line, end, label))
+    for label, rows in (("人事任免", issue.appointments), ("大事记", issue.events)):
+        numbered = [row.line for row in rows if row.line]
+        if numbered:
+            problems.append(_pages_problem(pdf, min(numbered), max(numbered), label))
+    if pdf.empty_pages:
+        listed = "、".join(str(n) for n in pdf.empty_pages[:20]) + ("…" if len(pdf.empty_pages) > 20 else "")
+        problems.append(
+            Problem(
+                "warning",
+                "pdf-page-without-text",
+                f"PDF 第 {listed} 页没有文字层（扫描的图像？），这些页的文字未收录",
+            )
+        )
+    return problems
+
+
+def _pages_problem(pdf: PdfText, first_line: int, last_line: int, label: str) -> Problem:
+    first, last = pdf.page_of(first_line), pdf.page_of(last_line) or pdf.page_of(first_line)
+    pages = f"第 {first} 页" if first == last else f"第 {first}–{last} 页"
+    return Problem("info", "pdf-pages", f"{label}：PDF {pages}", first_line)
+
+
+def _last_line_of(document: Document, lines: list[str], start: int, following: int) -> int:
+    """The last text line before ``following`` whose words the document holds (its body,
+    attachments, tables), so that a section heading or a colophon after it does not count."""
+    held = _cjk(
+        " ".join(
+            [document.title, document.body]
+            + [a.title + " " + a.body for a in document.attachments]
+            + [cell for table in document.tables for row in table.header + table.rows for cell in row]
+        )
+    )
+    end = start
+    for n in range(start, min(following, len(lines) + 1)):
+        key = _cjk(lines[n - 1])[:8]
+        if len(key) >= 4 and key in held:
+            end = n
+    return end
+
+
+def _cjk(text: str) -> str:
+    return "".join(ch for ch in text if "\u3400" <= ch <= "\u9fff")
