@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.ingest import parse
+from generator.ingest import markdown, parse
 from generator.model.publishers import load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,12 +37,12 @@ def test_samples_lose_nothing(name):
 
 def test_dropping_a_body_paragraph_is_lost(monkeypatch):
     paragraph = "党的十九大提出，要坚持依法治国、依法执政、依法行政共同推进。"
-    original = parse._paragraphs
+    original = markdown._paragraphs
 
     def dropping(lines, ctx):
         return [p for p in original(lines, ctx) if not p.startswith(paragraph)]
 
-    monkeypatch.setattr(parse, "_paragraphs", dropping)
+    monkeypatch.setattr(markdown, "_paragraphs", dropping)
     assert _parse(YANZHOU).coverage.lost_chars >= len(paragraph)
 
 

@@ -1,0 +1,78 @@
+"""The kinds of line that more than one phase recognises: the shared regexes and line predicates
+(a title-like line, a title's comparison key, a sentence end). A pattern used by one phase only lives
+in that phase's module."""
+
+from __future__ import annotations
+
+import re
+
+from generator.ingest.dates import DATE_RE, is_date_line
+from generator.ingest.textutil import clean_artefacts, spaceless
+
+_CN_NUM = "一二三四五六七八九十百零〇两"
+
+SECTION_BRACKET_RE = re.compile(r"^[【\[［]\s*([^】\]］]{1,20}?)\s*[】\]］]\s*(?:[·.…\s\t]*(\d{1,4}))?$")
+COLOPHON_KEY_RE = re.compile(
+    r"^(主管主办|主管|主办|承办|编辑出版|编辑|出版|编印|准印证号|准印证|印刷单位|印刷|联系电话|电话|传真|地址|邮编|"
+    r"邮政编码|网址|投稿邮箱|电子邮箱|邮箱|发送|发送对象|内部资料|免费交流|刊号)\s*[：:]"
+)
+PUBLISHED_RE = re.compile(r"^(?:(?:19|20)\d{2}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日\s*出版$")
+ISSUER_RE = re.compile(
+    r"^[\u4e00-\u9fff]{2,30}?(人民政府办公室|人民政府|政府办公室|办公室|委员会|管委会|管理委员会|"
+    r"办事处|政府|局|厅|委|办)(?=\s|关于|$)"
+)
+PUBLIC_RE = re.compile(r"^[（(]\s*此件([^)）]{0,10})\s*[)）]$")
+PRINTED_RE = re.compile(rf"^[（(]\s*({DATE_RE.pattern})\s*印发\s*[)）]$")
+ATTACHMENT_LIST_RE = re.compile(r"^附\s*件\s*[：:]\s*(.*)$")
+ATTACHMENT_LABEL_RE = re.compile(r"^附\s*件\s*(\d{1,2})?\s*[：:]?$")
+LIST_ITEM_RE = re.compile(r"^([0-9０-９]{1,2})\s*[.、．]\s*(?![0-9０-９])(.*)$")
+BLOCK_START_RE = re.compile(
+    rf"^(第[{_CN_NUM}]+[章节条部分]|[{_CN_NUM}]+\s*[、．.]|[（(]\s*[{_CN_NUM}]+\s*[）)]|\d{{1,2}}\s*[.、．](?!\d)|"
+    rf"[（(]\s*\d{{1,2}}\s*[）)]|[△▲●◆■□①-⑳]|附\s*件|——|注[：:]|\|)"
+)
+HEADING1_RE = re.compile(rf"^(第[{_CN_NUM}]+[章部分]|[{_CN_NUM}]+\s*、)")
+HEADING2_RE = re.compile(rf"^([（(]\s*[{_CN_NUM}]+\s*[）)]|第[{_CN_NUM}]+节)")
+TERMINAL = set("。！？；：!?;:")
+CLOSERS = "”’」』）)】〕》"
+
+
+def _title_key(text: str) -> str:
+    return re.sub(r"[\s·.…《》“”\"'()（）\[\]【】〔〕*\-]", "", clean_artefacts(text))
+
+
+def _title_like(text: str) -> bool:
+    t = clean_artefacts(text)
+    if not t or "\t" in text or t.startswith("|") or len(spaceless(t)) > 90:
+        return False
+    if t[-1] in TERMINAL or _ends_terminal(t) and t[-1] not in ")）" or is_date_line(t):
+        return False
+    if (
+        PUBLIC_RE.match(t)
+        or PRINTED_RE.match(t)
+        or ATTACHMENT_LABEL_RE.match(t)
+        or ATTACHMENT_LIST_RE.match(t)
+    ):
+        return False
+    if "。" in t:
+        return False
+    return True
+
+
+def _ends_terminal(text: str) -> bool:
+    t = text.rstrip()
+    if not t:
+        return True
+    if t[-1] in ")）" and _balanced(t):
+        inner = t.rstrip(")）")
+        return True if inner else True
+    stripped = t.rstrip(CLOSERS)
+    return bool(stripped) and stripped[-1] in TERMINAL
+
+
+def _balanced(text: str) -> bool:
+    return text.count("（") + text.count("(") <= text.count("）") + text.count(")")
+
+
+def _excerpt(text: str, size: int = 30) -> str:
+    text = text.strip()
+    return text if len(text) <= size else text[:size] + "…"
