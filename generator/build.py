@@ -318,7 +318,7 @@ def foreign_files(folder: Path, made: set[str]) -> list[str]:
         for p in Path(folder).rglob("*")
         if p.is_file()
         and (rel := p.relative_to(folder).as_posix()) not in made
-        and not rel.startswith(".gazette-")
+        and not rel.startswith((".gazette-", "pagefind/"))  # the search index is always made anew
     )
 
 
