@@ -286,7 +286,10 @@ def build_stamp(config, shard: str | None) -> dict[str, str]:
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
     own = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    theme = sorted(p for d in config.theme.dirs for p in Path(d).rglob("*") if p.is_file())
+    # the theme's own directories (Material's, a custom_dir); the archive's theme is in the package,
+    # hashed above, whether or not the plugin's on_config has added it to theme.dirs yet
+    dirs = [Path(d).resolve() for d in config.theme.dirs if not Path(d).resolve().is_relative_to(package)]
+    theme = sorted(p for d in dirs for p in d.rglob("*") if p.is_file())
     for path in [Path(config.config_file_path), *own, *theme]:
         digest.update(str(path).encode() + b"\0" + path.read_bytes())
     return {
