@@ -54,6 +54,9 @@ def check_source_name(path: Path) -> None:
         raise IngestError(f"{path}: hidden file name (starts with '.'); rename the file")
 
 
+MAX_SOURCE_BYTES = 1 << 30  # 1 GB: a scanned gazette of a few hundred pages is far less
+
+
 def read_bytes(path: Path) -> bytes:
     """The whole source, read once. Pipes, devices and folders are refused before opening
     (a FIFO with no writer would wait forever)."""
@@ -71,9 +74,18 @@ def read_bytes(path: Path) -> bytes:
             else "not a regular file (a device or socket)"
         )
         raise IngestError(f"{path}: {kind}: save the gazette text to a file and ingest that file")
+    size = os.stat(path).st_size
+    if size > MAX_SOURCE_BYTES:
+        raise IngestError(
+            f"{path}: {size / 2**20:,.0f} MB is more than any gazette ({MAX_SOURCE_BYTES // 2**20} MB at most); "
+            "is it the right file?"
+        )
     try:
         with open(path, "rb") as handle:
-            return handle.read()
+            head = handle.read(1 << 16)
+            if head and head.count(0) > len(head) * 0.9:  # before reading gigabytes of it
+                raise IngestError(f"{path}: binary data (NUL bytes): not a text file or PDF")
+            return head + handle.read()
     except OSError as exc:
         raise IngestError(f"{path}: cannot read: {exc.strerror}") from None
 
