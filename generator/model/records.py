@@ -126,6 +126,10 @@ def parse_issue(text: str, path: Path | str = "<record>") -> Issue:
         if not line and isinstance(getattr(exc, "position", None), int):  # a ReaderError: bad character
             line = body.count("\n", 0, exc.position) + 1 + _header_lines(text)
         reason = _cut(getattr(exc, "problem", None) or str(exc).splitlines()[0])
+        if "nesting depth" in reason:  # libyaml's own limit (PyYAML 6.0.4 and later) came first
+            raise RecordFileError(
+                path, f"nested more than {DEPTH_MAX} levels deep: not a gazette record", line
+            ) from None
         raise RecordFileError(
             path, reason if isinstance(exc, _Refused) else f"not valid YAML: {reason}", line
         ) from None
