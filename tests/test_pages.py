@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from generator.model.models import DocNumber, Document, Issue, Reference
 from generator.model.records import dump_issue
-from generator.site.pages import md_body, md_text, render_pages, write_pages
+from generator.site.pages import md_text, render_pages, write_pages
+from generator.site.text import body_html
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -448,15 +449,28 @@ def test_md_text_round_trips_any_text(text):
         ("[点我](javascript:alert(1))", "[点我](javascript:alert(1))"),
         ("\\<i>x</i>", "\\<i>x</i>"),
         ("温度 {: onclick=x }", "温度 {: onclick=x }"),
+        ("5*8 小时与 *星号* 与 __init__ 与 `代码`", "5*8 小时与 *星号* 与 __init__ 与 `代码`"),
+        ("R&D 与 &amp; 与 &#x41;", "R&D 与 &amp; 与 &#x41;"),
+        ("4. 第四项", "4. 第四项"),
     ],
 )
-def test_md_body_keeps_text_but_no_markup_from_records(body, visible):
-    assert shown(md_body(body)) == visible
+def test_the_body_shows_the_records_text_through_markdown_untouched(body, visible):
+    assert shown(body_html(body)) == visible
 
 
-def test_md_body_keeps_markdown_structure():
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Co", "Cn")), max_size=40
+    ).filter(lambda t: t.strip() and not t.lstrip().startswith(("#", "|", "\\")))
+)
+def test_any_paragraph_round_trips_through_the_page(text):
+    assert shown(body_html(text)) == " ".join(text.split())
+
+
+def test_the_bodys_headings_and_tables_keep_their_structure():
     html = MARKDOWN.reset().convert(
-        md_body("# 一、总体目标\n\n| 甲 | 乙 |\n| --- | --- |\n| 1 | 2 |", min_level=3)
+        body_html("# 一、总体目标\n\n| 甲 | 乙 |\n| --- | --- |\n| 1 | 2 |", min_level=3)
     )
     tree = parse(html)
     assert tree.find("h3").text() == "一、总体目标"

@@ -37,6 +37,7 @@ from generator.model.labels import cn_date, issue_label  # noqa: F401 (used by t
 from generator.model.models import Appointment, Document, Event, Issue, Table, TocEntry, to_dict
 from generator.outputs import CACHE_MARKER, write_atomic
 from generator.site.charts import bar_chart
+from generator.site.text import body_html
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 SITE_TITLE = "人民政府公报数据档案"
@@ -77,47 +78,6 @@ def md_text(value: Any) -> str:
     """Source text → inline Markdown that renders as exactly that text (whitespace collapsed)."""
     text = " ".join(str(value if value is not None else "").split())
     return _INLINE_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text)
-
-
-def md_body(markdown: str, min_level: int = 3) -> str:
-    """Record body Markdown made safe: no raw HTML, links, images or ``{...}`` attributes;
-    headings shifted so the highest is ``min_level``."""
-
-    def escape(match: re.Match[str]) -> str:
-        token = match.group()
-        if len(token) == 2:  # a backslash pair; Markdown cannot escape "<", so neutralise it here
-            return "\\&#60;" if token[1] == "<" else token
-        return f"&#{ord(token)};"
-
-    escaped = _BODY_UNSAFE.sub(escape, markdown.replace("\r\n", "\n").strip("\n"))
-    return shift_headings(escaped, min_level)
-
-
-def shift_headings(markdown: str, min_level: int) -> str:
-    lines = markdown.split("\n")
-    levels = [len(m.group(1)) for m in _headings(lines)]
-    if not levels or min(levels) >= min_level:
-        return markdown
-    shift = min_level - min(levels)
-    in_fence = False
-    out = []
-    for line in lines:
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        elif not in_fence and (m := _HEADING.match(line)):
-            level = min(len(m.group(1)) + shift, 6)
-            line = "#" * level + line[m.end() :]
-        out.append(line)
-    return "\n".join(out)
-
-
-def _headings(lines: list[str]) -> Iterable[re.Match[str]]:
-    in_fence = False
-    for line in lines:
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        elif not in_fence and (m := _HEADING.match(line)):
-            yield m
 
 
 def front_matter(title: str, hide_navigation: bool = False) -> str:
@@ -563,7 +523,7 @@ def _env() -> Environment:
     )
     env.filters.update(
         md=md_text,
-        body=md_body,
+        body=body_html,  # the gazette's text as escaped HTML, never read as Markdown
         cn_date=cn_date,
         issue_label=issue_label,
         table_md=table_markdown,

@@ -1,0 +1,62 @@
+"""A document page shows exactly what the document says: its text is never read as Markdown or
+HTML (the reliability run found ``5*8 小时`` shown as "58", ``&amp;`` as "&" and a list renumbered)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.site.text import body_html
+from tests.test_pages import page
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LITERAL = [
+    "工作时间 5*8 小时，服务热线 7*24 小时开通。",
+    "1. 第一项 *星号* 与 **粗体** 与 __init__",
+    "2. R&D 和 &amp; 和 &lt;tag&gt; 和 &#x41; 和 `代码` 和 \\* 和 \\(z\\)",
+    "4. 第四项（接上页）",
+    "5. 第五项 <script>alert(1)</script> [链接](javascript:alert(2))",
+]
+
+
+@pytest.fixture(scope="module")
+def literal_site(tmp_path_factory, site_builder) -> Path:
+    out = tmp_path_factory.mktemp("faithful")
+    content = out / "content"
+    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns(".cache"))
+    record = content / "records" / "370812-2021-3-4.yml"
+    text = record.read_text(encoding="utf-8")
+    anchor = "    为加快推动家政服务业供给侧"
+    assert anchor in text
+    inserted = "".join(f"    {line}\n\n" for line in LITERAL)
+    record.write_text(text.replace(anchor, inserted + anchor, 1), encoding="utf-8")
+    return site_builder(content, out)
+
+
+def test_the_body_is_shown_character_for_character(literal_site):
+    article = page(literal_site, "documents/370812-jiyanzhengbanzi-2021-5/").find("article")
+    paragraphs = [p.text() for p in article.find_all("p")]
+    for line in LITERAL:
+        assert line in paragraphs, line
+    html = (literal_site / "documents/370812-jiyanzhengbanzi-2021-5/index.html").read_text(encoding="utf-8")
+    body = html[html.index("工作时间 5") - 200 : html.index("5. 第五项") + 200]
+    for tag in ("<em>", "<strong>", "<code>", "<ol", "<li", "<script", "<a "):
+        assert tag not in body, tag
+
+
+def test_a_numbered_list_wrapped_over_a_page_keeps_its_numbers(sample_site):
+    article = page(sample_site, "documents/370812-jiyanzhengfa-2021-5/").find("article")
+    texts = [p.text() for p in article.find_all("p")]
+    assert any(t.startswith("5. 关于印发济宁市兖州区创建全国主要农作物") for t in texts)
+    assert any(t.startswith("63. ") for t in texts)
+    assert not article.find_all("ol")
+
+
+def test_headings_and_tables_of_the_record_body_become_html_with_their_text_escaped():
+    html = body_html("### 一、总体*要求*\n\n| 指标 | 目标值 |\n|---|---|\n| a\\|b | ≥22% <b> |", 3)
+    assert '<h3 class="gz-text">一、总体&#42;要求&#42;</h3>' in html
+    assert "<td>a|b</td>" in html and "≥22% &lt;b&gt;" in html
+    assert body_html("## 甲\n\n### 乙", 4).count("<h4") == 1 and "<h5" in body_html("## 甲\n\n### 乙", 4)
