@@ -3,8 +3,7 @@
 The yanzhou PDF (tests/fixtures/pdf/, a copy of the shared corpus's) is the sample gazette
 content/sources/yanzhou-2021-03-04.txt typeset as an A4 gazette (running header, page numbers
 "— N —", wrapped paragraphs). Parsing the text extracted from it must give the same issue,
-documents, 人事任免 and 大事记 as parsing the text. The scanned fixture is the first two pages of the
-corpus's jiyang-2021-documents-scan.pdf (images only).
+documents, 人事任免 and 大事记 as parsing the text. Scanned pages are read by OCR: tests/test_ocr.py.
 """
 
 from __future__ import annotations
@@ -36,7 +35,6 @@ PDF = FIXTURES / "yanzhou-2021-03-04.pdf"
 # The same gazette typeset another way (make_variant.py): justified, indented with ideographic spaces,
 # alternating running headers, "· N ·", no space between paragraphs, 14 points.
 JUSTIFIED = FIXTURES / "yanzhou-2021-03-04-justified.pdf"
-SCAN = FIXTURES / "jiyang-2021-documents-scan-p1-2.pdf"  # the first two pages of the scanned sample
 TEXT = ROOT / "content" / "sources" / "yanzhou-2021-03-04.txt"
 REGISTRY = load_registry(ROOT / "content" / "publishers.yml")
 
@@ -316,6 +314,14 @@ def test_the_encrypted_test_pdf_is_really_encrypted():
     assert pdfium.PdfDocument(small_pdf())[0].get_textpage().get_text_range().strip() == "Hello"
 
 
+def blank_pdf() -> bytes:
+    document = pdfium.PdfDocument.new()
+    document.new_page(595, 842)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 def truncated() -> bytes:
     return PDF.read_bytes()[: len(PDF.read_bytes()) // 2]
 
@@ -332,9 +338,9 @@ BAD = {
         "damaged PDF: it cannot be opened (not a valid PDF file structure); get an undamaged copy",
     ),
     "not a gazette": (small_pdf, "page 1: no documents found: is this a gazette (人民政府公报) text?"),
-    "scanned": (
-        lambda: SCAN.read_bytes(),
-        "no text layer on any page (a scanned PDF): OCR is not supported yet; extract its text first",
+    "blank": (  # neither a text layer nor anything OCR can read
+        lambda: blank_pdf(),
+        "no text on any page, neither in a text layer nor by OCR (blank or unreadable scans?)",
     ),
 }
 
@@ -360,14 +366,14 @@ def test_bad_pdf_is_one_line_naming_the_file_and_nothing_is_written(case: str, c
 
 def test_pages_without_text_are_named_and_the_rest_is_read():
     document = pdfium.PdfDocument(PDF.read_bytes())
-    document.import_pages(pdfium.PdfDocument(SCAN.read_bytes()), [0])
+    document.new_page(595, 842)  # blank: OCR finds nothing on it either
     buffer = io.BytesIO()
     document.save(buffer)
     issue = parse_bytes(Path("mixed.pdf"), buffer.getvalue(), REGISTRY)
     assert len(issue.documents) == 6 and len(issue.events) == 73
     warnings = [p for p in issue.problems if p.code == "pdf-page-without-text"]
     assert [(p.severity, p.message) for p in warnings] == [
-        ("warning", "PDF 第 62 页没有文字层（扫描的图像？），这些页的文字未收录")
+        ("warning", "PDF 第 62 页没有文字层，OCR 也没有识别出文字，这些页未收录")
     ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -90,8 +91,13 @@ def read_bytes(path: Path) -> bytes:
         raise IngestError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def parse_bytes(path: Path, data: bytes, registry) -> Issue:
-    """A source's bytes (gazette text, or a PDF with a text layer, told by its magic bytes) → its Issue."""
+OCR_CACHE_DIR = ".cache/ocr"  # under the content directory: OCR results by page image
+
+
+def parse_bytes(path: Path, data: bytes, registry, ocr_cache: Path | None = None) -> Issue:
+    """A source's bytes (gazette text, or a PDF, told by its magic bytes) → its Issue. A PDF's
+    scanned pages are read by OCR, each reported on stderr, the results kept in ``ocr_cache``
+    when given."""
     from generator.ingest import pdf
     from generator.ingest.parse import parse_source
     from generator.ingest.sources import SourceError, decode_source
@@ -99,7 +105,7 @@ def parse_bytes(path: Path, data: bytes, registry) -> Issue:
     pdf_text = None
     try:
         if pdf.is_pdf(data):
-            pdf_text = pdf.extract_text(data, str(path))
+            pdf_text = pdf.extract_text(data, str(path), ocr_cache, _ocr_progress(Path(path).name))
             text = pdf_text.text
         else:
             text = decode_source(data, str(path))
@@ -127,8 +133,15 @@ def parse_bytes(path: Path, data: bytes, registry) -> Issue:
     return issue
 
 
+def _ocr_progress(name: str) -> Callable[[int, int, float], None]:
+    def report(page: int, pages: int, seconds: float) -> None:
+        print(f"{name}: OCR page {page} of {pages} ({seconds:.1f} s)", file=sys.stderr, flush=True)
+
+    return report
+
+
 def read_sources(
-    paths: list[Path], registry, workers: int | None = None
+    paths: list[Path], registry, workers: int | None = None, ocr_cache: Path | None = None
 ) -> Iterator[tuple[Path, bytes, Issue]]:
     """(path, bytes, Issue) for each source, in the order given, each read once and parsed in
     ``workers`` processes (default: one per core). The first source that fails, in that order,
@@ -138,12 +151,12 @@ def read_sources(
     if workers < 2 or len(paths) < MIN_PARALLEL_SOURCES:
         for path in paths:
             data = read_bytes(path)
-            yield path, data, parse_bytes(path, data, registry)
+            yield path, data, parse_bytes(path, data, registry, ocr_cache)
         return
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_set_worker_registry, initargs=(registry,)
     ) as pool:
-        futures = [pool.submit(_read_in_worker, path) for path in paths]
+        futures = [pool.submit(_read_in_worker, path, ocr_cache) for path in paths]
         try:
             for path, future in zip(paths, futures):
                 yield (path, *future.result())
@@ -160,9 +173,9 @@ def _set_worker_registry(registry) -> None:
     _worker_registry = registry
 
 
-def _read_in_worker(path: Path) -> tuple[bytes, Issue]:
+def _read_in_worker(path: Path, ocr_cache: Path | None) -> tuple[bytes, Issue]:
     data = read_bytes(path)
-    return data, parse_bytes(path, data, _worker_registry)
+    return data, parse_bytes(path, data, _worker_registry, ocr_cache)
 
 
 def fatal_problem(issue: Issue) -> tuple[int, str] | None:
@@ -205,7 +218,7 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
     registry = load_registry(content_dir / REGISTRY_FILE)
     results: list[IngestResult] = []
     seen: dict[str, Path] = {}
-    for source, data, issue in read_sources(list(sources), registry, workers):
+    for source, data, issue in read_sources(list(sources), registry, workers, content_dir / OCR_CACHE_DIR):
         if progress:
             progress(Path(source))
         if issue.issue_id in seen:
