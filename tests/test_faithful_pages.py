@@ -60,3 +60,23 @@ def test_headings_and_tables_of_the_record_body_become_html_with_their_text_esca
     assert '<h3 class="gz-text">一、总体&#42;要求&#42;</h3>' in html
     assert "<td>a|b</td>" in html and "≥22% &lt;b&gt;" in html
     assert body_html("## 甲\n\n### 乙", 4).count("<h4") == 1 and "<h5" in body_html("## 甲\n\n### 乙", 4)
+
+
+def test_the_data_packages_body_is_the_text_as_written_without_marks():
+    import csv
+
+    csv.field_size_limit(10**9)
+    with open(ROOT / "datapackages/gazette/documents.csv", encoding="utf-8", newline="") as handle:
+        rows = {r["document_id"]: r["body"] for r in csv.DictReader(handle)}
+    body = rows["370812-jiyanzhengbanzi-2021-5"]
+    assert "\n\n一、总体要求\n\n" in body  # a heading as printed, not "### 一、总体要求"
+    for row in rows.values():
+        for line in row.split("\n"):
+            assert not line.startswith(("#", "\\", "| ")), line[:40]
+
+
+def test_plain_text_reads_back_every_mark_the_parser_writes():
+    from generator.model.body import plain_text
+
+    body = "### 一、总体要求\n\n\\- 5 -\n\n\\* 星号开头\n\n| 指标 | 目标 |\n|---|---|\n| a\\|b | c\\\\d |"
+    assert plain_text(body) == "一、总体要求\n\n- 5 -\n\n* 星号开头\n\n指标\t目标\na|b\tc\\d"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from generator.model.archive import Archive
+from generator.model.body import plain_text
 from generator.model.ids import document_url, issue_url
 from generator.model.models import Table
 from generator.outputs import atomic_file
@@ -100,7 +101,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             _field("page", I, "Page in the issue's table of contents."),
             _field("attachments", I, "Number of attachments."),
             _field("tables", I, "Number of tables."),
-            _field("body", S, "Full text as Markdown."),
+            _field(
+                "body",
+                S,
+                "Full text of the document (attachments apart), exactly as written: paragraphs and headings one "
+                "per line with a blank line between; a table's rows one per line, cells separated by tabs.",
+            ),
             _field("url", S, "The document's page, relative to the site root."),
         ],
         "primaryKey": ["document_id"],
@@ -235,7 +241,7 @@ def _rows(archive: Archive) -> dict[str, Iterable[dict[str, Any]]]:
                 **_pick(document, "title doc_type issuer recipients signed_on printed_on public page"),
                 "attachments": len(document.attachments),
                 "tables": len(document.tables),
-                "body": document.body,
+                "body": plain_text(document.body),
                 "url": document_url(document.document_id),
             }
 

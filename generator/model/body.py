@@ -1,0 +1,76 @@
+"""A record body read back: the parser's plain dialect of Markdown as blocks of text.
+
+The parser writes a document's body as paragraphs separated by blank lines, headings
+(``### 一、总体要求``), pipe tables (cells with ``\\|`` and ``\\\\`` escaped) and, before a
+paragraph that Markdown would read as a list, quote or rule, one escaping backslash. ``blocks``
+reads exactly that back, so that the site can show the text and the data package can carry it
+as written, without the marks: ``plain_text`` is the body the data package publishes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_SEPARATOR = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+\s*$")
+_PARSER_ESCAPE = re.compile(r"^\\(?=[#>+=*\-\d])")  # the one backslash the parser puts before a marker
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "heading", "paragraph" or "table"
+    lines: list[str] = field(default_factory=list)  # a heading's or paragraph's text, line by line
+    level: int = 0  # a heading's level as written
+    rows: list[list[str]] = field(default_factory=list)  # a table's rows, header first
+
+
+def blocks(body: str) -> list[Block]:
+    """The body's blocks, their text as written (marks and the parser's escapes removed)."""
+    out = []
+    for block in re.split(r"\n[ \t]*\n", body.replace("\r\n", "\n").strip("\n")):
+        if not block.strip():
+            continue
+        lines = block.split("\n")
+        heading = _HEADING.match(block) if len(lines) == 1 else None
+        if heading:
+            out.append(Block("heading", [heading.group(2)], level=len(heading.group(1))))
+        elif len(lines) >= 2 and lines[0].startswith("|") and _SEPARATOR.match(lines[1]):
+            out.append(Block("table", rows=[cells(lines[0])] + [cells(line) for line in lines[2:]]))
+        else:
+            out.append(Block("paragraph", [_PARSER_ESCAPE.sub("", line, count=1) for line in lines]))
+    return out
+
+
+def cells(line: str) -> list[str]:
+    """The cells of one pipe-table row: ``\\|`` is a pipe in a cell, ``\\\\`` a backslash."""
+    found, cell, i = [], [], 0
+    text = line.strip()
+    text = text[1:] if text.startswith("|") else text
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text) and text[i + 1] in "|\\":
+            cell.append(text[i + 1])
+            i += 2
+            continue
+        if ch == "|":
+            found.append("".join(cell).strip())
+            cell = []
+        else:
+            cell.append(ch)
+        i += 1
+    if "".join(cell).strip():
+        found.append("".join(cell).strip())
+    return found
+
+
+def plain_text(body: str) -> str:
+    """The body as the document prints it: paragraphs and headings one per line with a blank line
+    between, table rows one per line with their cells separated by tabs."""
+    parts = []
+    for block in blocks(body):
+        if block.kind == "table":
+            parts.append("\n".join("\t".join(row) for row in block.rows))
+        else:
+            parts.append("\n".join(block.lines))
+    return "\n\n".join(parts)
