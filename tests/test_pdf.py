@@ -223,7 +223,13 @@ def content(tmp_path: Path) -> Path:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """The content's files, less its caches: OCR results are kept even when the ingest is refused
+    (a scan need not be read again once the publisher is registered)."""
+    return {
+        str(p): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".cache" not in p.relative_to(folder).parts
+    }
 
 
 def test_ingest_keeps_the_pdf_itself_as_the_source(content: Path, tmp_path: Path):
