@@ -469,3 +469,41 @@ def test_a_page_of_only_running_lines_is_refused_clearly():
     with pytest.raises(SourceError) as error:
         layout([[line(1, "3", 290, 40)]], "x.pdf")
     assert str(error.value) == "x.pdf: no text on any page besides running headers and page numbers"
+
+
+def test_a_pdf_gazettes_pages_reach_the_record_the_package_and_the_page(tmp_path: Path):
+    """Each document knows its first and last PDF page; with source_pdfs the site links them."""
+    import csv
+
+    from click.testing import CliRunner
+
+    from generator.build import build_site
+    from generator.cli import cli
+
+    root = Path(__file__).resolve().parent.parent
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(root / "content" / "publishers.yml", content)
+    source = Path(__file__).parent / "fixtures" / "pdf" / "yanzhou-2021-03-04.pdf"
+    result = CliRunner().invoke(cli, ["ingest", str(source), "--content", str(content)])
+    assert result.exit_code == 0, result.output
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        (root / "mkdocs.yml")
+        .read_text(encoding="utf-8")
+        .replace("docs_dir: docs", f"docs_dir: {root / 'docs'}")
+        .replace("      pages: build/pages\n", "      pages: build/pages\n      source_pdfs: true\n"),
+        encoding="utf-8",
+    )
+    build_site(
+        content, tmp_path / "site", tmp_path / "pkg", config, pages_dir=tmp_path / "pages", search=False
+    )
+    with open(tmp_path / "pkg" / "documents.csv", encoding="utf-8", newline="") as handle:
+        first = next(r for r in csv.DictReader(handle) if r["document_id"] == "370812-jiyanzhengfa-2021-5")
+    assert (first["source_page_first"], first["source_page_last"]) == ("2", "10")
+    page = (tmp_path / "site" / "documents" / "370812-jiyanzhengfa-2021-5" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert "PDF 第 2–10 页" in page
+    assert 'href="../../sources/yanzhou-2021-03-04.pdf#page=2"' in page
+    assert (tmp_path / "site" / "sources" / "yanzhou-2021-03-04.pdf").read_bytes() == source.read_bytes()

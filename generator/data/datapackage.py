@@ -99,6 +99,16 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             _field("printed_on", D, "印发日期."),
             _field("public", B, "True when marked 此件公开发布."),
             _field("page", I, "Page in the issue's table of contents."),
+            _field(
+                "source_page_first",
+                I,
+                "First page of the document in the source PDF (empty for a text source).",
+            ),
+            _field(
+                "source_page_last",
+                I,
+                "Last page of the document in the source PDF (empty for a text source).",
+            ),
             _field("attachments", I, "Number of attachments."),
             _field("tables", I, "Number of tables."),
             _field(
@@ -239,6 +249,8 @@ def _rows(archive: Archive) -> dict[str, Iterable[dict[str, Any]]]:
                 "doc_year": number.year if number else None,
                 "doc_serial": number.serial if number else None,
                 **_pick(document, "title doc_type issuer recipients signed_on printed_on public page"),
+                "source_page_first": document.source_pages[0] if document.source_pages else None,
+                "source_page_last": document.source_pages[-1] if document.source_pages else None,
                 "attachments": len(document.attachments),
                 "tables": len(document.tables),
                 "body": plain_text(document.body),

@@ -537,6 +537,8 @@ def page_problems(issue: Issue, pdf: PdfText) -> list[Problem]:
         end = _last_line_of(document, lines, document.line, following)
         label = document.doc_number.text if document.doc_number else f"《{document.title[:60]}》"
         problems.append(_pages_problem(pdf, document.line, end, label))
+        first = pdf.page_of(document.line)
+        document.source_pages = [first, pdf.page_of(end) or first] if first else []
     for label, rows in (("人事任免", issue.appointments), ("大事记", issue.events)):
         numbered = [row.line for row in rows if row.line]
         if numbered:

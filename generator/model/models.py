@@ -211,6 +211,7 @@ class Document:
     printed_on: IsoDate = ""  # 印发日期
     public: bool | None = None  # 此件公开发布
     page: Count | None = None  # page in the table of contents
+    source_pages: list[Count] = field(default_factory=list)  # first and last page in the source PDF
     body: str = ""  # Markdown
     attachment_titles: list[str] = field(default_factory=list)  # 附件说明 as listed
     attachments: list[Attachment] = field(default_factory=list)

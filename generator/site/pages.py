@@ -664,6 +664,11 @@ def iter_redirects(site: Site) -> Iterator[tuple[str, bytes]]:
         )
 
 
+def source_path(source: str) -> str:
+    """Where a published source file sits in the site: sources/<file name>."""
+    return f"sources/{source}"
+
+
 def download_src(site_path: str) -> str:
     """The MkDocs source name of a download: ``.md`` files would be taken for pages."""
     return site_path[:-3] + MD_DOWNLOAD_SUFFIX if site_path.endswith(".md") else site_path
@@ -688,6 +693,7 @@ def iter_pages(
     package_rows: dict[str, tuple[int, list[list[str]]]] | None = None,
     sqlite: bool = False,
     document_downloads: bool = True,
+    source_pdfs: bool = False,
 ) -> Iterator[tuple[str, str]]:
     """Every generated page as (docs-relative path, Markdown text), one at a time.
 
@@ -695,7 +701,9 @@ def iter_pages(
     published with the site (under ``data/gazette/``), else None. ``site_url`` makes the
     citations absolute. ``package_rows`` gives, per resource name, its row count and first
     rows (header included) for the data page; ``sqlite`` says the SQLite file is published;
-    ``document_downloads`` says each document is also published as JSON and Markdown.
+    ``document_downloads`` says each document is also published as JSON and Markdown;
+    ``source_pdfs`` says the source PDFs are published (``sources/<file>``), so that a document
+    links the pages it was printed on.
     """
     site = build_site(archive, datapackage)
     env = _env()
@@ -788,6 +796,10 @@ def iter_pages(
             body_has_table=any(
                 _PIPE_ROW.search(text) for text in [document.body] + [a.body for a in document.attachments]
             ),
+            source_link=rel(source_path(issue.source), site.doc_path(document))
+            + f"#page={document.source_pages[0]}"
+            if source_pdfs and document.source_pages and issue.source.lower().endswith(".pdf")
+            else "",
         )
     yield render("years/index.md", "groups_index.md.j2", "按年份", groups=site.years, kind="year")
     for group in site.years:

@@ -67,6 +67,7 @@ from generator.site.pages import (
     iter_document_downloads,
     iter_pages,
     iter_redirects,
+    source_path,
     write_pages,
 )
 
@@ -85,6 +86,9 @@ class GazetteConfig(base.Config):
     search = c.Type(bool, default=True)
     document_downloads = c.Type(bool, default=True)
     theme = c.Type(bool, default=True)  # false: the configuration's custom_dir brings its own theme
+    # publish the source PDFs (content/sources/*.pdf) under sources/, and link each document to
+    # its pages there; off by default: scans weigh megabytes a page (GitHub Pages allows 1 GB)
+    source_pdfs = c.Type(bool, default=False)
     # Feed entry ids are tag: URIs (RFC 4151) under this authority, "<domain or email>,<year>":
     # set it once; the ids then stay the same wherever the site is hosted.
     feed_id_authority = c.Type(str, default="gazette-archive.invalid,2026")
@@ -160,6 +164,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 rows,
                 sqlite=descriptor is not None,
                 document_downloads=downloads,
+                source_pdfs=self.config.source_pdfs,
             ),
             pages_dir,
         )
@@ -175,6 +180,12 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 log.info("gazette: docs/%s replaces the generated page", rel)
                 continue
             files.append(File.generated(config, rel, abs_src_path=str(pages_dir / rel)))
+
+        if self.config.source_pdfs:  # the PDFs the documents link to, as ingest kept them
+            for issue in archive.issues:
+                pdf = content / "sources" / issue.source
+                if issue.source.lower().endswith(".pdf") and pdf.is_file():
+                    files.append(File.generated(config, source_path(issue.source), abs_src_path=str(pdf)))
 
         files_dir = pages_dir.with_name(pages_dir.name + "-files")
         if descriptor is not None:
