@@ -103,16 +103,22 @@ def parse_bytes(path: Path, data: bytes, registry, ocr_cache: Path | None = None
     from generator.ingest.sources import SourceError, decode_source
 
     pdf_text = None
+    web_text = None
     try:
         if pdf.is_pdf(data):
             pdf_text = pdf.extract_text(data, str(path), ocr_cache, _ocr_progress(Path(path).name))
             text = pdf_text.text
         else:
             text = decode_source(data, str(path))
+            web_text, text = _web_text(path, text)
     except SourceError as exc:
         raise IngestError(str(exc)) from None
     issue = parse_source(text, Path(path).name, registry)
     issue.source_sha256 = hashlib.sha256(data).hexdigest()
+    if web_text is not None and web_text.url:
+        from generator.model.models import Problem
+
+        issue.problems.append(Problem("info", "source-url", web_text.url, 0))
     if pdf_text is not None:
         issue.problems.extend(pdf.page_problems(issue, pdf_text))
     reason = fatal_problem(issue)
@@ -131,6 +137,19 @@ def parse_bytes(path: Path, data: bytes, registry, ocr_cache: Path | None = None
         )
         raise IngestError(f"{where}: {reason[1]}{hint}")
     return issue
+
+
+def _web_text(path: Path, text: str):
+    """(WebText, text for the parser): an HTML page, a text with a header (front matter or
+    标题：… lines) or without line breaks is made into gazette text (generator/ingest/web.py);
+    any other text passes unchanged."""
+    from generator.ingest import web
+
+    try:
+        web_text = web.prepare(text, str(path))
+    except web.WebSourceError as exc:
+        raise IngestError(str(exc)) from None
+    return (web_text, web_text.text) if web_text.form else (None, text)
 
 
 def _ocr_progress(name: str) -> Callable[[int, int, float], None]:
