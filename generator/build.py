@@ -18,7 +18,7 @@ from pathlib import Path
 
 from generator.data.datapackage import PACKAGE_NAME, package_files, write_package_files
 from generator.errors import GazetteError
-from generator.model.archive import Archive, ShardError, load_archive, select_shard  # noqa: F401 (re-exported)
+from generator.model.archive import ShardError, load_archive
 from generator.model.records import record_paths
 from generator.outputs import (
     OutputError,
@@ -30,8 +30,6 @@ from generator.outputs import (
     replace_dirs,
     set_aside,
 )
-
-REGISTRY_FILE = "publishers.yml"
 
 
 class BuildError(GazetteError):

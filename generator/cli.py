@@ -168,14 +168,7 @@ def ingest(sources: tuple[Path, ...], content_dir: Path, force: bool) -> None:
 
 @cli.command()
 @content_option
-@click.option(
-    "--out",
-    "out_dir",
-    default="datapackages/gazette",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where to write the data package.",
-)
+@_folder("datapackages/gazette", "Where to write the data package.", "out_dir")
 @force_option
 def datapackage(content_dir: Path, out_dir: Path, force: bool) -> None:
     """Write the Frictionless data package (Data Package v2) for the records.
@@ -315,14 +308,7 @@ def check(content_dir: Path, datapackage_dir: Path, site_dir: Path, config_file:
     multiple=True,
     help="Run at each size and report the ratios, e.g. --compare 1000 --compare 10000.",
 )
-@click.option(
-    "--out",
-    "out_dir",
-    default="build/bench",
-    show_default=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Where to build and write the results.",
-)
+@_folder("build/bench", "Where to build and write the results.", "out_dir")
 @click.option(
     "--seed", default=0, show_default=True, help="Seed of the synthetic archive (same seed, same archive)."
 )

@@ -154,3 +154,12 @@ def is_redirect(page: Path) -> bool:
     """A page that only sends the reader on (an old URL of a document kept working)."""
     path = page / "index.html" if page.is_dir() else page
     return 'http-equiv="refresh"' in path.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    """An empty archive's content folder holding the sample publisher registry."""
+    folder = tmp_path / "content"
+    folder.mkdir()
+    shutil.copy(ROOT / "content" / "publishers.yml", folder)
+    return folder

@@ -328,14 +328,6 @@ def test_two_concurrent_builds_of_different_content_both_succeed(project: Path, 
 # ---------------------------------------------------------------- ingest: all or nothing, one at a time
 
 
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    folder = tmp_path / "content"
-    folder.mkdir()
-    shutil.copy(ROOT / "content" / "publishers.yml", folder)
-    return folder
-
-
 def test_ingest_refuses_a_fifo_without_waiting_for_a_writer(content: Path, tmp_path: Path):
     fifo = tmp_path / "gazette.txt"
     os.mkfifo(fifo)

@@ -18,15 +18,14 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from click.testing import CliRunner
 
-from generator.cli import cli
 from generator.dev.ocr_eval import align, squeeze
 from generator.ingest import ocr
 from generator.ingest.parse import parse_source
 from generator.ingest.pdf import PdfText, extract_text
 from generator.ingest.stage import IngestError, parse_bytes
 from generator.model.publishers import load_registry
+from tests.test_pdf import run
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "pdf"
@@ -99,19 +98,6 @@ def test_only_the_scanned_page_of_a_mixed_pdf_is_read_by_ocr():
     issue = parse_bytes(Path("mixed.pdf"), mixed(), REGISTRY)
     notes = [(p.severity, p.message) for p in issue.problems if p.code == "pdf-ocr"]
     assert notes == [("info", "PDF 第 62 页是扫描的图像，文字由 OCR 识别，可能有识别错误")]
-
-
-def run(*args) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-    return result.exit_code, result.output
-
-
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    content = tmp_path / "content"
-    content.mkdir()
-    shutil.copy(ROOT / "content" / "publishers.yml", content)
-    return content
 
 
 class Broken:

@@ -214,14 +214,6 @@ def run(*args) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    content = tmp_path / "content"
-    content.mkdir()
-    shutil.copy(ROOT / "content" / "publishers.yml", content)
-    return content
-
-
 def snapshot(folder: Path) -> dict[str, bytes]:
     """The content's files, less its caches: OCR results are kept even when the ingest is refused
     (a scan need not be read again once the publisher is registered)."""

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from generator.errors import GazetteError
 from generator.model.models import Issue
+from generator.model.publishers import REGISTRY_FILE
 from generator.model.records import dump_issue, is_hand_edited, record_path
 
-REGISTRY_FILE = "publishers.yml"
 MIN_PARALLEL_SOURCES = 4  # fewer: starting worker processes costs more than it saves
 
 

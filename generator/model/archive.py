@@ -11,7 +11,7 @@ from pathlib import Path
 
 from generator.errors import GazetteError
 from generator.model.models import Document, Issue, Problem, Reference
-from generator.model.publishers import load_registry
+from generator.model.publishers import REGISTRY_FILE, load_registry
 from generator.model.records import RecordFileError, load_records, record_paths
 
 REPEALING_RELATIONS = ("废止", "宣布失效")
@@ -137,8 +137,6 @@ def id_collisions(issues: list[Issue]) -> list[IdCollision]:
 
 
 # ---------------------------------------------------------------- loading
-
-REGISTRY_FILE = "publishers.yml"
 
 
 class ShardError(GazetteError):

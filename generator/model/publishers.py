@@ -11,6 +11,9 @@ from generator.errors import GazetteError
 _SPACES = re.compile(r"\s+")
 
 
+REGISTRY_FILE = "publishers.yml"  # in the content directory
+
+
 class RegistryError(GazetteError):
     """publishers.yml does not describe publishers. The message names the field."""
 
