@@ -1,4 +1,5 @@
-"""Chinese dates → ISO ``YYYY-MM-DD``: 2021年3月26日, 2024 年 4 月 7 日, 二〇二一年四月十一日."""
+"""Chinese dates → ISO ``YYYY-MM-DD``: 2021年3月26日, 2024 年 4 月 7 日, 二〇二一年四月十一日, and
+二0一二年四月二十七日 (the digit 0 typed for 〇)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ _CN_DIGITS = {
     "八": 8,
     "九": 9,
     "两": 2,
+    "0": 0,  # 二0一二年: the digit 0 typed for 〇 among Chinese numerals
 }
 _CN = "〇零○Ｏ一二三四五六七八九十两"
-_NUM = rf"(?:\d{{1,4}}|[{_CN}Oo]{{1,4}})"
+_NUM = rf"(?:\d{{1,4}}|[{_CN}Oo0]{{1,4}})"
 
 DATE_RE = re.compile(rf"({_NUM})\s*年\s*({_NUM})\s*月\s*({_NUM})\s*日")
 MONTH_DAY_RE = re.compile(rf"({_NUM})\s*月\s*({_NUM})\s*日")

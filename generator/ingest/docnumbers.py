@@ -45,14 +45,41 @@ def make_doc_number(agency: str, year: int, serial: int, printed: str = "") -> D
 
 
 def parse_doc_number_line(line: str) -> DocNumber | None:
-    """A line holding only a document number → DocNumber (uncorrected); None otherwise."""
-    match = DOC_NUMBER_LINE_RE.match(line.translate(_FULLWIDTH))
+    """A line holding only a document number → DocNumber (uncorrected); None otherwise. Spaces
+    anywhere in it (``济政发 〔 2012 〕 3 号``) are layout: the number is read without them, the
+    printed text keeps them."""
+    match = DOC_NUMBER_LINE_RE.match(_spaceless(line.translate(_FULLWIDTH)))
     if not match:
         return None
     printed = line.strip()
     if printed[:1] in "(（" and printed[-1:] in ")）":
         printed = printed[1:-1].strip()
     return make_doc_number(match.group(1), int(match.group(2)), int(match.group(3)), printed)
+
+
+# The first part of a number whose serial went to the next line: 济厅字〔2012〕 / 济厅字〔2012〕8.
+_NUMBER_HEAD_RE = re.compile(
+    rf"^[(（]?[\u4e00-\u9fff]{{1,12}}[{re.escape(_OPEN)}](?:(?:19|20)\d{{2}}(?:[{re.escape(_CLOSE)}]\d{{0,4}})?)?$"
+)
+
+
+def join_broken_numbers(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A document number printed over two lines (``济厅字〔2012〕`` / ``8号``) as one line, numbered
+    as its first: the break is layout, not text. Other lines pass unchanged."""
+    out: list[tuple[int, str]] = []
+    skip = False
+    for k, (n, text) in enumerate(lines):
+        if skip:
+            skip = False
+            continue
+        if k + 1 < len(lines) and "\t" not in text and _NUMBER_HEAD_RE.match(_spaceless(text)):
+            joined = text.rstrip() + lines[k + 1][1].lstrip()
+            if not parse_doc_number_line(text) and parse_doc_number_line(joined):
+                out.append((n, joined))
+                skip = True
+                continue
+        out.append((n, text))
+    return out
 
 
 def parse_doc_number(text: str, codes: list[str] | tuple[str, ...] = ()) -> DocNumber | None:

@@ -20,11 +20,14 @@ from generator.ingest.patterns import (
     ATTACHMENT_LABEL_RE,
     ATTACHMENT_LIST_RE,
     BLOCK_START_RE,
+    DOC_TYPES,
     HEADING1_RE,
     ISSUER_RE,
     LIST_ITEM_RE,
     PRINTED_RE,
     PUBLIC_RE,
+    RED_HEADER_RE,
+    SIGNER_LINE_RE,
     _excerpt,
     _title_key,
     _title_like,
@@ -33,24 +36,6 @@ from generator.ingest.textutil import clean_artefacts, join_cjk, spaceless
 from generator.model.models import Attachment, DocNumber, Document, Table
 from generator.model.publishers import Registry
 
-DOC_TYPES = (
-    "决议",
-    "决定",
-    "命令",
-    "公报",
-    "公告",
-    "通告",
-    "意见",
-    "通知",
-    "通报",
-    "报告",
-    "请示",
-    "批复",
-    "议案",
-    "纪要",
-    "函",
-    "令",
-)
 PLAN_TITLE_END_RE = re.compile(
     r"(方案|办法|规划|计划|意见|细则|规定|规则|名单|标准|制度|要点|清单|目录|表|纲要|预案|措施|通知|决定)[）)]?\**$"
 )
@@ -59,11 +44,12 @@ PLAN_TITLE_END_RE = re.compile(
 def _parse_document(seg: list[Line], anchor: int, ctx: _Ctx) -> Document:
     """A document's lines (title first; ``anchor`` = index of the number line, -1 if none)."""
     line_no = seg[0][0]
+    header_issuer, seg, anchor = _take_red_header(seg, anchor, ctx)
     number = _doc_number(seg, anchor, ctx)
     title_lines, rest = _split_title(seg, anchor)
     title = _title(ctx, title_lines)
     ctx.represented.extend(t for _, t in title_lines)
-    issuer = _issuer_of(title, ctx)
+    issuer = _issuer_of(title, ctx) or header_issuer
     doc = Document(
         document_id="",
         seq=0,
@@ -77,6 +63,8 @@ def _parse_document(seg: list[Line], anchor: int, ctx: _Ctx) -> Document:
     rest = _take_recipients(doc, rest, ctx)
     ctx.doc_wrap = _wrap_width([clean_artefacts(t) for _, t in rest])
     walk = _walk_lines(doc, rest, issuer, ctx)
+    if not walk.signature_done:
+        _take_date_signature(walk)
     doc.attachment_titles = walk.listed
     if not doc.signed_on:
         ctx.problem("info", "no-signing-date", f"未找到成文日期：{_excerpt(title)}", line_no)
@@ -87,7 +75,31 @@ def _parse_document(seg: list[Line], anchor: int, ctx: _Ctx) -> Document:
     return doc
 
 
-# ---------------------------------------------------------------- number, title, recipients
+# ---------------------------------------------------------------- red header, number, title, recipients
+
+
+def _take_red_header(seg: list[Line], anchor: int, ctx: _Ctx) -> tuple[str, list[Line], int]:
+    """The red header (发文机关标志: 济南市人民政府文件) and a 签发人 line at the top of a document:
+    (the issuing body it names, the lines after them, the number line's index among those). The
+    body's name is the issuer when the title names none; the word 文件 is counted as dropped."""
+    taken = 0
+    issuer = ""
+    while taken < len(seg) and taken < 3 and taken != anchor:
+        flat = spaceless(clean_artefacts(seg[taken][1]))
+        header = RED_HEADER_RE.match(flat)
+        if header and not issuer:
+            issuer = join_cjk(_faithful(ctx, [seg[taken]]))
+            issuer = issuer[: issuer.rindex("文件")].rstrip()
+            ctx.represented.append(issuer)
+            ctx.noise.append("文件")
+        elif SIGNER_LINE_RE.match(flat) and issuer:
+            ctx.noise.append(seg[taken][1])  # who signed it off: not kept in the record
+        else:
+            break
+        taken += 1
+    if not taken:
+        return "", seg, anchor
+    return issuer, seg[taken:], anchor - taken if anchor >= 0 else -1
 
 
 def _doc_number(seg: list[Line], anchor: int, ctx: _Ctx) -> DocNumber | None:
@@ -187,7 +199,9 @@ def _take_public_note(walk: _Walk, i: int, flat: str) -> int | None:
     """（此件公开发布） / （此件不予公开）: whether the document is public (the first such note)."""
     public = PUBLIC_RE.match(flat)
     if public and walk.doc.public is None:
-        walk.doc.public = "不" not in public.group(1) and "依申请" not in public.group(1)
+        note = public.group(1)  # 公开发布, 主动公开, 不予公开, 依申请公开; 发至县级 says who receives it
+        if "公开" in note:
+            walk.doc.public = "不" not in note and "依申请" not in note
         walk.ctx.represented.append(walk.rest[i][1])
         return i + 1
     return None
@@ -234,6 +248,20 @@ def _take_attachment_list(walk: _Walk, i: int, flat: str) -> int | None:
     for k in range(i, i + used):
         walk.body_lines.append(walk.rest[k])
     return i + used
+
+
+def _take_date_signature(walk: _Walk) -> None:
+    """A signature without the issuer's name (the seal alone, or the name lost to OCR): a line that
+    is only a date, the last of the main body."""
+    end = walk.attachment_starts[0][0] if walk.attachment_starts else len(walk.body_lines)
+    if end == 0 or not is_date_line(clean_artefacts(walk.body_lines[end - 1][1])):
+        return
+    date_line = walk.body_lines.pop(end - 1)
+    walk.doc.signed_on = parse_date(date_line[1])
+    walk.ctx.represented.append(date_line[1])
+    walk.attachment_starts = [(start - 1, hit) for start, hit in walk.attachment_starts]
+    walk.signature_done = True
+    walk.after_signature = end - 1
 
 
 # The steps of the walk, in the order they are tried on each line.
@@ -322,6 +350,10 @@ def _split_untitled(seg: list[Line]) -> tuple[list[Line], list[Line]]:
     return title, rest
 
 
+# A line ending with a colon that opens the body, not a list of recipients: 为保障…，现就有关事项通告如下：
+_OPENING_RE = re.compile(r"^(?:为|根据|依据|按照|依照|经|现|近日|近期|当前|目前)|如下[：:]$")
+
+
 def _is_recipients(text: str) -> bool:
     t = clean_artefacts(text)
     return (
@@ -330,6 +362,7 @@ def _is_recipients(text: str) -> bool:
         and "。" not in t
         and not BLOCK_START_RE.match(t)
         and not HEADING1_RE.match(t)
+        and not _OPENING_RE.search(spaceless(t))
     )
 
 

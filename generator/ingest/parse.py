@@ -24,12 +24,12 @@ from generator.ingest.appointments import parse_appointments
 from generator.ingest.context import Line, _Ctx
 from generator.ingest.coverage import _coverage, _line_buckets
 from generator.ingest.dates import parse_date
-from generator.ingest.docnumbers import parse_doc_number_line
+from generator.ingest.docnumbers import join_broken_numbers, parse_doc_number_line
 from generator.ingest.document import _parse_document
 from generator.ingest.events import parse_events
 from generator.ingest.layout import logical_lines
 from generator.ingest.masthead import _extract_colophon, _parse_masthead
-from generator.ingest.patterns import SECTION_BRACKET_RE
+from generator.ingest.patterns import SECTION_BRACKET_RE, is_site_chrome
 from generator.ingest.reconcile import _assign_ids_and_sections, _reconcile
 from generator.ingest.segments import _Segment, _segment
 from generator.ingest.textutil import clean_artefacts, normalise_line, spaceless
@@ -49,7 +49,9 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
     registry = registry or Registry([])
     ctx = _Ctx(registry)
     lines = [(n, normalise_line(raw)) for n, raw in logical_lines(text)]
-    lines = [(n, t) for n, t in lines if t]
+    lines = join_broken_numbers([(n, t) for n, t in lines if t])
+    source_lines = lines  # coverage counts every line, the website chrome left out below included
+    lines = _without_site_chrome(lines, ctx)
 
     masthead, pos = _parse_masthead(lines, ctx)
     ctx.publisher = registry.find(masthead.title) if masthead.title else None
@@ -113,6 +115,10 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
     number = masthead.number
     first_numbered = next((d.doc_number for d in documents if d.doc_number), None)
     first_doc = ids.legacy_document_id(first_numbered) if first_numbered else ""
+    if not first_doc and documents and documents[0].title:  # a collection of unnumbered documents
+        first_doc = ids.unnumbered_document_key(
+            documents[0].signed_on, documents[0].title, documents[0].doc_type
+        )
     issue_id = ids.issue_id(region or "000000", year, number, kind, first_doc)
 
     _assign_ids_and_sections(documents, issue_id, toc, ctx)
@@ -174,9 +180,21 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
     else:  # the model has no place for 编辑出版/电话 lines: count them as dropped, not kept
         ctx.noise.extend(colophon)
         colophon = []
-    buckets = _line_buckets(lines, body, segments)
-    issue.coverage = _coverage(lines, buckets, issue, owners, ctx, colophon)
+    buckets = _line_buckets(source_lines, body, segments)
+    issue.coverage = _coverage(source_lines, buckets, issue, owners, ctx, colophon)
     return issue
+
+
+def _without_site_chrome(lines: list[Line], ctx: _Ctx) -> list[Line]:
+    """The lines without a website's navigation, toolbar and footer copied with a document's text
+    (首页 > 政务公开 …, 分享到, 打印本页, 鲁ICP备…号): noise, counted in coverage, never text."""
+    kept = []
+    for n, t in lines:
+        if is_site_chrome(t):
+            ctx.noise.append(t)
+        else:
+            kept.append((n, t))
+    return kept
 
 
 def _call(parser, lines: list[Line], year: int | None, prefix: str, ctx: _Ctx):

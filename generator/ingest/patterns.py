@@ -21,6 +21,14 @@ ISSUER_RE = re.compile(
     r"^[\u4e00-\u9fff]{2,30}?(人民政府办公室|人民政府|政府办公室|办公室|委员会|管委会|管理委员会|"
     r"办事处|政府|局|厅|委|办)(?=\s|关于|$)"
 )
+# 发文机关标志, the red header over a document: 济南市人民政府文件, 中共济南市委办公厅文件, two bodies
+# issuing together (中共济南市委 济南市人民政府文件). Matched on the line without spaces.
+RED_HEADER_RE = re.compile(
+    r"^(?P<issuer>(?:中共|中国共产党)?[\u4e00-\u9fff]{2,40}?"
+    r"(?:人民政府办公室|人民政府办公厅|人民政府|办公厅|办公室|委员会|管委会|管理委员会|办事处|政府|局|厅|"
+    r"[省市县区州旗]委|党委|党工委|党组|人大常委会|政协))文件$"
+)
+SIGNER_LINE_RE = re.compile(r"^签\s*发\s*人\s*[：:]")  # 签发人：张三, beside the number of an upward document
 PUBLIC_RE = re.compile(r"^[（(]\s*此件([^)）]{0,10})\s*[)）]$")
 PRINTED_RE = re.compile(rf"^[（(]\s*({DATE_RE.pattern})\s*印发\s*[)）]$")
 ATTACHMENT_LIST_RE = re.compile(r"^附\s*件\s*[：:]\s*(.*)$")
@@ -32,8 +40,41 @@ BLOCK_START_RE = re.compile(
 )
 HEADING1_RE = re.compile(rf"^(第[{_CN_NUM}]+[章部分]|[{_CN_NUM}]+\s*、)")
 HEADING2_RE = re.compile(rf"^([（(]\s*[{_CN_NUM}]+\s*[）)]|第[{_CN_NUM}]+节)")
+# Website chrome copied with a document's text: breadcrumbs, the page's date and hit counter, font and
+# share buttons, print and close links, the footer (host, ICP and police registration numbers).
+SITE_CHROME_RE = re.compile(
+    r"(ICP备|公网安备|网站标识码|当前位置[:：]|分享到|扫一扫|打印本页|关闭窗口|【字体|字号[:：]\s*[大中小]|"
+    r"^版权所有|^(?:主办|承办|技术支持)单位[:：]|^首页$|^首页\s*[>＞»/]|^上一篇|^下一篇|浏览次数|访问量[:：]|"
+    r"阅读次数|点击数[:：])"
+)
+# 文种, the kinds of official document GB/T 9704 and the 党政机关公文处理工作条例 name.
+DOC_TYPES = (
+    "决议",
+    "决定",
+    "命令",
+    "公报",
+    "公告",
+    "通告",
+    "意见",
+    "通知",
+    "通报",
+    "报告",
+    "请示",
+    "批复",
+    "议案",
+    "纪要",
+    "函",
+    "令",
+)
+# A title that ends with its 文种, a bracketed remark (（试行）, （草案）) allowed after it.
+DOC_TYPE_END_RE = re.compile(rf"(?:{'|'.join(DOC_TYPES)})(?:[（(][^()（）]{{1,10}}[)）])?$")
 TERMINAL = set("。！？；：!?;:")
 CLOSERS = "”’」』）)】〕》"
+
+
+def is_site_chrome(line: str) -> bool:
+    """A line of a website's navigation, toolbar or footer, never a gazette's text."""
+    return bool(SITE_CHROME_RE.search(line))
 
 
 def _title_key(text: str) -> str:

@@ -22,7 +22,7 @@ def _assign_ids_and_sections(
     first_with: dict[str, Document] = {}
     for seq, doc in enumerate(documents, 1):
         doc.seq = seq
-        base = ids.document_id(doc.doc_number, issue_id, seq)
+        base = ids.document_id(doc.doc_number, issue_id, seq, doc.signed_on, doc.title, doc.doc_type)
         if base in seen:
             other = first_with[base]
             number = doc.doc_number.text if doc.doc_number else base

@@ -7,13 +7,19 @@ import re
 from dataclasses import dataclass
 
 from generator.ingest.context import Line, _Ctx
+from generator.ingest.dates import is_date_line
 from generator.ingest.docnumbers import parse_doc_number_line
 from generator.ingest.patterns import (
+    DOC_TYPE_END_RE,
     HEADING1_RE,
     HEADING2_RE,
     ISSUER_RE,
     LIST_ITEM_RE,
+    PRINTED_RE,
+    PUBLIC_RE,
+    RED_HEADER_RE,
     SECTION_BRACKET_RE,
+    SIGNER_LINE_RE,
     _excerpt,
     _title_key,
     _title_like,
@@ -43,7 +49,9 @@ def _segment(body: list[Line], toc: list[TocEntry], ctx: _Ctx) -> list[_Segment]
     segments: list[_Segment] = []
     floor = 0
     for _k, a in enumerate(anchors):
-        start = _title_start(body, a, floor)
+        start = _red_header_before(body, a, floor)
+        if start is None:
+            start = _title_start(body, a, floor)
         if start is None:
             start = a  # number printed before the title
         segments.append(_Segment("document", start, a))
@@ -76,6 +84,8 @@ def _segment(body: list[Line], toc: list[TocEntry], ctx: _Ctx) -> list[_Segment]
                     segments.append(_Segment("document", i, -1))
                 numbered_titles.add(key)
                 break
+
+    segments += _unnumbered_documents(body, segments)
 
     taken = {i for s in segments for i in range(s.start, max(s.anchor, s.start) + 1)}
     special_seen: set[str] = set()
@@ -124,6 +134,81 @@ def _segment(body: list[Line], toc: list[TocEntry], ctx: _Ctx) -> list[_Segment]
             stray[0][0],
         )
     return merged
+
+
+def _red_header_before(body: list[Line], anchor: int, floor: int) -> int | None:
+    """The red header (济南市人民政府文件) over the number line at ``anchor``, a 签发人 line between
+    them allowed: its index, or None."""
+    for i in range(anchor - 1, max(floor, anchor - 3) - 1, -1):
+        if is_red_header(body[i][1]):
+            return i
+        if not SIGNER_LINE_RE.match(clean_artefacts(body[i][1])):
+            return None
+    return None
+
+
+def is_red_header(text: str) -> bool:
+    return bool(RED_HEADER_RE.match(spaceless(clean_artefacts(text))))
+
+
+def _unnumbered_documents(body: list[Line], segments: list[_Segment]) -> list[_Segment]:
+    """Documents printed without a number and not in a table of contents: a title (an issuing body
+    or 关于 first, a 文种 last, over up to three lines) where a document may start: at the top of
+    the text, under a red header, or after the end of the document before (its date, public note or
+    printing date). Text before the first found document, and text that follows a document's end,
+    are searched; a title inside a document (a plan printed after the signature) is not such a start."""
+    found: list[_Segment] = []
+    claimed = sorted((s.start, max(s.anchor, s.start)) for s in segments)
+    first = claimed[0][0] if claimed else len(body)
+    first_sentence = next((k for k, (_, t) in enumerate(body) if _document_line(t)), len(body))
+    i = 0
+    while i < len(body):
+        if any(a <= i <= b for a, b in claimed):
+            i += 1
+            continue
+        at_start = i < first and i <= first_sentence
+        previous = clean_artefacts(body[i - 1][1]) if i > 0 else ""
+        after_end = bool(previous) and (
+            is_date_line(previous)
+            or PUBLIC_RE.match(spaceless(previous))
+            or PRINTED_RE.match(spaceless(previous))
+        )
+        header = is_red_header(body[i][1])
+        start = i
+        if header:
+            i += 1
+        if (at_start or after_end or header) and i < len(body):
+            size = _untitled_title_size(body, i)
+            if size:
+                found.append(_Segment("document", start, -1))
+                i += size
+                continue
+        i += 1
+    return found
+
+
+def _document_line(text: str) -> bool:
+    """A line that only a document holds (a sentence, a date): text before it is not a masthead."""
+    t = clean_artefacts(text)
+    return "。" in t or is_date_line(t)
+
+
+def _untitled_title_size(body: list[Line], i: int) -> int:
+    """How many lines (1 to 3) the title of a document without a number starting at ``i`` takes:
+    an issuing body or 关于 first, a 文种 (通知, 通告, 决定 …) last, and then no number line (a
+    numbered document is found by its number); 0 when ``i`` starts no such title."""
+    first = clean_artefacts(body[i][1])
+    if not _title_like(body[i][1]) or not (ISSUER_RE.match(first) or first.startswith(("关于", "中共"))):
+        return 0
+    text = ""
+    for size in range(1, 4):
+        if i + size - 1 >= len(body) or not _title_like(body[i + size - 1][1]):
+            return 0
+        text += spaceless(clean_artefacts(body[i + size - 1][1]))
+        if DOC_TYPE_END_RE.search(text):
+            following = body[i + size][1] if i + size < len(body) else ""
+            return 0 if parse_doc_number_line(following) else size
+    return 0
 
 
 def _cited_number(body: list[Line], i: int) -> bool:

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from generator.ingest.patterns import is_site_chrome
+
 HTML_START_RE = re.compile(r"<!doctype\s+html|<html[\s>]", re.IGNORECASE)
 HTML_SNIFF_CHARS = 1024
 
@@ -59,7 +61,7 @@ ISSUER_END = "(?:人民政府|政府办公室|办公室|委员会|局|厅|委|�
 SIGNATURE_DATE_RE = re.compile(
     r"(?<=[。！？；”」])\s*([\u4e00-\u9fff]{2,30}" + ISSUER_END + r")\s*(" + DATE_RE.pattern + r")"
 )
-PUBLIC_NOTE_RE = re.compile(r"[（(]此件(?:公开发布|依申请公开|不予公开)[）)]")
+PUBLIC_NOTE_RE = re.compile(r"[（(]此件(?:公开发布|主动公开|依申请公开|不予公开)[）)]")
 
 
 class WebSourceError(ValueError):
@@ -197,6 +199,9 @@ def _split_line(line: str) -> list[str]:
     for match in PUBLIC_NOTE_RE.finditer(line):
         cuts.add(match.start())
         cuts.add(match.end())
+    for match in TITLE_THEN_TEXT_RE.finditer(line):  # 梁山县人民政府关于…的通告 为改善…
+        if _title_like(line[: match.end()].rstrip()):
+            cuts.add(match.end())
     for match in re.finditer(r"[。！？](?![”’」）)])|[：:](?=\s*(?:一、|[（(]一[）)]|1[.、．]|\S))", line):
         if line[match.start()] in "：:" and not _opens_list_or_body(line, match.end()):
             continue
@@ -212,6 +217,8 @@ def _split_line(line: str) -> list[str]:
 
 
 TITLE_END_RE = re.compile(r"(?:通知|通告|决定|意见|办法|方案|规定|公告|批复|报告|函|令)")
+# A title, a space, then a sentence: where a document without a number starts its text.
+TITLE_THEN_TEXT_RE = re.compile(r"(?:通知|通告|决定|意见|公告|批复|报告)[ \t\u3000]+(?=[\u4e00-\u9fff])")
 
 
 def _title_like(text: str) -> bool:
@@ -221,7 +228,11 @@ def _title_like(text: str) -> bool:
 
 def _opens_list_or_body(line: str, end: int) -> bool:
     """A colon ending recipients (各…：) or an introduction (…如下：)."""
-    before = re.split(r"[。！？\s]", line[:end].rstrip())[-1]
+    head = line[:end].rstrip()
+    numbers = list(DOC_NUMBER_RE.finditer(head))
+    if numbers:  # 梁政办字〔2022〕3号各乡镇人民政府…：the recipients start after the number
+        head = head[numbers[-1].end() :]
+    before = re.split(r"[。！？\s]", head)[-1]
     return before.lstrip().startswith("各") or before.rstrip("：: ").endswith(
         ("如下", "通告", "公告", "通知")
     )
@@ -266,7 +277,7 @@ def from_html(html: str, source_name: str) -> WebText:
         if document is not None and document.url:
             url = document.url
     lines = [_clean(line) for line in body.split("\n")]
-    lines = [line for line in lines if line and not _page_chrome(line)]
+    lines = [line for line in lines if line and not is_site_chrome(line)]
     text = with_header_lines("\n".join(lines), meta)
     return WebText(text, url, "html", meta)
 
@@ -313,16 +324,6 @@ def _metadata_block(tree) -> dict[str, str]:
     if best.getparent() is not None:
         best.getparent().remove(best)
     return meta
-
-
-CHROME_RE = re.compile(
-    r"(ICP备|公网安备|版权所有|主办单位|承办单位|网站标识码|当前位置|分享到|扫一扫|打印本页|关闭窗口|"
-    r"【字体|字号[:：]|^首页$|^上一篇|^下一篇|浏览次数|访问量)"
-)
-
-
-def _page_chrome(line: str) -> bool:
-    return bool(CHROME_RE.search(line))
 
 
 def _clean(text: str) -> str:

@@ -7,7 +7,8 @@ so that homophone agency codes of different places (济政发 / 冀政发 → ji
 - issue: ``370812-2021-3-4`` (region, year, issue number); a collection of documents published
   together is named by its first document: ``370115-2021-c-jiyangzhengfa-2021-8``;
 - document: ``370812-jiyanzhengfa-2021-5`` (region, pinyin of the agency code, year, serial) from
-  济兖政发〔2021〕5号; ``<issue>-d03`` for a document without a number. Two agency codes of one
+  济兖政发〔2021〕5号; ``370828-20230109-tonggao-1a2b3c4d`` for a document without a number (its
+  signing date, 文种 and a hash of its title; ``<issue>-d03`` without a title). Two agency codes of one
   region that sound alike get ``-h`` and four hex digits of the code's own hash on the later one;
 - tables ``<document>-t1``, appointments ``<issue>-a001``, events ``<issue>-e001``.
 
@@ -55,12 +56,34 @@ def region_of(issue: str) -> str:
     return issue.split("-", 1)[0]
 
 
-def document_id(doc_number: DocNumber | None, issue: str, seq: int) -> str:
-    """370812-jiyanzhengfa-2021-5 from 济兖政发〔2021〕5号 in an issue of region 370812;
-    {issue}-d{seq:02d} for a document without a number."""
+def document_id(
+    doc_number: DocNumber | None,
+    issue: str,
+    seq: int,
+    signed_on: str = "",
+    title: str = "",
+    doc_type: str = "",
+) -> str:
+    """370812-jiyanzhengfa-2021-5 from 济兖政发〔2021〕5号 in an issue of region 370812; a document
+    without a number by its publisher's region, date and title (``unnumbered_document_key``):
+    370828-20230109-tonggao-29219539; {issue}-d{seq:02d} when it has no title either."""
     if doc_number is not None:
         return slug(f"{region_of(issue)}-{legacy_document_id(doc_number)}")
+    if title.strip():
+        return slug(f"{region_of(issue)}-{unnumbered_document_key(signed_on, title, doc_type)}")
     return slug(f"{issue}-d{seq:02d}")
+
+
+def unnumbered_document_key(signed_on: str, title: str, doc_type: str = "") -> str:
+    """20230109-tonggao-29219539: a document without a number, by its signing date (``undated``
+    without one), the pinyin of its 文种 and a hash of its title (spaces left out). The same
+    document gives the same key wherever it is published and whenever it is ingested."""
+    import hashlib
+
+    compact = re.sub(r"\s+", "", title)
+    date = signed_on.replace("-", "") if re.fullmatch(r"\d{4}-\d{2}-\d{2}", signed_on or "") else "undated"
+    digest = hashlib.sha1(compact.encode("utf-8")).hexdigest()[:8]
+    return slug("-".join(filter(None, [date, pinyin_slug(doc_type), digest])))
 
 
 def legacy_document_id(doc_number: DocNumber) -> str:
