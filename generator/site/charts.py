@@ -26,8 +26,10 @@ def bar_chart(items: list[tuple[str, int]], title: str, href: dict[str, str] | N
     width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
     height = max(len(items), 1) * ROW + PAD
     top = max((value for _, value in items), default=0) or 1
+    # role="img" hides its children, so a chart with links is a group of links instead
+    role = "group" if href else "img"
     lines = [
-        f'<svg class="gz-chart" role="img" viewBox="0 0 {width} {height}" '
+        f'<svg class="gz-chart" role="{role}" viewBox="0 0 {width} {height}" '
         f'width="100%" preserveAspectRatio="xMinYMin meet" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
