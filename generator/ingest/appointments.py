@@ -12,9 +12,12 @@ Rows (``Appointment``):
 
 - one row per person and per action: ``聘任李大鹏、张海燕为X，聘期三年，
   不再聘任Y职务`` gives 聘任 and 不再聘任 rows for both people;
-- ``action`` is one of 任命 (also for ``A任X`` and ``A为X`` under 任命：),
-  聘任, 兼任, 免去 (also ``A的X职务`` under 免去：), 解聘, 不再聘任, 不再担任,
-  自然免除, 职务名称变更;
+- ``action`` is one of 任命 (also for ``A任X``, and ``A为X`` under 任命： or without a heading,
+  as in a list whose 任命： label was printed after its sentences), 聘任, 兼任, 免去 (also
+  ``A的X职务`` under 免去： or without a heading), 解聘, 不再聘任, 不再担任, 自然免除,
+  职务名称变更;
+- a statement may be a numbered clause (``一、A同志任X；二、…``, several in one paragraph):
+  the number is not part of it;
 - ``decided_on`` is the block's date: the decision date, or for a notice the
   notice's date printed under the list; ``authority`` is the deciding body as
   printed (``区人民政府``, ``济宁市兖州区十八届人大常委会``), without the meeting;
@@ -49,7 +52,8 @@ _MONTH_DAY_LINE = re.compile(rf"^\s*{MONTH_DAY_RE.pattern}\s*$")
 _SKIP = re.compile(r"^【?\s*人事任免\s*】?$|" + PAGE_FURNITURE)  # running header, section title
 _TITLE = re.compile(r"^(\S*?)(?:任免的?\S*名单|任免(?:事项|通知|决定)?)$")
 _AUTHORITY = re.compile(
-    r"^(?:现将|经|根据)?(\S*?(?:人民代表大会常务委员会|人大常委会|常委会|人民政府|政府|委员会|党组|办公室))"
+    r"^(?:现将|经|根据)?(\S*?(?:人民代表大会常务委员会|人大常委会|常委会|人民政府|政府|委员会|党组|办公室|"
+    r"[省市县区州旗]委|党委|党工委))"
     r"(?:第[\d一二三四五六七八九十百〇零]+次(?:主任|常务)?会议)?(?:研究)?决定"
 )
 _HEADING = re.compile(r"^(?:决定)?(任命|免去|聘任|解聘|免职|任职|聘用)[：:]\s*(.*)$")
@@ -90,9 +94,18 @@ _CLAUSES: list[tuple[str, re.Pattern[str]]] = [
     ("serve", re.compile(r"^(?:同时)?(?P<verb>兼任|担任)(?P<post>.+)$")),
     (
         "heading",
-        re.compile(rf"^(?P<persons>{_PERSONS})(?:同志)?(?:为|的|{_PLACE_START})(?P<post>.+?)(?:职务)?$"),
+        re.compile(
+            rf"^(?P<persons>{_PERSONS})(?:同志)?(?P<link>为|的|{_PLACE_START})(?P<post>.+?)(?:职务)?$"
+        ),
     ),
 ]
+# ``A为X`` appoints and ``A的X职务`` dismisses, under a heading or without one (a list whose 任命：
+# label was printed after its sentences); a heading of the other kind does not apply to them.
+_LINK_ACTIONS = {"为": ("任命", ("任命", "聘任")), "的": ("免去", ("免去", "解聘"))}
+# A numbered clause's number: 一、 / （一） / 1. / (1)
+_ENUMERATOR = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.、．](?!\d))\s*"
+)
 _VERB_ACTION = {
     "聘任": "聘任",
     "聘用": "聘任",
@@ -129,12 +142,14 @@ class _Block:
 
 
 def parse_appointments(
-    lines: list[Line], year: int | None, id_prefix: str
+    lines: list[Line], year: int | None, id_prefix: str, decided_on: str = "", authority: str = ""
 ) -> tuple[list[Appointment], list[Problem]]:
-    """Lines of a 人事任免 section (1-based line number, text) → appointments and problems."""
+    """Lines of a 人事任免 section (1-based line number, text) → appointments and problems.
+    ``decided_on`` and ``authority``: what the rows take when the lines do not say (a notice's
+    signing date and issuer)."""
     rows: list[Appointment] = []
     problems: list[Problem] = []
-    block = _Block()
+    block = _Block(date=decided_on, authority=authority)
     buffer: list[Line] = []  # pieces of the statement being read
 
     def flush() -> None:
@@ -254,6 +269,7 @@ def _parse_statement(statement: str, line_no: int, block: _Block, problems: list
     def unparsed(why: str) -> None:
         problems.append(Problem("warning", "appointment-unparsed", f"人事任免：{why}：{statement}", line_no))
 
+    statement = _ENUMERATOR.sub("", statement, count=1)
     rename = _RENAME.match(statement)
     if rename:
         old, new = _expand_posts(rename.group("old")), _expand_posts(rename.group("new"))
@@ -304,9 +320,13 @@ def _parse_clause(clause: str, heading: str) -> tuple[list[str], str, str] | Non
         groups = match.groupdict()
         persons = groups["persons"].split("、") if groups.get("persons") else []
         if kind == "heading":
-            if not heading:
+            default, fitting = _LINK_ACTIONS.get(groups["link"], ("", ()))
+            if heading and (heading in fitting or not default):
+                action = heading
+            elif default:
+                action = default
+            else:
                 continue
-            action = heading
         elif kind == "cease":
             action = "不再" + groups["verb"]
         else:

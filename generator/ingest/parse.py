@@ -18,6 +18,7 @@ What the phases share is in ``context.py`` (the parse context, stored-text helpe
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from generator.ingest.appointments import parse_appointments
@@ -35,7 +36,8 @@ from generator.ingest.segments import _Segment, _segment
 from generator.ingest.textutil import clean_artefacts, normalise_line, spaceless
 from generator.ingest.toc import _parse_toc
 from generator.model import ids
-from generator.model.models import Document, Issue, Problem, TocEntry
+from generator.model.body import blocks
+from generator.model.models import Appointment, Document, Issue, Problem, TocEntry
 from generator.model.publishers import Publisher, Registry
 
 SAME_DAY_MARKERS = "△▲"  # 大事记: another entry on the day before; a marker, not content
@@ -95,6 +97,7 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
     # Documents first (their dates give the year when the masthead has none).
     documents: list[Document] = []
     owners: dict[str, list] = {}  # coverage bucket → the records made from it
+    notice_rows: dict[str, list[Appointment]] = {}  # coverage bucket → rows of a 任免 notice
     for k, seg in enumerate(segments):
         if seg.kind == "document" and seg.end > seg.start:
             ctx.bucket = f"s{k}"
@@ -102,7 +105,8 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
                 body[seg.start : seg.end], seg.anchor - seg.start if seg.anchor >= 0 else -1, ctx
             )
             documents.append(doc)
-            owners[ctx.bucket] = [doc]
+            notice_rows[ctx.bucket] = _notice_appointments(doc, masthead.year, ctx)
+            owners[ctx.bucket] = [doc, *notice_rows[ctx.bucket]]
     ctx.bucket = "front"
     year = masthead.year
     year_inferred = False
@@ -128,6 +132,9 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
     for k, seg in enumerate(segments):
         seg_lines = body[seg.start : seg.end]
         ctx.bucket = f"s{k}"
+        if seg.kind == "document":
+            appointments.extend(notice_rows.get(ctx.bucket, []))
+            continue
         ctx.represented.append(seg_lines[0][1] if seg_lines else "")
         if seg.kind == "appointments":
             found, problems = _call(
@@ -145,6 +152,8 @@ def parse_source(text: str, source_name: str, registry: Registry | None) -> Issu
             continue
         ctx.problems.extend(problems)
     ctx.bucket = "front"
+    for n, row in enumerate(appointments, 1):
+        row.appointment_id = ids.appointment_id(issue_id, n)
 
     published_on = ""
     if published_raw:
@@ -197,10 +206,10 @@ def _without_site_chrome(lines: list[Line], ctx: _Ctx) -> list[Line]:
     return kept
 
 
-def _call(parser, lines: list[Line], year: int | None, prefix: str, ctx: _Ctx):
+def _call(parser, lines: list[Line], year: int | None, prefix: str, ctx: _Ctx, *defaults: str):
     """Run a section parser written elsewhere; a crash there becomes a Problem, not a lost issue."""
     try:
-        return parser(lines, year, prefix)
+        return parser(lines, year, prefix, *defaults)
     except Exception as exc:
         line = lines[0][0] if lines else 0
         return [], [
@@ -265,6 +274,28 @@ def _infer_year(documents: list[Document]) -> int | None:
         if doc.doc_number:
             years[doc.doc_number.year] += 1
     return years.most_common(1)[0][0] if years else None
+
+
+# The title of a notice that appoints or dismisses: …等同志职务任免的通知, 关于张三同志任职的通知,
+# 关于任命张三同志职务的决定 (not a notice about appointed officials' oath, 任命的国家工作人员宪法宣誓)
+APPOINTMENT_NOTICE_RE = re.compile(
+    r"(?:任免|任职|免职|(?:任命|聘任|免去)[^的]{1,20}?(?:同志|职务))的?(?:通知|决定)$"
+)
+
+
+def _notice_appointments(doc: Document, year: int | None, ctx: _Ctx) -> list[Appointment]:
+    """The rows of a document that appoints or dismisses (中共XX区委关于XX等同志职务任免的通知):
+    its body read as a 人事任免 section, the rows dated and authorised by the document itself
+    unless its text says otherwise. The document stays a document."""
+    if not APPOINTMENT_NOTICE_RE.search(doc.title) or not doc.body:
+        return []
+    lines = [(doc.line, "".join(b.lines)) for b in blocks(doc.body) if b.kind == "paragraph"]
+    rows, problems = _call(parse_appointments, lines, year, "", ctx, doc.signed_on, doc.issuer)
+    for row in rows:  # 经县委研究决定 under a notice of 中共汶上县委: the body names its issuer
+        if doc.issuer and row.authority and doc.issuer.endswith(row.authority):
+            row.authority = doc.issuer
+    ctx.problems.extend(problems)
+    return rows
 
 
 def _drop_headers(lines: list[Line], name: str, ctx: _Ctx) -> list[Line]:

