@@ -43,6 +43,17 @@ def test_different_texts_get_different_keys(a, b):
     assert key_token(a) != key_token(b)
 
 
+def test_a_text_has_the_key_of_every_document_number_it_contains():
+    from generator.search.keys import is_document_number, number_keys, number_token
+
+    keys = number_keys("根据济兖政发［2021］ 5号文件，废止〔2020〕第3号")
+    for contained in ("济兖政发〔2021〕5号", "兖政发(2021)5号", "〔2021〕5号", "〔2020〕第3号", "根据济兖政发〔2021〕5号"):
+        assert number_token(contained) in keys, contained
+    for absent in ("济兖政发〔2021〕50号", "济兖政发〔2020〕5号", "鲁济兖政发〔2021〕5号", "〔2020〕3号"):
+        assert number_token(absent) not in keys, absent
+    assert is_document_number("济兖政发 [2021] 5号") and not is_document_number("济兖政发2021")
+
+
 def test_keys_are_single_ascii_words():
     for text in ("慢性", "济兖政发〔2021〕5号", "𠀀字"):
         token = key_token(text)
@@ -150,7 +161,7 @@ def test_the_entry_file_leads_to_every_filter_file(indexed_twice):
 def test_results_download_their_text_and_the_keys_sit_in_the_word_index(sample_site):
     """Fragments carry the record's own text, nothing more; the word index holds the keys."""
     from generator.search.bundle import _read_bundle_file, read_fragment
-    from generator.search.keys import key_token
+    from generator.search.keys import key_token, number_token
 
     bundle = sample_site / "pagefind"
     fragments = [read_fragment(p) for p in sorted((bundle / "fragment").glob("*.pf_fragment"))]
@@ -160,7 +171,7 @@ def test_results_download_their_text_and_the_keys_sit_in_the_word_index(sample_s
     words = set()
     for chunk in (bundle / "index").glob("*.pf_index"):
         words.update(entry[0] for entry in _read_bundle_file(chunk)[0])
-    assert {key_token("慢性"), key_token("济兖政发〔2021〕5号"), key_token("王骁"), "2021"} <= words
+    assert {key_token("慢性"), number_token("济兖政发〔2021〕5号"), key_token("王骁"), "2021"} <= words
 
 
 def test_the_installed_pagefind_writes_the_bundle_format_the_index_extends():

@@ -96,18 +96,32 @@ def query_set(archive: Archive, texts: dict[str, str], seed: int = 0) -> list[tu
     places = pick(tagged["ns"])
     numbers = {d.doc_number.text for d in archive.documents if d.doc_number}
     cited = {r.cited_doc_number for d in archive.documents for r in d.references} - numbers
-    docnos = pick(numbers, PER_CLASS // 2) + pick(cited, PER_CLASS - PER_CLASS // 2)
+    docnos = [
+        _written(number, i)
+        for i, number in enumerate(pick(numbers, PER_CLASS // 2) + pick(cited, PER_CLASS - PER_CLASS // 2))
+    ]
     phrases = []
-    runs = sorted({run for text in corpus for run in _HAN_RUN.findall(text) if len(run) >= 10})
+    runs = sorted({run for text in corpus for run in _HAN_RUN.findall(text) if len(run) >= 14})
     while len(phrases) < PER_CLASS and runs:
         run = rng.choice(runs)
-        size = rng.randint(4, 8)
+        size = rng.randint(5, 12)
         start = rng.randrange(0, len(run) - size)
         phrases.append(run[start : start + size])
     out = []
     for name, queries in zip(CLASSES, (two, long, names, places, docnos, phrases)):
         out += [(name, q) for q in queries]
     return out
+
+
+_NUMBER_FORMS = (("〔", "〕"), ("[", "]"), ("(", ")"), ("（", "）"), ("［", "］"))
+
+
+def _written(number: str, i: int) -> str:
+    """A document number as a reader may type it: the i-th query gets the i-th bracket form,
+    and every other one spaces around the year."""
+    opening, closing = _NUMBER_FORMS[i % len(_NUMBER_FORMS)]
+    spaced = " " if (i // len(_NUMBER_FORMS)) % 2 else ""
+    return number.replace("〔", spaced + opening).replace("〕", closing + spaced)
 
 
 def relevant(texts: dict[str, str], query: str) -> set[str]:
@@ -150,15 +164,17 @@ def chromium():
 
 
 _RUN_QUERY = """async ([q, mode]) => {
-  let results;
   if (mode === "native") {
     const pf = await gazetteSearch.ready();
-    results = (await pf.search(q)).results;
-  } else {
-    results = (await gazetteSearch.search(q)).results;
+    const results = (await pf.search(q)).results;
+    const datas = await Promise.all(results.map(r => r.data()));
+    return { rids: datas.map(d => d.meta.rid), count: null };
   }
-  const datas = await Promise.all(results.map(r => r.data()));
-  return datas.map(d => d.meta.rid);
+  const hits = await gazetteSearch.search(q);
+  await hits.more();  // the first page, as the search box shows it, with the count it shows
+  const count = hits.count();
+  const datas = await hits.all();  // every result a reader can page through
+  return { rids: datas.map(d => d.meta.rid), count };
 }"""
 
 
@@ -176,13 +192,20 @@ def pagefind_alone(site: Path, archive: Archive):
         yield copy
 
 
-def run_pagefind(browser, url: str, queries: list[str], mode: str) -> list[list[str]]:
+def run_pagefind(
+    browser, url: str, queries: list[str], mode: str, counts: list | None = None
+) -> list[list[str]]:
     """Result record ids, in rank order, for each query (``mode`` keys = the site's search,
-    native = Pagefind on the raw query)."""
+    native = Pagefind on the raw query); the count shown with the first page goes to ``counts``."""
     page = browser.new_page()
     page.goto(url)
     page.wait_for_function("window.gazetteSearch")
-    out = [page.evaluate(_RUN_QUERY, [q, mode]) for q in queries]
+    out = []
+    for q in queries:
+        answer = page.evaluate(_RUN_QUERY, [q, mode])
+        out.append(answer["rids"])
+        if counts is not None:
+            counts.append(answer["count"])
     page.close()
     return out
 
@@ -308,9 +331,12 @@ def evaluate(
             truth = [relevant(texts, q) for _, q in queries]
             report["queries"] = queries
             report["truth_sizes"] = [len(t) for t in truth]
-            found = run_pagefind(browser, url, [q for _, q in queries], "keys")
+            counts: list = []
+            found = run_pagefind(browser, url, [q for _, q in queries], "keys", counts)
             report["keys"] = scores(queries, truth, found)
             report["first_hit"] = _first_hit(queries, truth, found)
+            report["first_exact_document"] = _first_exact_document(archive, records, queries, found)
+            report["counts"] = _count_report(truth, counts)
             report["keys_found"] = found
             with pagefind_alone(site, archive) as alone, serve(alone) as alone_url:
                 found = run_pagefind(browser, alone_url, [q for _, q in queries], "native")
@@ -369,6 +395,35 @@ def _first_hit(queries, truth, found) -> float:
     return sum(hits) / len(hits) if hits else 1.0
 
 
+def _first_exact_document(archive: Archive, records, queries, found) -> tuple[int, int]:
+    """(queries whose first result is the document with that number, document-number queries
+    for a number some document in the archive has)."""
+    own = {}
+    for record in records:
+        for string in record.exact:
+            own.setdefault(normalise(string), set()).add(record.rid)
+    hits = total = 0
+    for (cls, query), got in zip(queries, found):
+        want = own.get(normalise(query))
+        if cls == "document numbers" and want:
+            total += 1
+            hits += bool(got) and got[0] in want
+    return hits, total
+
+
+def _count_report(truth, counts) -> dict[str, int]:
+    """How the count shown with the first page compares with the number of relevant records."""
+    out = {"exact and right": 0, "exact and wrong": 0, "estimate": 0}
+    for want, count in zip(truth, counts):
+        if count is None:
+            continue
+        if count["about"]:
+            out["estimate"] += 1
+        else:
+            out["exact and right" if count["n"] == len(want) else "exact and wrong"] += 1
+    return out
+
+
 def _dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else 0
 
@@ -408,7 +463,16 @@ def markdown(report: dict, label: str) -> str:
                 b, kp = report["builtin"][cls], report["keys_pages"][cls]
                 row += f" {b['recall']:.3f} | {b['precision']:.3f} | {kp['recall']:.3f} |"
             lines.append(row)
-        lines += ["", f"First result relevant: {report['first_hit']:.0%} of queries."]
+        hits, total = report["first_exact_document"]
+        counts = report["counts"]
+        lines += [
+            "",
+            f"First result relevant: {report['first_hit']:.0%} of queries; the document with that"
+            f" number first: {hits} of {total} number queries for a document in the archive.",
+            "",
+            f"Count shown: exact and right for {counts['exact and right']} queries, exact and wrong"
+            f" for {counts['exact and wrong']}, an estimate (约) for {counts['estimate']}.",
+        ]
         misses = [m for cls in CLASSES for m in report["keys"].get(cls, {}).get("misses", [])]
         lines += ["", "Missed (found/relevant): " + ("、".join(misses) if misses else "none") + "."]
     later = report["bytes"][1:]

@@ -28,8 +28,11 @@ from generator.search.keys import (
     INDEX_GZIP_LEVEL,
     KEY_WEIGHT,
     bigram_codes,
+    is_document_number,
     key_token,
     normalise,
+    number_keys,
+    number_token,
 )
 from generator.search.records import SearchIndexError, SearchRecord
 
@@ -172,7 +175,8 @@ def add_keys(out: Path, records: list[SearchRecord]) -> int:
             f"Pagefind {meta[0]} wrote this bundle; add_keys writes the {PAGEFIND_FORMAT}.x format"
         )
     bigram_rows: list[np.ndarray] = []  # per page: bigram << 32 | page << 1 | weighty
-    other: dict[str, dict[int, bool]] = {}  # numbers and names of three or more characters, ASCII words
+    other: dict[str, dict[int, bool]] = {}  # document numbers, names of three or more characters, ASCII words
+    filters: dict[str, dict[str, list[int]]] = {}  # name -> value -> pages, from the records themselves
     fragment_dir = out / "fragment"
     for page, (fragment_hash, _words) in enumerate(meta[META_PAGES]):
         fragment_path = fragment_dir / f"{fragment_hash}.pf_fragment"
@@ -182,26 +186,36 @@ def add_keys(out: Path, records: list[SearchRecord]) -> int:
             raise SearchIndexError(f"Pagefind page {fragment.get('url')} is not a search record")
         text = record.content
         body, title = bigram_codes(text), bigram_codes(record.title)
-        for strings, weighty in ((record.cited, False), (record.exact, True)):
-            for string in strings:
-                codes = bigram_codes(string)
-                if len(codes) == 1 and len(normalise(string)) == 2:  # two characters: a bigram key
-                    body, title = (
-                        (body, np.union1d(title, codes)) if weighty else (np.union1d(body, codes), title)
-                    )
-                elif normalise(string):
-                    pages = other.setdefault(key_token(string), {})
-                    pages[page] = pages.get(page, False) or weighty
+        flat = normalise(text)
+        for key in number_keys(text):  # every document number the text contains
+            other.setdefault(key, {})[page] = False
+        for string in record.exact:  # its own number or person: weighted like a title
+            string = normalise(string)
+            if not string or string not in flat:
+                continue
+            if is_document_number(string):
+                other.setdefault(number_token(string), {})[page] = True
+            elif len(string) == 2 and len(codes := bigram_codes(string)) == 1:
+                title = np.union1d(title, codes)
+            else:
+                other.setdefault(key_token(string), {})[page] = True
         words = {w.lower() for w in _ASCII_WORD.findall(text)}
         for word in words:
             other.setdefault(word, {})[page] = False
         codes = np.union1d(body, title)
         rows = codes.astype(np.uint64) << np.uint64(32) | np.uint64(page << 1)
         bigram_rows.append(rows | np.isin(codes, title).astype(np.uint64))
+        # Filter values as the records have them: Pagefind unescapes an attribute's entities
+        # twice (a literal "&lt;b&gt;" would be offered as "<b>").
+        for name, values in record.filters.items():
+            for value in values:
+                filters.setdefault(name, {}).setdefault(value, []).append(page)
+        fragment["filters"] = {name: list(values) for name, values in record.filters.items()}
         fragment["content"], fragment["word_count"] = text, len(codes) + len(words)
         # The meta, which every first query loads, lists every page with its word count; the
         # ranking ignores page length (search.js), so the count there is 1 and costs a byte.
         meta[META_PAGES][page] = [_write_fragment(fragment_dir, fragment, fragment_path), 1]
+    _replace_filters(out, meta, filters)
     rows = np.concatenate(bigram_rows) if bigram_rows else np.zeros(0, np.uint64)
     del bigram_rows
     postings = _bigram_postings(rows)
@@ -218,6 +232,18 @@ def add_keys(out: Path, records: list[SearchRecord]) -> int:
     )
     _replace_meta(out, meta_path, meta)
     return len(postings)
+
+
+def _replace_filters(out: Path, meta: list, filters: dict[str, dict[str, list[int]]]) -> None:
+    """Rewrites each filter file Pagefind wrote with the values from ``filters``; the names
+    stay Pagefind's until ``canonicalise_bundle`` renames them by content."""
+    filter_dir = out / "filter"
+    for name, ref in meta[META_FILTERS]:
+        path = filter_dir / f"{ref}.pf_filter"
+        if not path.is_file() or name not in filters:
+            raise SearchIndexError(f"{path.name}: filter {name!r} not understood (Pagefind format changed?)")
+        values = sorted(filters[name].items())
+        path.write_bytes(gzip_fixed(SIGNATURE + cbor_encode([name, [[v, p] for v, p in values]])))
 
 
 def _write_fragment(directory: Path, fragment: dict, old: Path) -> str:

@@ -14,7 +14,9 @@ KIND_DOCUMENT = "文件"
 KIND_ISSUE = "期刊"
 KIND_EVENT = "大事记"
 KIND_APPOINTMENT = "人事任免"
-KEY_PREFIX = "k"
+KEY_PREFIX = "k"  # bigram keys and whole person names: k + three base-36 digits per character
+NUMBER_PREFIX = "n"  # document-number keys, apart from "k" so that no bigram key is their prefix
+NUMBER_SUFFIX_MAX = 16  # characters of the agency code kept as tails (根据济兖政发 → 济兖政发, 兖政发, …)
 KEY_WEIGHT = 5  # Pagefind weights a word ×24 in its index: 1 → 24 (its default), 5 → 120
 INDEX_CHUNK_BYTES = 24_000  # CBOR bytes per index chunk at least: a query loads one chunk per key
 INDEX_CHUNKS_MAX = 1_500  # chunks grow past that size instead: the meta, loaded first, lists them all
@@ -50,6 +52,10 @@ _NUMBER_BRACKETS = str.maketrans(
     }
 )
 _SPACE = re.compile(r"\s+")
+_HAN_CLASS = "".join(f"{chr(low)}-{chr(high)}" for low, high in _HAN_RANGES)
+# A document number as normalised: agency code (Chinese), 〔year〕, serial, 号 (shared with search.js)
+_NUMBER = re.compile(f"([{_HAN_CLASS}]*)(〔[0-9]{{4}}〕第?[0-9]+号)")
+_NUMBER_QUERY = re.compile(f"^[{_HAN_CLASS}]*〔[0-9]{{4}}〕第?[0-9]+号$")
 _ASCII_WORD = re.compile(r"[0-9A-Za-z]+")  # Pagefind's words outside Chinese, lower-cased
 
 
@@ -69,6 +75,28 @@ def key_token(text: str) -> str:
     if all(p < 36**3 for p in points):
         return KEY_PREFIX + "".join(_base36(p).rjust(3, "0") for p in points)
     return "h" + "x".join(format(p, "x") for p in points)
+
+
+def number_token(text: str) -> str:
+    """The key of a document number (normalised): n + the digits of ``key_token``."""
+    return NUMBER_PREFIX + key_token(text)[1:]
+
+
+def is_document_number(query: str) -> bool:
+    """Whether ``query`` (brackets and spaces as typed) is one whole document number."""
+    return bool(_NUMBER_QUERY.match(normalise(query)))
+
+
+def number_keys(text: str) -> set[str]:
+    """The keys of every document number in ``text``, one for each tail of its agency code
+    (so that 兖政发〔2021〕5号 and 〔2021〕5号 find a text with 济兖政发〔2021〕5号 too): a
+    record has a number's key exactly when its normalised text contains the number."""
+    keys = set()
+    for m in _NUMBER.finditer(normalise(text)):
+        code, tail = m.group(1), m.group(2)
+        for size in range(min(len(code), NUMBER_SUFFIX_MAX) + 1):
+            keys.add(number_token(code[len(code) - size :] + tail))
+    return keys
 
 
 def _base36(n: int) -> str:

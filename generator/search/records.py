@@ -44,8 +44,7 @@ class SearchRecord:
     meta: dict[str, str] = field(default_factory=dict)
     filters: dict[str, list[str]] = field(default_factory=dict)
     sort: dict[str, str] = field(default_factory=dict)
-    exact: list[str] = field(default_factory=list)  # its own document number, person: matched whole
-    cited: list[str] = field(default_factory=list)  # document numbers it cites
+    exact: list[str] = field(default_factory=list)  # its own document number, person: ranked first
 
 
 # ---------------------------------------------------------------- records
@@ -118,7 +117,6 @@ def _document_record(
 ) -> SearchRecord:
     number = document.doc_number.text if document.doc_number else ""
     exact = [n for n in (number, document.doc_number.printed if document.doc_number else "") if n]
-    cited = [r.cited_doc_number for r in document.references if r.cited_doc_number]
     meta = {
         "docno": number,
         "date": cn_date(document.signed_on or issue.published_on),
@@ -140,7 +138,6 @@ def _document_record(
         filters=filters,
         sort={"date": document.signed_on or issue.published_on},
         exact=exact,
-        cited=cited,
     )
 
 

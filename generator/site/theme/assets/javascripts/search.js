@@ -1,16 +1,22 @@
 // The header search box, driven by Pagefind. The index (pagefind/ in the site root) is
-// written by generator/search.py, which also explains the "keys": ASCII words standing
-// for every two-character run of Chinese, every document number and person name. A query
-// is looked up through the same keys, so any text a record contains finds the record.
+// written by generator/search/ (keys.py explains the "keys": ASCII words standing for every
+// two-character run of Chinese, every document number and person name). A query is looked
+// up through the same keys, which find every record containing it (recall); each candidate
+// is then checked against its own text, so that only records containing the query are
+// shown (precision), and the count says "约" while not every candidate has been checked.
 
 const PAGE_SIZE = 5; // each result loads its text (a Pagefind fragment); more on request
+const CHECK_MAX = 40; // candidates checked for one page of results at most; more on request
+const SPREAD = 4; // bigrams looked up for one run of Chinese at most: the first, the last, between
 const FILTERS = [["kind", "类型"], ["publisher", "发布机关"], ["year", "年份"], ["doctype", "文种"], ["section", "栏目"]];
-const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/gu;
+const HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
+const HAN = new RegExp(`[${HAN_CLASS}]+`, "gu");
+const NUMBER = new RegExp(`^[${HAN_CLASS}]*〔[0-9]{4}〕第?[0-9]+号$`, "u"); // as keys.py
 const WORD = /[0-9A-Za-z]+/g;
 const BRACKETS = { "［": "〔", "[": "〔", "(": "〔", "（": "〔", "【": "〔", "〖": "〔",
                    "］": "〕", "]": "〕", ")": "〕", "）": "〕", "】": "〕", "〗": "〕" };
 
-// ------------------------------------------------------------------ keys (as in search.py)
+// ------------------------------------------------------------------ keys (as in keys.py)
 
 export function normalise(text) {
   return Array.from((text || "").replace(/\s+/gu, ""), c => BRACKETS[c] || c).join("");
@@ -22,6 +28,10 @@ export function keyToken(text) {
   return "h" + points.map(p => p.toString(16)).join("x");
 }
 
+export function numberToken(text) {
+  return "n" + keyToken(text).slice(1);
+}
+
 function bigrams(text) {
   const grams = [];
   for (const run of text.match(HAN) || []) {
@@ -31,20 +41,47 @@ function bigrams(text) {
   return grams;
 }
 
-/** The Pagefind queries for what the user typed: exact keys first, then every bigram. */
+/** Up to SPREAD bigrams of a run of Chinese, first and last included: a record containing
+ * the run has them all; the check against the text does the rest. */
+function spreadBigrams(run) {
+  const chars = Array.from(run);
+  const count = chars.length - 1;
+  const picks = new Set();
+  const n = Math.min(SPREAD, count);
+  for (let i = 0; i < n; i++) picks.add(n === 1 ? 0 : Math.round((i * (count - 1)) / (n - 1)));
+  return [...picks].map(i => chars[i] + chars[i + 1]);
+}
+
+/** The Pagefind queries for what the user typed: ``first`` ranks records whose own number
+ * or person it is first; ``broad`` finds every record that may contain it. ``exact`` when
+ * the keys alone say whether a record contains the query (a document number, two characters). */
 export function plan(query) {
-  const parts = (query || "").split(/\s+/u).map(normalise).filter(Boolean);
-  if (!parts.length) return null;
-  const exact = parts.map(keyToken).join(" ");
-  const broad = [];
-  for (const part of parts) {
-    const grams = bigrams(part);
-    const words = part.match(WORD) || [];
-    // One character: its key is the start of the keys of every bigram it begins.
-    if (!grams.length && !words.length) broad.push(keyToken(part));
-    broad.push(...new Set(grams.map(keyToken)), ...words.map(w => w.toLowerCase()));
+  const whole = normalise(query);
+  if (!whole) return null;
+  if (NUMBER.test(whole)) {
+    const key = numberToken(whole);
+    return { parts: [whole], first: key, broad: key, exact: true };
   }
-  return { parts, exact, broad: [...new Set(broad)].join(" ") };
+  const parts = (query || "").split(/\s+/u).map(normalise).filter(Boolean);
+  const broad = [];
+  let exact = true;
+  for (const part of parts) {
+    const runs = (part.match(HAN) || []).filter(run => Array.from(run).length > 1);
+    if (!(runs.length === 1 && runs[0] === part && Array.from(part).length === 2)) exact = false;
+    for (const run of runs) broad.push(...spreadBigrams(run).map(keyToken));
+    if (!runs.length) {
+      const words = part.match(WORD) || [];
+      // One character: its key is the start of the keys of every bigram it begins.
+      broad.push(...(words.length ? words.map(w => w.toLowerCase()) : [keyToken(part)]));
+    }
+  }
+  return { parts, first: parts.map(keyToken).join(" "), broad: [...new Set(broad)].join(" "), exact };
+}
+
+/** Whether a record's text contains every part of the query (spaces and brackets as normalise). */
+export function contains(content, parts) {
+  const text = normalise(content);
+  return parts.every(part => text.includes(part));
 }
 
 // ------------------------------------------------------------------ Pagefind
@@ -66,23 +103,72 @@ function load() {
   return pagefind;
 }
 
-/** Results (Pagefind result objects, best first) for ``query`` and ``filters``. */
+/** The records found for a query, checked against their text as they are shown. */
+export class Hits {
+  constructor(candidates, parts, exact) {
+    this.candidates = candidates; // Pagefind results, best first
+    this.parts = parts;
+    this.exact = exact;
+    this.checked = 0;
+    this.found = []; // the fragments (result data) of the records that contain the query
+  }
+
+  get done() {
+    return this.checked >= this.candidates.length;
+  }
+
+  /** { n, about }: the number of records that contain the query, or an estimate (about). */
+  count() {
+    if (this.exact) return { n: this.candidates.length, about: false };
+    if (this.done) return { n: this.found.length, about: false };
+    const rate = this.checked ? this.found.length / this.checked : 1;
+    return { n: Math.round(this.found.length + (this.candidates.length - this.checked) * rate), about: true };
+  }
+
+  /** Up to ``n`` more records containing the query (their fragments), checking at most
+   * ``limit`` candidates. */
+  async more(n = PAGE_SIZE, limit = CHECK_MAX) {
+    const out = [];
+    let budget = limit;
+    while (out.length < n && !this.done && budget > 0) {
+      const batch = this.candidates.slice(this.checked, this.checked + Math.min(n - out.length, budget));
+      this.checked += batch.length;
+      budget -= batch.length;
+      const datas = await Promise.all(batch.map(r => r.data()));
+      for (const data of datas) {
+        if (!this.parts.length || contains(data.content, this.parts)) {
+          this.found.push(data);
+          out.push(data);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every record containing the query (checks every candidate). */
+  async all() {
+    while (!this.done) await this.more(Infinity, Infinity);
+    return this.found;
+  }
+}
+
+/** The records (a ``Hits``, best first) for ``query`` and ``filters``. */
 export async function search(query, filters = {}) {
   const pf = await load();
   const steps = plan(query);
   const options = { filters };
   if (!steps) {
     const all = await pf.search(null, { filters, sort: { date: "desc" } });
-    return { results: all.results, parts: [] };
+    return new Hits(all.results, [], true);
   }
-  const exact = await pf.search(steps.exact, options);
-  const results = [...exact.results];
-  if (steps.broad !== steps.exact) {
+  const first = await pf.search(steps.first, options);
+  const results = [...first.results];
+  if (steps.broad && steps.broad !== steps.first) {
     const seen = new Set(results.map(r => r.id));
     const broad = await pf.search(steps.broad, options);
     results.push(...broad.results.filter(r => !seen.has(r.id)));
   }
-  return { results, parts: steps.parts };
+  return new Hits(results, steps.parts, steps.exact);
 }
 
 export async function filterCounts() {
@@ -148,7 +234,7 @@ function mount(root) {
   // Filter counts need every filter file (about 150 KB at 10,000 documents): loaded on request.
   const filterToggle = root.querySelector(".gz-search__filter-toggle");
   const selects = {};
-  let state = { results: [], parts: [], shown: 0 };
+  let hits = null;
   let serial = 0;
   let timer = 0;
 
@@ -181,14 +267,20 @@ function mount(root) {
     if (filterToggle) filterToggle.hidden = true;
   }
 
-  async function render(from) {
+  function showCount() {
+    const { n, about } = hits.count();
+    if (!n && hits.done) meta.textContent = "没有找到相关结果";
+    else meta.textContent = `找到${about ? "约" : ""} ${n.toLocaleString("zh-CN")} 条结果`;
+  }
+
+  async function render() {
     const mine = serial;
-    const page = state.results.slice(from, from + PAGE_SIZE);
-    const datas = await Promise.all(page.map(r => r.data()));
+    const current = hits;
+    const datas = await current.more(PAGE_SIZE);
     if (mine !== serial) return;
-    for (const data of datas) list.append(item(data, state.parts));
-    state.shown = from + page.length;
-    more.hidden = state.shown >= state.results.length;
+    for (const data of datas) list.append(item(data, current.parts));
+    showCount();
+    more.hidden = current.done;
   }
 
   function item(data, parts) {
@@ -229,10 +321,14 @@ function mount(root) {
       return;
     }
     if (mine !== serial) return;
-    state = { results: found.results, parts: found.parts, shown: 0 };
+    hits = found;
     list.replaceChildren();
-    meta.textContent = found.results.length ? `找到 ${found.results.length} 条结果` : "没有找到相关结果";
-    await render(0);
+    if (!hits.candidates.length) {
+      more.hidden = true;
+      meta.textContent = "没有找到相关结果";
+      return;
+    }
+    await render();
   }
 
   input.addEventListener("focus", () => { open(); load().catch(() => {}); });
@@ -248,7 +344,7 @@ function mount(root) {
   });
   form.addEventListener("submit", event => event.preventDefault());
   form.addEventListener("reset", () => setTimeout(() => { run(); input.focus(); }));
-  more.addEventListener("click", () => render(state.shown));
+  more.addEventListener("click", () => { if (hits) render(); });
   document.addEventListener("keydown", event => {
     const target = event.target;
     const typing = target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName));
@@ -261,4 +357,4 @@ function mount(root) {
 }
 
 if (root) mount(root);
-window.gazetteSearch = { search, plan, excerpt, keyToken, filterCounts, ready: () => load() };
+window.gazetteSearch = { search, plan, excerpt, keyToken, contains, filterCounts, ready: () => load() };
