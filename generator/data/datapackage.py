@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 from generator.model.archive import Archive
 from generator.model.body import plain_text
 from generator.model.ids import document_url, issue_url
-from generator.model.models import Table
+from generator.model.models import Appointment, Document, Issue, Table
 from generator.outputs import atomic_file
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -66,7 +66,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             _field("cumulative_number", S, "总期号 as printed, e.g. 87-88."),
             _field("published_on", D, "出版日期 from the colophon."),
             _field("title", S, "Masthead title, e.g. 济宁市兖州区人民政府公报."),
-            _field("documents", I, "Number of documents in the issue."),
+            _field("document_count", I, "Number of documents in the issue."),
             _field("source", S, "Source text file name under content/sources/."),
             _field("source_sha256", S, "SHA-256 of the source file's bytes."),
             _field("url", S, "The issue's page, relative to the site root."),
@@ -109,8 +109,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 I,
                 "Last page of the document in the source PDF (empty for a text source).",
             ),
-            _field("attachments", I, "Number of attachments."),
-            _field("tables", I, "Number of tables."),
+            _field("attachment_count", I, "Number of attachments."),
+            _field("table_count", I, "Number of tables."),
             _field(
                 "body",
                 S,
@@ -221,50 +221,65 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
+def issue_row(issue: Issue) -> dict[str, Any]:
+    """The ``issues`` row of ``issue`` (also the scalar fields of its JSON, generator/data/contract.py)."""
+    return {
+        **_pick(
+            issue,
+            "issue_id kind publisher region_code year year_inferred number cumulative_number published_on title",
+        ),
+        "document_count": len(issue.documents),
+        "source": issue.source,
+        "source_sha256": issue.source_sha256,
+        "url": issue_url(issue.issue_id),
+    }
+
+
+def document_row(document: Document, issue: Issue) -> dict[str, Any]:
+    """The ``documents`` row of ``document`` (also the scalar fields of its JSON)."""
+    number = document.doc_number
+    return {
+        "document_id": document.document_id,
+        "issue_id": issue.issue_id,
+        "seq": document.seq,
+        "section": document.section,
+        "doc_number": number.text if number else None,
+        "doc_number_printed": number.printed if number else None,
+        "doc_agency": number.agency if number else None,
+        "doc_year": number.year if number else None,
+        "doc_serial": number.serial if number else None,
+        **_pick(document, "title doc_type issuer recipients signed_on printed_on public page"),
+        "source_page_first": document.source_pages[0] if document.source_pages else None,
+        "source_page_last": document.source_pages[-1] if document.source_pages else None,
+        "attachment_count": len(document.attachments),
+        "table_count": len(document.tables),
+        "body": plain_text(document.body),
+        "url": document_url(document.document_id),
+    }
+
+
+def appointment_row(appointment: Appointment, issue: Issue) -> dict[str, Any]:
+    """The ``appointments`` row of ``appointment``."""
+    return {
+        "appointment_id": appointment.appointment_id,
+        "issue_id": issue.issue_id,
+        **_pick(appointment, "decided_on authority person action post note text basis"),
+    }
+
+
 def _rows(archive: Archive) -> dict[str, Iterable[dict[str, Any]]]:
     def issues():
         for issue in archive.issues:
-            yield {
-                **_pick(
-                    issue,
-                    "issue_id kind publisher region_code year year_inferred number cumulative_number published_on title",
-                ),
-                "documents": len(issue.documents),
-                "source": issue.source,
-                "source_sha256": issue.source_sha256,
-                "url": issue_url(issue.issue_id),
-            }
+            yield issue_row(issue)
 
     def documents():
         for document in archive.documents:
-            number = document.doc_number
-            yield {
-                "document_id": document.document_id,
-                "issue_id": archive.issue_of[document.document_id].issue_id,
-                "seq": document.seq,
-                "section": document.section,
-                "doc_number": number.text if number else None,
-                "doc_number_printed": number.printed if number else None,
-                "doc_agency": number.agency if number else None,
-                "doc_year": number.year if number else None,
-                "doc_serial": number.serial if number else None,
-                **_pick(document, "title doc_type issuer recipients signed_on printed_on public page"),
-                "source_page_first": document.source_pages[0] if document.source_pages else None,
-                "source_page_last": document.source_pages[-1] if document.source_pages else None,
-                "attachments": len(document.attachments),
-                "tables": len(document.tables),
-                "body": plain_text(document.body),
-                "url": document_url(document.document_id),
-            }
+            yield document_row(document, archive.issue_of[document.document_id])
 
     def appointments():
         for issue in archive.issues:
             for a in issue.appointments:
-                yield {
-                    "appointment_id": a.appointment_id,
-                    "issue_id": issue.issue_id,
-                    **_pick(a, "decided_on authority person action post note text basis"),
-                }
+                yield appointment_row(a, issue)
 
     def events():
         for issue in archive.issues:
