@@ -48,6 +48,30 @@ def align(hyp: str, ref: str, start: int) -> tuple[int, int, int]:
     return previous[end], lo + origin[end], lo + end
 
 
+def character_errors(extracted, reference: str, first: int = 1, verbose: bool = False) -> tuple[int, int]:
+    """(edits, reference characters) of an extracted PDF's text (``PdfText``) against the text it was
+    made from, page by page; ``first``: the PDF's first page in the reference's numbering."""
+    lines = extracted.text.split("\n")
+    by_page: dict[int, list[str]] = {}
+    for text, page in zip(lines, extracted.pages):
+        by_page.setdefault(page, []).append(text)
+    ref = squeeze(reference)
+    position = 0
+    if first > 1:  # find where the first page starts: its first 12 characters
+        head = squeeze("".join(by_page.get(1, [])))[:12]
+        position = max(ref.find(head), 0)
+    errors = chars = 0
+    for page in sorted(by_page):
+        hyp = squeeze("".join(by_page[page]))
+        distance, begin, end = align(hyp, ref, position)
+        errors += distance
+        chars += end - begin
+        if verbose:
+            print(f"page {page + first - 1}: {distance} errors in {end - begin} characters", file=sys.stderr)
+        position = end
+    return errors, chars
+
+
 def main(argv: list[str]) -> None:
     scan, reference = Path(argv[0]), Path(argv[1])
     document = pdfium.PdfDocument(scan.read_bytes())
@@ -67,23 +91,7 @@ def main(argv: list[str]) -> None:
         ),
     )
     total = time.perf_counter() - start
-    lines = extracted.text.split("\n")
-    by_page: dict[int, list[str]] = {}
-    for text, page in zip(lines, extracted.pages):
-        by_page.setdefault(page, []).append(text)
-    ref = squeeze(reference.read_text(encoding="utf-8"))
-    position = 0
-    if first > 1:  # find where the first page starts: its first 12 characters
-        head = squeeze("".join(by_page.get(1, [])))[:12]
-        position = max(ref.find(head), 0)
-    errors = chars = 0
-    for page in sorted(by_page):
-        hyp = squeeze("".join(by_page[page]))
-        distance, begin, end = align(hyp, ref, position)
-        errors += distance
-        chars += end - begin
-        print(f"page {page + first - 1}: {distance} errors in {end - begin} characters", file=sys.stderr)
-        position = end
+    errors, chars = character_errors(extracted, reference.read_text(encoding="utf-8"), first, verbose=True)
     print(
         f"pages {first}-{last}: CER {errors / max(chars, 1):.2%} ({errors} edits / {chars} reference "
         f"characters); {total / (last - first + 1):.2f} s a page in all, OCR {sum(times) / max(len(times), 1):.2f} s"
