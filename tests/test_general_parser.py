@@ -180,3 +180,30 @@ def test_text_with_no_document_is_still_refused_in_one_line(tmp_path):
     path.write_text("首页 > 政务公开\n分享到：\n鲁ICP备05043521号-1\n", encoding="utf-8")
     with pytest.raises(IngestError, match=r"chrome\.txt:1: no documents found"):
         parse_bytes(path, path.read_bytes(), REGISTRY)
+
+
+RED_HEADER_WITHOUT_NUMBER = """国务院办公厅文件
+
+国务院办公厅关于进一步做好
+稳就业工作的通知
+
+各省、自治区、直辖市人民政府，国务院各部委、各直属机构：
+
+为做好稳就业工作，经国务院同意，现就有关事项通知如下。
+
+一、多渠道开发就业岗位。
+
+国务院办公厅    2021年12月10日
+
+（此件公开发布）
+"""
+
+
+def test_red_header_without_a_number_and_a_signature_with_its_date_on_one_line():
+    issue = parse_source(RED_HEADER_WITHOUT_NUMBER, "central.txt", REGISTRY)
+    (doc,) = issue.documents
+    assert doc.title == "国务院办公厅关于进一步做好稳就业工作的通知"
+    assert doc.doc_number is None
+    assert (doc.issuer, doc.signed_on, doc.public) == ("国务院办公厅", "2021-12-10", True)
+    assert doc.recipients == "各省、自治区、直辖市人民政府，国务院各部委、各直属机构"
+    assert doc.body == "为做好稳就业工作，经国务院同意，现就有关事项通知如下。\n\n一、多渠道开发就业岗位。"

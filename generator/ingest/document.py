@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from generator.ingest.context import Line, _Ctx, _faithful
-from generator.ingest.dates import is_date_line, parse_date
+from generator.ingest.dates import DATE_RE, is_date_line, parse_date
 from generator.ingest.docnumbers import correct_doc_number, parse_doc_number_line
 from generator.ingest.markdown import _markdown, _wrap_width
 from generator.ingest.patterns import (
@@ -229,6 +229,8 @@ def _take_signature(walk: _Walk, i: int, flat: str) -> int | None:
     issuer_idx, date_idx = sig
     doc.signed_on = parse_date(rest[date_idx][1])
     signer = join_cjk(_faithful(ctx, [rest[issuer_idx]]))
+    if issuer_idx == date_idx:  # name and date on one line: the name is what precedes the date
+        signer = join_cjk(_SIGNER_AND_DATE_RE.match(clean_artefacts(rest[issuer_idx][1])).group(1))
     if not doc.issuer:
         doc.issuer = signer
     ctx.represented.extend([rest[issuer_idx][1], rest[date_idx][1]])
@@ -389,12 +391,18 @@ def _signature_at(rest: list[Line], i: int, issuer: str, ctx: _Ctx) -> tuple[int
     """(issuer line, date line) when a signature starts at ``i``: the name, then the date within 2 lines."""
     t = clean_artefacts(rest[i][1])
     flat = spaceless(t)
+    same_line = _SIGNER_AND_DATE_RE.match(t)  # 国务院办公厅    2021年12月10日
+    if same_line and _signer_like(spaceless(same_line.group(1)), issuer, ctx):
+        return i, i
     if not _signer_like(flat, issuer, ctx):
         return None
     for k in range(i + 1, min(i + 3, len(rest))):
         if is_date_line(rest[k][1]):
             return i, k
     return None
+
+
+_SIGNER_AND_DATE_RE = re.compile(rf"^(\S.{{1,40}}?)\s+({DATE_RE.pattern})\s*$")
 
 
 def _signer_like(flat: str, issuer: str, ctx: _Ctx) -> bool:
@@ -405,7 +413,13 @@ def _signer_like(flat: str, issuer: str, ctx: _Ctx) -> bool:
     publisher = ctx.registry.find(flat)
     if publisher and flat in {spaceless(n) for n in publisher.names} | {publisher.name + "办公室"}:
         return True
-    return bool(re.fullmatch(r"[\u4e00-\u9fff]{2,30}(人民政府|人民政府办公室|办公室|委员会|局|办事处)", flat))
+    return bool(
+        re.fullmatch(
+            r"[\u4e00-\u9fff]{2,30}(人民政府|人民政府办公室|办公室|办公厅|委员会|管委会|局|办事处|"
+            r"[省市县区州旗]委|党委|党工委)",
+            flat,
+        )
+    )
 
 
 def _attachment_list(rest: list[Line], i: int, ctx: _Ctx) -> tuple[list[str], int]:
