@@ -1,11 +1,9 @@
 """The data package as one SQLite database, for people who query rather than download.
 
 One table per tabular resource (same name with ``-`` as ``_``, same columns, the package's
-primary key). Full-text search is one statement away (FTS_SETUP, shown on the data page):
-an FTS5 index, trigram tokenizer, external content ``documents``, over titles and bodies,
-so that any Chinese substring of three or more characters can be searched (EXAMPLE_QUERY).
-It is not shipped built: at 10,000 documents it would nearly triple the download (60 →
-170 MB gzipped) and take 40 s of every build; it builds on the reader's machine in seconds.
+primary key), and ``documents_fts``, the Chinese full-text index of the documents (bigram
+tokens, contentless, see ``fulltext``): a two-character word is one ``MATCH`` (FTS_SETUP,
+the data page's first statement), a longer text its tokens plus ``instr`` (EXAMPLE_QUERY).
 
 The same package always gives the same bytes: rows are inserted in file order into a fresh
 database that is then vacuumed, and nothing time-dependent is stored.
@@ -22,19 +20,11 @@ import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from generator.data.fulltext import PHRASE_QUERY, WORD_QUERY, add_fulltext
+
 SQL_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "year": "INTEGER"}
-FTS_TABLE = "documents_fts"
-FTS_SETUP = (
-    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, body, content='documents', "
-    "content_rowid='rowid', tokenize='trigram');\n"
-    f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild');"
-)
-EXAMPLE_QUERY = (
-    "SELECT d.doc_number, d.title\n"
-    f"FROM {FTS_TABLE} JOIN documents d ON d.rowid = {FTS_TABLE}.rowid\n"
-    f"WHERE {FTS_TABLE} MATCH '\"健康促进\"'\n"
-    "ORDER BY rank;"
-)
+FTS_SETUP = WORD_QUERY  # the data page's statements (names kept: the page passes them on)
+EXAMPLE_QUERY = PHRASE_QUERY
 
 
 def _quote(name: str) -> str:
@@ -89,6 +79,8 @@ def write_sqlite(package_dir: Path, path: Path) -> None:
         connection.execute("PRAGMA page_size=4096")
         for resource in descriptor.get("resources", []):
             _load_resource(connection, package_dir, resource)
+        if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'documents'").fetchone():
+            add_fulltext(connection)
         connection.commit()
         connection.execute("VACUUM")
     finally:
