@@ -276,6 +276,9 @@ def _mkdocs_message(config_file: Path, message: str) -> str:
     return f"{config_file}: MkDocs build failed: {text}"
 
 
+NOT_IN_PAGES = {"ingest", "dev", "search"}  # code that never shapes a page (the search index is made anew)
+
+
 def build_stamp(config, shard: str | None) -> dict[str, str]:
     """Everything besides the page sources that shapes every page (configuration, theme, this
     package's code, templates and theme, versions): when it changes, all pages are rendered again."""
@@ -283,7 +286,13 @@ def build_stamp(config, shard: str | None) -> dict[str, str]:
 
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent
-    own = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    own = sorted(
+        p
+        for p in package.rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and p.relative_to(package).parts[0] not in NOT_IN_PAGES
+    )
     # the theme's own directories (Material's, a custom_dir); the archive's theme is in the package,
     # hashed above, whether or not the plugin's on_config has added it to theme.dirs yet
     dirs = [Path(d).resolve() for d in config.theme.dirs if not Path(d).resolve().is_relative_to(package)]

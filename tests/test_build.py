@@ -206,7 +206,7 @@ def test_pages_converted_on_both_cores_are_the_pages_mkdocs_makes_alone(tmp_path
     converted = []
     prerender = mkdocs_internals.prerender
     monkeypatch.setattr(
-        mkdocs_internals, "prerender", lambda *a: converted.append(prerender(*a)) or converted[-1]
+        mkdocs_internals, "prerender", lambda *a, **k: converted.append(prerender(*a, **k)) or converted[-1]
     )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
 

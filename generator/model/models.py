@@ -195,6 +195,16 @@ class Reference:
     line: Count = 0
 
 
+def _check_web_address(value: str) -> str | None:
+    """'' or an http(s) address: a record's link is never javascript: or a local file."""
+    if value == "" or re.fullmatch(r"https?://[^\s<>\"']+", value):
+        return None
+    return f"web address {show(value)} is not an http:// or https:// address (or '' when there is none)"
+
+
+WebAddress = Annotated[str, _check_web_address]
+
+
 @dataclass
 class Document:
     """One official document, with the elements GB/T 9704 names."""
@@ -212,6 +222,7 @@ class Document:
     public: bool | None = None  # 此件公开发布
     page: Count | None = None  # page in the issue's table of contents
     source_pages: list[Count] = field(default_factory=list)  # first and last page in the source PDF
+    source_url: WebAddress = ""  # the web page it was published on (原文链接), when ingested from one
     body: str = ""  # Markdown
     attachment_titles: list[str] = field(default_factory=list)  # 附件说明 as listed
     attachments: list[Attachment] = field(default_factory=list)

@@ -10,7 +10,9 @@ fail loudly on any other version. Each is here because no public API does the jo
   and sets ``Page._title_from_render``. Messages the workers log (a broken link, say) are
   logged again in the build, where ``--strict`` counts them. Used only where it is safe and
   pays: a fork start method, no other threads in the process (``mkdocs serve`` has some), no
-  plugin that reads or changes page sources, and at least MIN_PAGES pages to convert.
+  plugin that reads or changes page sources (but ``own``, the calling plugin, whose
+  ``on_page_markdown`` and ``restore_content`` the workers call around each conversion), and
+  at least MIN_PAGES pages to convert.
 - ``writes_replace_links``: an incremental build starts from hard links to the previous site;
   MkDocs writes files in place (``mkdocs.utils.write_file``, ``copy_file``,
   ``File.copy_file``), which would write through a link into the previous site. These three
@@ -59,23 +61,33 @@ PAGE_EVENTS = ("page_read_source", "page_markdown")  # a plugin on these must se
 _state: dict = {}  # what the forked workers inherit: config and files
 
 
-def prerender(config, files) -> int:
-    """Convert, in parallel, every documentation page MkDocs would convert; returns how many."""
+def prerender(config, files, own=None) -> int:
+    """Convert, in parallel, every documentation page MkDocs would convert; returns how many.
+
+    ``own``: the plugin calling, whose ``on_page_markdown`` the workers run before converting a
+    page, and whose ``restore_content(html, page)`` after (MkDocs then runs both again on the
+    converted page: they must leave it as it is)."""
     check_version()
     pages = [f for f in files.documentation_pages() if f.is_modified()]
     workers = min(os.cpu_count() or 1, 4)
+    others = [
+        handler
+        for event in PAGE_EVENTS
+        for handler in config.plugins.events.get(event, [])
+        if own is None or getattr(handler, "__self__", None) is not own
+    ]
     if (
         len(pages) < MIN_PAGES
         or workers < 2
         or threading.active_count() > 1
         or "fork" not in multiprocessing.get_all_start_methods()
-        or any(config.plugins.events.get(event) for event in PAGE_EVENTS)
+        or others
     ):
         return 0
     for file in pages:
         if file.page is None:  # as MkDocs makes them for pages outside the navigation
             Page(None, file, config)
-    _state.update(config=config, files=files)
+    _state.update(config=config, files=files, own=own)
     uris = [f.src_uri for f in pages]
     chunks = [uris[i : i + CHUNK] for i in range(0, len(uris), CHUNK)]
     try:
@@ -91,7 +103,7 @@ def prerender(config, files) -> int:
 
 
 def _render_chunk(uris: list[str]) -> tuple[list, list]:
-    config, files = _state["config"], _state["files"]
+    config, files, own = _state["config"], _state["files"], _state["own"]
     messages: list[tuple[str, int, str]] = []
     logger = logging.getLogger("mkdocs")  # in this forked worker, its messages go to the build
     logger.handlers, logger.propagate = [_Collect(messages)], False
@@ -99,7 +111,11 @@ def _render_chunk(uris: list[str]) -> tuple[list, list]:
     for uri in uris:
         page = files.get_file_from_path(uri).page
         page.read_source(config)
+        if own is not None:
+            page.markdown = own.on_page_markdown(page.markdown, page=page, config=config, files=files)
         page.render(config, files)
+        if own is not None:
+            page.content = own.restore_content(page.content, page)
         links = {f.src_uri: found for f, found in (page.links_to_anchors or {}).items()}
         results.append(
             (

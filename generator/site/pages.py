@@ -37,7 +37,7 @@ from generator.model.labels import cn_date, issue_label  # noqa: F401 (used by t
 from generator.model.models import Appointment, Document, Event, Issue, Table, TocEntry, to_dict
 from generator.outputs import CACHE_MARKER, write_atomic
 from generator.site.charts import bar_chart
-from generator.site.text import body_html
+from generator.site.text import body_html, html_block, table_html
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 SITE_TITLE = "人民政府公报数据档案"
@@ -527,6 +527,8 @@ def _env() -> Environment:
         cn_date=cn_date,
         issue_label=issue_label,
         table_md=table_markdown,
+        table_html=lambda table: table_html(*_table_grid(table)),
+        html_block=html_block,
         table_width=table_width,
         html=html.escape,
         size=human_size,
@@ -545,6 +547,13 @@ def url_rel(target: str, here: str) -> str:
     (MkDocs rewrites Markdown links only)."""
     out = relpath(page_url(target).rstrip("/"), page_url(here).rstrip("/"))
     return "./" if out == "." else out + "/"
+
+
+@lru_cache(maxsize=4096)
+def file_url(target: str, here: str) -> str:
+    """Relative URL from page ``here`` to the file ``target`` (site-relative, not a page) in
+    the built site, for raw HTML."""
+    return relpath(target, page_url(here).rstrip("/"))
 
 
 @lru_cache(maxsize=4096)
@@ -582,9 +591,9 @@ def citation_text(document: Document, issue: Issue, url: str) -> str:
 
 
 def iter_document_downloads(site: Site, site_url: str = "") -> Iterator[tuple[str, bytes]]:
-    """Per-document files next to each page: ``documents/<id>.json`` (the record plus its issue
-    and URL) and ``documents/<id>.md`` (front matter and the body as Markdown), as (site path,
-    bytes); the Markdown's source name ends in MD_DOWNLOAD_SUFFIX (see download_src)."""
+    """One file per document next to its page, ``documents/<id>.json``: the record plus its
+    issue, status and URL, as (site path, bytes). (One copy: the JSON holds the text the
+    Markdown copy of earlier releases held.)"""
     for document in site.archive.documents:
         issue = site.issue_of(document)
         path = site.doc_path(document)
@@ -601,42 +610,7 @@ def iter_document_downloads(site: Site, site_url: str = "") -> Iterator[tuple[st
         )
         if site_url:
             record["permalink"] = site_url.rstrip("/") + "/" + url
-        stem = path[:-3]
-        yield f"{stem}.json", (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-        meta = {
-            "document_id": document.document_id,
-            "doc_number": document.doc_number.text if document.doc_number else "",
-            "title": " ".join(document.title.split()),
-            "doc_type": document.doc_type,
-            "issuer": document.issuer,
-            "recipients": document.recipients,
-            "signed_on": document.signed_on,
-            "printed_on": document.printed_on,
-            "issue_id": issue.issue_id,
-            "issue": issue_label(issue),
-            "page": document.page,
-            "status": site.archive.status(document),
-            "url": record.get("permalink", url),
-        }
-        parts = [
-            "---",
-            yaml.dump(meta, Dumper=_YAML_DUMPER, allow_unicode=True, sort_keys=False, width=10_000).rstrip(
-                "\n"
-            ),
-            "---",
-            "",
-            f"# {meta['title']}",
-            "",
-            document.body.strip(),
-        ]
-        for attachment in document.attachments:
-            parts += [
-                "",
-                f"## {' '.join((attachment.label + ' ' + attachment.title).split())}",
-                "",
-                attachment.body.strip(),
-            ]
-        yield f"{stem}.md", ("\n".join(parts).rstrip("\n") + "\n").encode("utf-8")
+        yield f"{path[:-3]}.json", (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def iter_redirects(site: Site) -> Iterator[tuple[str, bytes]]:
@@ -716,6 +690,7 @@ def iter_pages(
             here=path,
             link=lambda target: rel(target, path),
             url=lambda target: url_rel(target, path),
+            file_url=lambda target: file_url(target, path),
             SITE_TITLE=SITE_TITLE,
             PAGE_ITEMS=PAGE_ITEMS,
             CITED_PAGE=CITED_PAGE,
@@ -787,16 +762,13 @@ def iter_pages(
             citation=citation_text(
                 document, issue, base_url + page_url(site.doc_path(document)) if base_url else ""
             ),
-            json_link=rel(download_src(site.doc_path(document)[:-3] + ".json"), site.doc_path(document))
-            if document_downloads
-            else "",
-            md_link=rel(download_src(site.doc_path(document)), site.doc_path(document))
+            json_link=file_url(site.doc_path(document)[:-3] + ".json", site.doc_path(document))
             if document_downloads
             else "",
             body_has_table=any(
                 _PIPE_ROW.search(text) for text in [document.body] + [a.body for a in document.attachments]
             ),
-            source_link=rel(source_path(issue.source), site.doc_path(document))
+            source_link=file_url(source_path(issue.source), site.doc_path(document))
             + f"#page={document.source_pages[0]}"
             if source_pdfs and document.source_pages and issue.source.lower().endswith(".pdf")
             else "",
@@ -941,6 +913,15 @@ def human_size(value: Any) -> str:
 
 def table_width(table: Table) -> int:
     return max((len(r) for r in [*table.header, *table.rows]), default=0)
+
+
+def _table_grid(table: Table) -> tuple[list[str], list[list[str]]]:
+    """``table`` as one header row and body rows, each ``table_width`` cells wide; extra header
+    rows become body rows; no header gives 第n列 labels."""
+    width = table_width(table)
+    header = table.header[0] if table.header else [f"第{n}列" for n in range(1, width + 1)]
+    rows = [*table.header[1:], *table.rows]
+    return [*header, *[""] * (width - len(header))], [[*r, *[""] * (width - len(r))] for r in rows]
 
 
 def table_markdown(table: Table) -> str:

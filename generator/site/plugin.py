@@ -36,6 +36,7 @@ import itertools
 import json
 import logging
 import os
+import secrets
 import subprocess
 import sys
 import zlib
@@ -70,6 +71,7 @@ from generator.site.pages import (
     source_path,
     write_pages,
 )
+from generator.site.text import put_back, set_aside
 
 SITE_DIR = Path(__file__).resolve().parent
 THEME_DIR = SITE_DIR / "theme"
@@ -175,11 +177,13 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             len(written.paths),
             written.written,
         )
+        generated = self.state["generated"] = set()
         for rel in sorted(written.paths):
             if files.get_file_from_path(rel) is not None:
                 log.info("gazette: docs/%s replaces the generated page", rel)
                 continue
             files.append(File.generated(config, rel, abs_src_path=str(pages_dir / rel)))
+            generated.add(rel)
 
         if self.config.source_pdfs:  # the PDFs the documents link to, as ingest kept them
             for issue in archive.issues:
@@ -241,7 +245,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             lock.close()
 
     def on_nav(self, nav, config, files):
-        converted = mkdocs_internals.prerender(config, files)
+        converted = mkdocs_internals.prerender(config, files, own=self)
         if converted:
             log.info("gazette: %d pages converted to HTML in parallel", converted)
         return nav
@@ -262,9 +266,27 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 "gazette: search index: %s", ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
             )
 
+    # Generated pages carry most of their HTML ready-made (text.html_block): Python-Markdown reads
+    # only what is around those blocks (the headings), and the blocks go back into its output.
+
+    def on_page_markdown(self, markdown: str, page, config, files) -> str:
+        if page.file.src_uri not in self.state.get("generated", ()):  # docs/ pages stay Markdown
+            return markdown
+        nonce = self.state.setdefault("nonce", "gz" + secrets.token_hex(8))
+        markdown, blocks = set_aside(markdown, nonce)
+        if blocks:
+            self.state.setdefault("blocks", {})[page.file.src_uri] = blocks
+        return markdown
+
     # Pages wait, rendered, for the build to reach them: kept compressed they take a fifth of the memory.
 
+    def restore_content(self, html: str, page) -> str:
+        """``html`` converted from what on_page_markdown left of ``page``, its blocks put back."""
+        blocks = self.state.get("blocks", {}).pop(page.file.src_uri, None)
+        return put_back(html, blocks, self.state["nonce"]) if blocks else html
+
     def on_page_content(self, html: str, page, config, files) -> str:
+        html = self.restore_content(html, page)
         self.state.setdefault("pages", {})[page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
         page.markdown = None
         return ""

@@ -9,6 +9,7 @@ stays item 4. Pages put the result in a raw HTML block, which Python-Markdown pa
 from __future__ import annotations
 
 import html
+import re
 
 from generator.model.body import blocks
 
@@ -30,6 +31,11 @@ def body_html(body: str, min_level: int = 3) -> str:
     return '<div class="gz-text" markdown="0">\n' + "\n".join(out) + "\n</div>"
 
 
+def table_html(head: list[str], body: list[list[str]]) -> str:
+    """A table of the gazette's cells, each shown as written."""
+    return _table([head, *body])
+
+
 def _table(rows: list[list[str]]) -> str:
     head, body = rows[0], rows[1:]
     parts = ['<table class="gz-text">', "<thead><tr>"]
@@ -44,3 +50,42 @@ def _table(rows: list[list[str]]) -> str:
 def _escape(text: str) -> str:
     """Every character shown as written: HTML-escaped, and nothing a later Markdown pass could read."""
     return html.escape(text, quote=True).replace("*", "&#42;").replace("_", "&#95;").replace("`", "&#96;")
+
+
+# ---------------------------------------------------------------- HTML handed to MkDocs rendered
+
+# A page source marks HTML it carries ready-made with these two lines; the plugin sets each
+# such block aside before Python-Markdown runs (``set_aside``) and puts it back into the HTML
+# Python-Markdown made (``put_back``), so that Markdown reads only the headings around them.
+# Without the plugin, Markdown would pass the block through as raw HTML all the same.
+HTML_OPEN = "<!-- gazette:html -->"
+HTML_CLOSE = "<!-- /gazette:html -->"
+_HTML_BLOCK = re.compile(r"^<!-- gazette:html -->\n(.*?)\n<!-- /gazette:html -->$", re.S | re.M)
+
+
+def html_block(html_text: str) -> str:
+    """``html_text`` (complete HTML) marked to be handed to MkDocs as it is."""
+    return f"{HTML_OPEN}\n{html_text.strip(chr(10))}\n{HTML_CLOSE}"
+
+
+def set_aside(markdown: str, nonce: str) -> tuple[str, list[str]]:
+    """``markdown`` with each marked HTML block replaced by a paragraph of one placeholder word
+    (``nonce`` keeps it apart from any text), and the blocks in order."""
+    blocks: list[str] = []
+
+    def placeholder(match: re.Match) -> str:
+        blocks.append(match.group(1))
+        return f"\n{nonce}x{len(blocks) - 1}x\n"
+
+    return _HTML_BLOCK.sub(placeholder, markdown), blocks
+
+
+def put_back(html_text: str, blocks: list[str], nonce: str) -> str:
+    """The HTML Python-Markdown made from ``set_aside``'s Markdown, with the blocks back in place."""
+    if not blocks:
+        return html_text
+    return re.sub(
+        rf"<p>{re.escape(nonce)}x(\d+)x</p>",
+        lambda match: blocks[int(match.group(1))],
+        html_text,
+    )
