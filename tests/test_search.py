@@ -181,3 +181,36 @@ def test_the_installed_pagefind_writes_the_bundle_format_the_index_extends():
     from generator.search.bundle import PAGEFIND_FORMAT
 
     assert version("pagefind").startswith(PAGEFIND_FORMAT), version("pagefind")
+
+
+def test_an_incremental_index_reads_only_the_changed_issues_pages(fixture_site, fixture_archive, tmp_path):
+    """Pages of unchanged issues are not read again (here: deleted), yet the bundle is the same
+    as a full index's, and the changed issue's new text is found."""
+    import shutil
+
+    from generator.model import ids
+    from generator.search.bundle import _read_bundle_file
+    from generator.search.index import index_site
+
+    site = tmp_path / "site"
+    shutil.copytree(fixture_site, site)
+    index_site(site, fixture_archive)
+    full = _bundle(site)
+    changed, *others = fixture_archive.issues
+    assert others
+    for issue in others:  # an incremental index must not need these pages
+        shutil.rmtree(site / ids.issue_url(issue.issue_id))
+        for document in issue.documents:
+            shutil.rmtree(site / ids.document_url(document.document_id), ignore_errors=True)
+    index_site(site, fixture_archive, changed_issues=[])
+    assert _bundle(site) == full
+
+    document = changed.documents[0]
+    page = site / ids.document_url(document.document_id) / "index.html"
+    html = page.read_text(encoding="utf-8")
+    page.write_text(html.replace("</article>", "<p>鹦鹉螺号</p></article>", 1), encoding="utf-8")
+    index_site(site, fixture_archive, changed_issues=[changed.issue_id])
+    words = set()
+    for chunk in (site / "pagefind" / "index").glob("*.pf_index"):
+        words.update(entry[0] for entry in _read_bundle_file(chunk)[0])
+    assert key_token("鹦鹉") in words and key_token("螺号") in words

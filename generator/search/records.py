@@ -77,32 +77,37 @@ def search_records(archive: Archive, read_page) -> list[SearchRecord]:
 def iter_search_records(archive: Archive, read_page):
     """``search_records`` one at a time."""
     for issue in archive.issues:
-        issue_url = "/" + ids.issue_url(issue.issue_id)
-        base_filters = _issue_filters(issue)
-        page = article(read_page(issue_url))
+        yield from issue_records(archive, issue, read_page)
+
+
+def issue_records(archive: Archive, issue: Issue, read_page):
+    """The records of one issue: its page, its documents, its 大事记 and 人事任免 entries."""
+    issue_url = "/" + ids.issue_url(issue.issue_id)
+    base_filters = _issue_filters(issue)
+    page = article(read_page(issue_url))
+    if page:
+        head = "".join(m.group() for m in (_H1.search(page), _META_CARD.search(page)) if m)
+        yield SearchRecord(
+            rid=issue.issue_id,
+            kind=KIND_ISSUE,
+            url=issue_url,
+            title=issue_label(issue),
+            page_html=head,
+            meta={"date": cn_date(issue.published_on), "publisher": issue.publisher},
+            filters={**base_filters, "kind": [KIND_ISSUE]},
+            sort={"date": issue.published_on},
+        )
+    for document in issue.documents:
+        if archive.by_id.get(document.document_id) is not document:
+            continue
+        url = "/" + ids.document_url(document.document_id)
+        page = article(read_page(url))
         if page:
-            head = "".join(m.group() for m in (_H1.search(page), _META_CARD.search(page)) if m)
-            yield SearchRecord(
-                rid=issue.issue_id,
-                kind=KIND_ISSUE,
-                url=issue_url,
-                title=issue_label(issue),
-                page_html=head,
-                meta={"date": cn_date(issue.published_on), "publisher": issue.publisher},
-                filters={**base_filters, "kind": [KIND_ISSUE]},
-                sort={"date": issue.published_on},
-            )
-        for document in issue.documents:
-            if archive.by_id.get(document.document_id) is not document:
-                continue
-            url = "/" + ids.document_url(document.document_id)
-            page = article(read_page(url))
-            if page:
-                yield _document_record(document, issue, url, page, base_filters)
-        for event in issue.events:
-            yield _event_record(event, issue, issue_url, base_filters)
-        for appointment in issue.appointments:
-            yield _appointment_record(appointment, issue, issue_url, base_filters)
+            yield _document_record(document, issue, url, page, base_filters)
+    for event in issue.events:
+        yield _event_record(event, issue, issue_url, base_filters)
+    for appointment in issue.appointments:
+        yield _appointment_record(appointment, issue, issue_url, base_filters)
 
 
 def _issue_filters(issue: Issue) -> dict[str, list[str]]:
