@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable, Iterator
@@ -91,6 +92,7 @@ def read_bytes(path: Path) -> bytes:
         raise IngestError(f"{path}: cannot read: {exc.strerror}") from None
 
 
+WEB_ADDRESS_RE = re.compile(r"https?://[^\s<>\"']+")  # what a record keeps as a document's source_url
 OCR_CACHE_DIR = ".cache/ocr"  # under the content directory: OCR results by page image
 
 
@@ -119,6 +121,9 @@ def parse_bytes(path: Path, data: bytes, registry, ocr_cache: Path | None = None
         from generator.model.models import Problem
 
         issue.problems.append(Problem("info", "source-url", web_text.url, 0))
+        if WEB_ADDRESS_RE.fullmatch(web_text.url):  # each document keeps the page it came from
+            for document in issue.documents:
+                document.source_url = web_text.url
     if pdf_text is not None:
         issue.problems.extend(pdf.page_problems(issue, pdf_text))
     reason = fatal_problem(issue)
