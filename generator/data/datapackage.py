@@ -109,6 +109,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 I,
                 "Last page of the document in the source PDF (empty for a text source).",
             ),
+            _field(
+                "source_url",
+                S,
+                "原文链接: the web page the document was ingested from (empty when it came from a gazette).",
+                format="uri",
+            ),
             _field("attachment_count", I, "Number of attachments."),
             _field("table_count", I, "Number of tables."),
             _field(
@@ -251,6 +257,7 @@ def document_row(document: Document, issue: Issue) -> dict[str, Any]:
         **_pick(document, "title doc_type issuer recipients signed_on printed_on public page"),
         "source_page_first": document.source_pages[0] if document.source_pages else None,
         "source_page_last": document.source_pages[-1] if document.source_pages else None,
+        "source_url": document.source_url or None,
         "attachment_count": len(document.attachments),
         "table_count": len(document.tables),
         "body": plain_text(document.body),
