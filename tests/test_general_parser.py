@@ -207,3 +207,50 @@ def test_red_header_without_a_number_and_a_signature_with_its_date_on_one_line()
     assert (doc.issuer, doc.signed_on, doc.public) == ("国务院办公厅", "2021-12-10", True)
     assert doc.recipients == "各省、自治区、直辖市人民政府，国务院各部委、各直属机构"
     assert doc.body == "为做好稳就业工作，经国务院同意，现就有关事项通知如下。\n\n一、多渠道开发就业岗位。"
+
+
+def test_a_web_documents_address_reaches_the_record_the_package_and_the_page(tmp_path: Path):
+    """A document ingested from a web page keeps its address (source_url): the data package carries
+    it and the document page links it as 原文链接."""
+    import csv
+    import shutil
+
+    from click.testing import CliRunner
+
+    from generator.build import build_site
+    from generator.cli import cli
+
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(ROOT / "content" / "publishers.yml", content)
+    source = FIXTURES / "web" / "sishui-tonggao.html"
+    result = CliRunner().invoke(cli, ["ingest", str(source), "--content", str(content)])
+    assert result.exit_code == 0, result.output
+    url = "http://www.sishui.gov.cn/art/2023/6/1/art_41223_2645118.html"
+    record = (content / "records" / "370831-2023-c-sizhengtong-2023-2.yml").read_text(encoding="utf-8")
+    assert f"source_url: {url}" in record
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        (ROOT / "mkdocs.yml")
+        .read_text(encoding="utf-8")
+        .replace("docs_dir: docs", f"docs_dir: {ROOT / 'docs'}"),
+        encoding="utf-8",
+    )
+    build_site(
+        content, tmp_path / "site", tmp_path / "pkg", config, pages_dir=tmp_path / "pages", search=False
+    )
+    with open(tmp_path / "pkg" / "documents.csv", encoding="utf-8", newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["source_url"] == url
+    page = (tmp_path / "site" / "documents" / "370831-sizhengtong-2023-2" / "index.html").read_text("utf-8")
+    assert "原文链接" in page
+    assert f'href="{url}"' in page
+
+
+def test_a_record_whose_source_url_is_not_a_web_address_is_refused():
+    from generator.model.models import Document, RecordError, from_dict
+
+    base = {"document_id": "x", "seq": 1, "section": "", "title": "t"}
+    assert from_dict(Document, {**base, "source_url": "https://example.org/a"}).source_url
+    with pytest.raises(RecordError, match="source_url: web address 'javascript:alert"):
+        from_dict(Document, {**base, "source_url": "javascript:alert(1)"})
