@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.ingest.dates import parse_date
 from generator.ingest.docnumbers import parse_doc_number_line
 from generator.ingest.parse import parse_source
 from generator.ingest.stage import IngestError, parse_bytes
@@ -138,19 +137,6 @@ def test_number_brackets_and_spaces(line, text):
     number = parse_doc_number_line(line)
     assert number.text == text
     assert number.printed == (line if line != text else "")
-
-
-@pytest.mark.parametrize(
-    "text, iso",
-    [
-        ("二〇一二年四月二十七日", "2012-04-27"),
-        ("二0一二年四月二十七日", "2012-04-27"),
-        ("二○一二年十二月三十一日", "2012-12-31"),
-        ("2012年4月27日", "2012-04-27"),
-    ],
-)
-def test_dates_in_arabic_and_chinese_numerals(text, iso):
-    assert parse_date(text) == iso
 
 
 SENTENCES_LABEL_FIRST = """某某县人民政府关于王某某等同志任职的通知
