@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from generator.data.datapackage import PACKAGE_NAME, package_files, write_package_files
+from generator.data.datapackage import PACKAGE_DOCS, PACKAGE_NAME, package_files, write_package_files
 from generator.errors import GazetteError
 from generator.model.archive import ShardError, load_archive
 from generator.model.records import record_paths
@@ -55,6 +55,28 @@ def make_datapackage(
                 shutil.rmtree(staging, ignore_errors=True)
                 raise
     return files
+
+
+BULK_FILES = ("gazette.zip", "gazette.sqlite.gz")  # the bulk downloads, as release assets
+
+
+def write_bulk_downloads(package_dir: Path, out_dir: Path) -> list[Path]:
+    """The data package in ``package_dir`` as ``gazette.zip`` and ``gazette.sqlite.gz`` in
+    ``out_dir``, to publish beside the site (e.g. as release assets). ``out_dir`` must be new or
+    hold nothing but these two files: nothing else is ever overwritten."""
+    from generator.data.datapackage import write_package_archives
+
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError(f"{out_dir}: not a folder; --archives needs a folder for {' and '.join(BULK_FILES)}")
+    other = sorted(p.name for p in out_dir.iterdir() if p.name not in BULK_FILES) if out_dir.is_dir() else []
+    if other:
+        raise BuildError(
+            f"{out_dir / other[0]}: the archives folder holds other files ({len(other)}); "
+            f"use a new folder for {' and '.join(BULK_FILES)}"
+        )
+    write_package_archives(package_dir, out_dir, *BULK_FILES)
+    return [out_dir / name for name in BULK_FILES]
 
 
 def stage_datapackage(content_dir: Path, out_dir: Path, shard: str | None = None) -> Path | None:
@@ -160,6 +182,7 @@ def build_site(
     full: bool = False,
     force: bool = False,
     search: bool = True,
+    bulk_downloads: bool | None = None,
 ) -> bool:
     """Data package and MkDocs site, built in staging folders that replace ``datapackage_dir`` and
     ``site_dir`` together, only once everything has succeeded. ``shard`` (a region code or
@@ -170,6 +193,7 @@ def build_site(
     ``full``), the staging directory starts as hard links to it and MkDocs renders only the
     pages whose source changed; every write replaces a link rather than the file behind it,
     so the previous site stays whole until the swap. Returns True for such an incremental build.
+    ``bulk_downloads`` (None: as mkdocs.yml says) puts the package's files, zip and SQLite in the site.
     """
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -215,6 +239,7 @@ def build_site(
                     pages=Path(pages_dir).resolve() if pages_dir else None,
                     shard=shard,
                     search=search,
+                    bulk_downloads=bulk_downloads,
                 )
                 check_site_dir(site_dir, content_dir, config_file, Path(config.docs_dir), force=force)
                 incremental = _build_into(config, site_dir, staging, build_stamp(config, shard), full)
@@ -350,7 +375,7 @@ def check_no_foreign_files(site_dir: Path, package_dir: Path) -> None:
 def check_no_foreign_package_files(package_dir: Path) -> None:
     try:
         descriptor = json.loads((Path(package_dir) / "datapackage.json").read_text(encoding="utf-8"))
-        made = {"datapackage.json"} | {
+        made = {"datapackage.json", *PACKAGE_DOCS} | {
             r["path"] for r in descriptor.get("resources", []) if isinstance(r.get("path"), str)
         }
     except (OSError, ValueError, AttributeError, TypeError, KeyError):

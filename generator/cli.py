@@ -170,19 +170,30 @@ def ingest(sources: tuple[Path, ...], content_dir: Path, force: bool) -> None:
 @content_option
 @_folder("datapackages/gazette", "Where to write the data package.", "out_dir")
 @force_option
-def datapackage(content_dir: Path, out_dir: Path, force: bool) -> None:
+@click.option(
+    "--archives",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write gazette.zip and gazette.sqlite.gz into this folder (new, or holding only them): "
+    "the bulk downloads, to publish beside the site, e.g. as release assets.",
+)
+def datapackage(content_dir: Path, out_dir: Path, force: bool, archives: Path | None) -> None:
     """Write the Frictionless data package (Data Package v2) for the records.
 
     \b
     Example:
         gazette datapackage
         gazette datapackage --content content --out /tmp/gazette-data
+        gazette datapackage --archives build/release
     """
-    from generator.build import make_datapackage
+    from generator.build import make_datapackage, write_bulk_downloads
 
     files = make_datapackage(content_dir, out_dir, force=force)
     size = sum(len(b) for b in files.values())
     click.echo(f"{out_dir}: {len(files)} files, {size:,} bytes")
+    if archives is not None:
+        for path in write_bulk_downloads(out_dir, archives):
+            click.echo(f"{path}: {path.stat().st_size:,} bytes")
 
 
 @cli.command()

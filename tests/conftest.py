@@ -26,7 +26,14 @@ def build_site(content: Path, out: Path, with_datapackage: bool = True) -> Path:
 
     site, package = out / "site", out / "datapackage"
     if with_datapackage:
-        gazette_build(content, site, package, config_file=ROOT / "mkdocs.yml", pages_dir=out / "pages")
+        gazette_build(
+            content,
+            site,
+            package,
+            config_file=ROOT / "mkdocs.yml",
+            pages_dir=out / "pages",
+            bulk_downloads=True,  # the package's files, zip and SQLite in the site, to test them there
+        )
         return site
     from mkdocs.commands.build import build
     from mkdocs.config import load_config

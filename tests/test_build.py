@@ -188,6 +188,35 @@ def test_an_archive_can_leave_out_the_per_document_downloads(tmp_path: Path, mon
     )
 
 
+def test_the_bulk_downloads_are_published_beside_the_site_by_default(tmp_path: Path):
+    """The package's CSV files, zip and SQLite weigh about 30 KB a document: by default they are
+    release assets, not files of the site (issue 15: ≤ 100 KB a document)."""
+    from generator.build import BuildError, build_site, write_bulk_downloads
+
+    build_site(
+        ROOT / "content",
+        tmp_path / "site",
+        tmp_path / "datapackage",
+        _config_with(tmp_path),
+        pages_dir=tmp_path / "pages",
+        search=False,
+    )  # strict: no link to a file the site does not hold
+    site = tmp_path / "site"
+    assert not (site / "data").exists()
+    data_page = (site / "download" / "index.html").read_text(encoding="utf-8")
+    assert "数据包不随本站发布" in data_page and "gazette datapackage --archives" in data_page
+    assert "gazette.zip" not in data_page.split("数据包不随本站发布")[0]
+
+    written = write_bulk_downloads(tmp_path / "datapackage", tmp_path / "release")
+    assert [p.name for p in written] == ["gazette.zip", "gazette.sqlite.gz"]
+    assert all(p.stat().st_size > 1000 for p in written)
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(BuildError, match="notes.txt"):
+        write_bulk_downloads(tmp_path / "datapackage", tmp_path / "other")
+    assert (tmp_path / "other" / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
 def _config_with(tmp_path: Path, docs_dir: Path | None = None, downloads: bool = True) -> Path:
     """mkdocs.yml with absolute paths, so that it works from ``tmp_path``."""
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")

@@ -655,9 +655,14 @@ def render_pages(
     package_rows: dict[str, tuple[int, list[list[str]]]] | None = None,
     sqlite: bool = False,
     document_downloads: bool = True,
+    bulk_url: str | None = None,
 ) -> dict[str, str]:
     """Every generated page: docs-relative path → Markdown text (``iter_pages`` as a dict)."""
-    return dict(iter_pages(archive, datapackage, site_url, package_rows, sqlite, document_downloads))
+    return dict(
+        iter_pages(
+            archive, datapackage, site_url, package_rows, sqlite, document_downloads, bulk_url=bulk_url
+        )
+    )
 
 
 def iter_pages(
@@ -668,6 +673,7 @@ def iter_pages(
     sqlite: bool = False,
     document_downloads: bool = True,
     source_pdfs: bool = False,
+    bulk_url: str | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Every generated page as (docs-relative path, Markdown text), one at a time.
 
@@ -677,7 +683,9 @@ def iter_pages(
     rows (header included) for the data page; ``sqlite`` says the SQLite file is published;
     ``document_downloads`` says each document is also published as JSON and Markdown;
     ``source_pdfs`` says the source PDFs are published (``sources/<file>``), so that a document
-    links the pages it was printed on.
+    links the pages it was printed on. ``bulk_url`` None: the package's files, zip and SQLite are
+    published in the site (under ``data/``); a string: they are not, and the data page links the
+    zip and SQLite at that address (a release's downloads, ``""`` for none).
     """
     site = build_site(archive, datapackage)
     env = _env()
@@ -691,6 +699,7 @@ def iter_pages(
             link=lambda target: rel(target, path),
             url=lambda target: url_rel(target, path),
             file_url=lambda target: file_url(target, path),
+            bulk=lambda target: bulk_link(target, path),
             SITE_TITLE=SITE_TITLE,
             PAGE_ITEMS=PAGE_ITEMS,
             CITED_PAGE=CITED_PAGE,
@@ -703,7 +712,16 @@ def iter_pages(
         head = front_matter(title, hide_navigation=path not in NAV_PAGES) if title else ""
         return path, head + body.rstrip("\n") + "\n"
 
-    table_csv = _table_csv_paths(datapackage)
+    table_csv = _table_csv_paths(datapackage) if bulk_url is None else {}
+
+    def bulk_link(path: str, here: str) -> str:
+        """Where a reader downloads ``path`` (a DATA_ZIP, DATA_SQLITE or package file) from
+        page ``here``; "" when it is not published."""
+        if bulk_url is None:
+            return rel(path, here)
+        if path in (DATA_ZIP, DATA_SQLITE) and bulk_url:
+            return bulk_url.rstrip("/") + "/" + path.rsplit("/", 1)[-1]
+        return ""
 
     def group_parts(group: Group, title: str, kind: str) -> Iterator[tuple[str, str]]:
         for part in group.parts:

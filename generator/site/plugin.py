@@ -5,8 +5,9 @@
 ``on_files`` loads the records, renders the pages into the page cache (``pages``; only changed
 files are rewritten) and adds them to MkDocs' files, together with the data package
 (``datapackage`` → ``data/gazette/`` plus ``data/gazette.zip`` and the gzipped SQLite file
-``data/gazette.sqlite.gz``) when it exists, each document as JSON and Markdown
-(``documents/<id>.json``, ``documents/<id>.md``; ``document_downloads: false`` leaves them out)
+``data/gazette.sqlite.gz``) when it exists and ``bulk_downloads: true`` (by default they are
+published beside the site, at ``bulk_downloads_url``), each document as JSON
+(``documents/<id>.json``; ``document_downloads: false`` leaves it out)
 and the Atom feed ``feed.xml``; the downloads are kept in ``<pages>-files/``, the zip and SQLite
 in ``<pages>-archives/`` (written by a separate process while MkDocs works; ``on_env`` waits).
 ``on_nav`` has the pages' Markdown converted on all cores (generator/site/mkdocs_internals.py, where every use of MkDocs internals is kept);
@@ -23,7 +24,9 @@ In mkdocs.yml (relative paths are taken from the directory of mkdocs.yml)::
           content: content
           datapackage: datapackages/gazette
           pages: build/pages
-          document_downloads: true   # false: no JSON/Markdown copy of each document (45 KB each)
+          document_downloads: true   # false: no JSON copy of each document (about 28 KB each)
+          bulk_downloads: false      # true: the package's CSV files, zip and SQLite in the site
+          bulk_downloads_url: ""     # where they are published instead, e.g. a release's downloads
 
 `gazette build` sets these options itself (``configure``) rather than through the environment.
 """
@@ -87,6 +90,11 @@ class GazetteConfig(base.Config):
     shard = c.Optional(c.Type(str))
     search = c.Type(bool, default=True)
     document_downloads = c.Type(bool, default=True)
+    # The data package's CSV files, its zip and the SQLite file in the site (data/): about 30 KB a
+    # document. Off by default: publish them beside the site (`gazette datapackage --archives DIR`,
+    # e.g. as release assets) and give their address in bulk_downloads_url for the data page.
+    bulk_downloads = c.Type(bool, default=False)
+    bulk_downloads_url = c.Type(str, default="")
     theme = c.Type(bool, default=True)  # false: the configuration's custom_dir brings its own theme
     # publish the source PDFs (content/sources/*.pdf) under sources/, and link each document to
     # its pages there; off by default: scans weigh megabytes a page (GitHub Pages allows 1 GB)
@@ -158,6 +166,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         rows = _package_rows(package_dir, descriptor) if descriptor is not None else None
         pages_dir = self._claim_caches(config, content)
         downloads = self.config.document_downloads
+        bulk = self.config.bulk_downloads
         written = write_pages(
             iter_pages(
                 archive,
@@ -167,6 +176,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 sqlite=descriptor is not None,
                 document_downloads=downloads,
                 source_pdfs=self.config.source_pdfs,
+                bulk_url=None if bulk else self.config.bulk_downloads_url,
             ),
             pages_dir,
         )
@@ -192,7 +202,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                     files.append(File.generated(config, source_path(issue.source), abs_src_path=str(pdf)))
 
         files_dir = pages_dir.with_name(pages_dir.name + "-files")
-        if descriptor is not None:
+        if descriptor is not None and bulk:
             for path in sorted(p for p in package_dir.rglob("*") if p.is_file()):
                 rel = path.relative_to(package_dir).as_posix()
                 files.append(File.generated(config, f"{DATA_DIR}/{rel}", abs_src_path=str(path)))
