@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from generator.ingest.dates import cn_number, is_date_line
 from generator.ingest.docnumbers import parse_doc_number_line
+from generator.ingest.patterns import _CN_NUM, CLOSERS, TERMINAL
 from generator.ingest.textutil import width
 
 Line = tuple[int, str]
 
-_CN_NUM = "一二三四五六七八九十百零〇两"
 # A line that starts a new element when the previous piece ended a sentence.
 _BLOCK_START_RE = re.compile(
     rf"^(第[{_CN_NUM}]+[章节条部分]|[{_CN_NUM}]+\s*[、．.]|[（(]\s*[{_CN_NUM}\d]+\s*[）)]|\d{{1,2}}\s*[.、．](?!\d)|"
@@ -41,8 +41,6 @@ _TITLE_END_RE = re.compile(
     r"公告|通告|报告|批复|函)$"
 )
 _CONTINUATION_RE = re.compile(r"^[，。、；：）)”’》〕】的和与及等之]")
-_ENDS_SENTENCE = set("。！？；：!?;:")
-_CLOSERS = "”’」』）)】〕》"
 _MIN_SHARE = 0.3  # share of text lines at the wrap width for the layout to count as hard-wrapped
 _MAX_OVER = 0.03  # share of text lines allowed beyond the wrap width
 
@@ -173,12 +171,12 @@ def _enumerator(text: str) -> tuple[str, int] | None:
 
 
 def _ended(text: str) -> bool:
-    stripped = text.rstrip(_CLOSERS)
+    stripped = text.rstrip(CLOSERS)
     if text.endswith(("）", ")")) and text.count("（") + text.count("(") <= text.count("）") + text.count(
         ")"
     ):
         return True
-    return bool(stripped) and stripped[-1] in _ENDS_SENTENCE
+    return bool(stripped) and stripped[-1] in TERMINAL
 
 
 def _open_paren(text: str) -> bool:
