@@ -66,13 +66,18 @@ def record_texts(records: list[SearchRecord]) -> dict[str, str]:
     return {r.rid: normalise(record_text(r)) for r in records}
 
 
-def query_set(archive: Archive, texts: dict[str, str], seed: int = 0) -> list[tuple[str, str]]:
-    """(class, query) pairs drawn from the records, ``PER_CLASS`` per class, deterministic."""
+def query_set(
+    archive: Archive, texts: dict[str, str], seed: int = 0, sample: int = 0
+) -> list[tuple[str, str]]:
+    """(class, query) pairs drawn from the records (from ``sample`` of them, when not 0, for
+    large archives: jieba takes minutes over all), ``PER_CLASS`` per class, deterministic."""
     import jieba
     import jieba.posseg as posseg
 
     rng = random.Random(seed)
     corpus = list(texts.values())
+    if sample and sample < len(corpus):
+        corpus = random.Random(seed).sample(corpus, sample)
     words: Counter[str] = Counter()
     tagged: dict[str, set[str]] = {"nr": set(), "ns": set()}
     for text in corpus:
@@ -163,7 +168,7 @@ def chromium():
             browser.close()
 
 
-_RUN_QUERY = """async ([q, mode]) => {
+_RUN_QUERY = """async ([q, mode, trust]) => {
   if (mode === "native") {
     const pf = await gazetteSearch.ready();
     const results = (await pf.search(q)).results;
@@ -171,8 +176,11 @@ _RUN_QUERY = """async ([q, mode]) => {
     return { rids: datas.map(d => d.meta.rid), count: null };
   }
   const hits = await gazetteSearch.search(q);
-  await hits.more();  // the first page, as the search box shows it, with the count it shows
+  const first = await hits.more();  // the first page, as the search box shows it, with its count
   const count = hits.count();
+  if (trust && hits.exact) {  // the keys say it: what the count counts, without loading every text
+    return { rids: first.map(d => d.meta.rid), ids: hits.candidates.slice(first.length).map(r => r.id), count };
+  }
   const datas = await hits.all();  // every result a reader can page through
   return { rids: datas.map(d => d.meta.rid), count };
 }"""
@@ -193,17 +201,24 @@ def pagefind_alone(site: Path, archive: Archive):
 
 
 def run_pagefind(
-    browser, url: str, queries: list[str], mode: str, counts: list | None = None
+    browser,
+    url: str,
+    queries: list[str],
+    mode: str,
+    counts: list | None = None,
+    fragments: dict[str, str] | None = None,
 ) -> list[list[str]]:
     """Result record ids, in rank order, for each query (``mode`` keys = the site's search,
-    native = Pagefind on the raw query); the count shown with the first page goes to ``counts``."""
+    native = Pagefind on the raw query); the count shown with the first page goes to ``counts``.
+    With ``fragments`` (Pagefind page id → record id), results that the keys alone decide are
+    not loaded one by one (``--trust-keys``)."""
     page = browser.new_page()
     page.goto(url)
     page.wait_for_function("window.gazetteSearch")
     out = []
     for q in queries:
-        answer = page.evaluate(_RUN_QUERY, [q, mode])
-        out.append(answer["rids"])
+        answer = page.evaluate(_RUN_QUERY, [q, mode, fragments is not None])
+        out.append(answer["rids"] + [fragments[i] for i in answer.get("ids", [])])
         if counts is not None:
             counts.append(answer["count"])
     page.close()
@@ -270,7 +285,7 @@ def bytes_per_query(browser, url: str, queries: tuple[str, ...], builtin: bool =
             page.locator(".md-search-result__list > li").first.wait_for()
         else:
             page.wait_for_function(
-                "/找到|没有/.test(document.querySelector('.md-search-result__meta').textContent)"
+                "q => document.querySelector('[data-gz-search]').dataset.shown === q", arg=query
             )
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(500)
@@ -309,8 +324,25 @@ def page_of(record: SearchRecord) -> str:
     return record.url.split("#")[0].strip("/") + "/"
 
 
+def fragment_rids(site: Path) -> dict[str, str]:
+    """Pagefind page id (its fragment's name) → record id, from the bundle."""
+    from generator.search.bundle import read_fragment
+
+    return {
+        path.name[: -len(".pf_fragment")]: read_fragment(path)["meta"]["rid"]
+        for path in (Path(site) / "pagefind" / "fragment").glob("*.pf_fragment")
+    }
+
+
 def evaluate(
-    site: Path, content: Path, builtin_site: Path | None = None, seed: int = 0, recall: bool = True
+    site: Path,
+    content: Path,
+    builtin_site: Path | None = None,
+    seed: int = 0,
+    recall: bool = True,
+    alone: bool = True,
+    trust_keys: bool = False,
+    sample_texts: int = 0,
 ) -> dict:
     archive = load_archive(content)
 
@@ -327,20 +359,22 @@ def evaluate(
     with serve(site) as url, chromium() as browser:
         if recall:
             texts = record_texts(records)
-            queries = query_set(archive, texts, seed)
+            queries = query_set(archive, texts, seed, sample_texts)
             truth = [relevant(texts, q) for _, q in queries]
             report["queries"] = queries
             report["truth_sizes"] = [len(t) for t in truth]
             counts: list = []
-            found = run_pagefind(browser, url, [q for _, q in queries], "keys", counts)
+            fragments = fragment_rids(site) if trust_keys else None
+            found = run_pagefind(browser, url, [q for _, q in queries], "keys", counts, fragments)
             report["keys"] = scores(queries, truth, found)
             report["first_hit"] = _first_hit(queries, truth, found)
             report["first_exact_document"] = _first_exact_document(archive, records, queries, found)
             report["counts"] = _count_report(truth, counts)
             report["keys_found"] = found
-            with pagefind_alone(site, archive) as alone, serve(alone) as alone_url:
-                found = run_pagefind(browser, alone_url, [q for _, q in queries], "native")
-                report["native"] = scores(queries, truth, found)
+            if alone:
+                with pagefind_alone(site, archive) as alone_site, serve(alone_site) as alone_url:
+                    found = run_pagefind(browser, alone_url, [q for _, q in queries], "native")
+                    report["native"] = scores(queries, truth, found)
         report["bytes"] = bytes_per_query(browser, url, BYTES_QUERIES)
     if builtin_site:
         report["builtin_index_bytes"] = (Path(builtin_site) / "search" / "search_index.json").stat().st_size
@@ -446,19 +480,24 @@ def markdown(report: dict, label: str) -> str:
     ]
     if "keys" in report:
         lines += [
-            "| query class | queries | recall | precision | Pagefind alone: recall | precision |"
+            "| query class | queries | recall | precision |"
+            + (" Pagefind alone: recall | precision |" if "native" in report else "")
             + (
                 " built-in (by page): recall | precision | this search (by page): recall |"
                 if "builtin" in report
                 else ""
             ),
-            "| --- | --: | --: | --: | --: | --: |" + (" --: | --: | --: |" if "builtin" in report else ""),
+            "| --- | --: | --: | --: |"
+            + (" --: | --: |" if "native" in report else "")
+            + (" --: | --: | --: |" if "builtin" in report else ""),
         ]
         for cls in CLASSES:
-            k, n = report["keys"].get(cls), report["native"].get(cls)
+            k, n = report["keys"].get(cls), report.get("native", {}).get(cls)
             if not k:
                 continue
-            row = f"| {cls} | {k['queries']} | {k['recall']:.3f} | {k['precision']:.3f} | {n['recall']:.3f} | {n['precision']:.3f} |"
+            row = f"| {cls} | {k['queries']} | {k['recall']:.3f} | {k['precision']:.3f} |"
+            if n:
+                row += f" {n['recall']:.3f} | {n['precision']:.3f} |"
             if "builtin" in report:
                 b, kp = report["builtin"][cls], report["keys_pages"][cls]
                 row += f" {b['recall']:.3f} | {b['precision']:.3f} | {kp['recall']:.3f} |"
@@ -487,7 +526,12 @@ def markdown(report: dict, label: str) -> str:
         lines.append(
             f"| built-in search | {b[0] / 1024:.0f} KB | {statistics.median(b[1:]) / 1024:.0f} KB | {max(b[1:]) / 1024:.0f} KB |"
         )
-    lines += ["", "Queries for bytes, in order: " + "、".join(BYTES_QUERIES) + "."]
+    lines += [
+        "",
+        "Bytes per query, in order: "
+        + "、".join(f"{q} {n / 1024:.0f} KB" for q, n in zip(BYTES_QUERIES, report["bytes"]))
+        + " (the first with the library).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -502,11 +546,28 @@ def main(argv: list[str] | None = None) -> None:
         help="also build the archive with Material's search into WORK and measure it",
     )
     parser.add_argument("--bytes-only", action="store_true", help="skip recall (large archives)")
+    parser.add_argument(
+        "--no-alone", action="store_true", help="skip Pagefind alone (it needs 0.65 MB a record)"
+    )
+    parser.add_argument(
+        "--trust-keys",
+        action="store_true",
+        help="take the results of queries the keys decide (numbers, two characters) without loading each",
+    )
+    parser.add_argument("--texts", type=int, default=0, help="draw queries from this many records (0: all)")
     parser.add_argument("--label", default="sample archive")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     builtin_site = build_builtin_site(args.content, args.builtin) if args.builtin else None
-    report = evaluate(args.site, args.content, builtin_site, recall=not args.bytes_only)
+    report = evaluate(
+        args.site,
+        args.content,
+        builtin_site,
+        recall=not args.bytes_only,
+        alone=not args.no_alone,
+        trust_keys=args.trust_keys,
+        sample_texts=args.texts,
+    )
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     print(markdown(report, args.label))

@@ -30,6 +30,7 @@ from generator.search.keys import (
     bigram_codes,
     is_document_number,
     key_token,
+    name_token,
     normalise,
     number_keys,
     number_token,
@@ -198,7 +199,7 @@ def add_keys(out: Path, records: list[SearchRecord]) -> int:
             elif len(string) == 2 and len(codes := bigram_codes(string)) == 1:
                 title = np.union1d(title, codes)
             else:
-                other.setdefault(key_token(string), {})[page] = True
+                other.setdefault(name_token(string), {})[page] = True
         words = {w.lower() for w in _ASCII_WORD.findall(text)}
         for word in words:
             other.setdefault(word, {})[page] = False

@@ -7,11 +7,12 @@
 
 const PAGE_SIZE = 5; // each result loads its text (a Pagefind fragment); more on request
 const CHECK_MAX = 40; // candidates checked for one page of results at most; more on request
-const SPREAD = 4; // bigrams looked up for one run of Chinese at most: the first, the last, between
+const SPREAD = 3; // bigrams looked up for one run of Chinese at most: the first, the last, between
 const FILTERS = [["kind", "类型"], ["publisher", "发布机关"], ["year", "年份"], ["doctype", "文种"], ["section", "栏目"]];
 const HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
 const HAN = new RegExp(`[${HAN_CLASS}]+`, "gu");
 const NUMBER = new RegExp(`^[${HAN_CLASS}]*〔[0-9]{4}〕第?[0-9]+号$`, "u"); // as keys.py
+const HAN_ONLY = new RegExp(`^[${HAN_CLASS}]+$`, "u");
 const WORD = /[0-9A-Za-z]+/g;
 const BRACKETS = { "［": "〔", "[": "〔", "(": "〔", "（": "〔", "【": "〔", "〖": "〔",
                    "］": "〕", "]": "〕", ")": "〕", "）": "〕", "】": "〕", "〗": "〕" };
@@ -30,6 +31,10 @@ export function keyToken(text) {
 
 export function numberToken(text) {
   return "n" + keyToken(text).slice(1);
+}
+
+export function nameToken(text) {
+  return "p" + keyToken(text).slice(1);
 }
 
 function bigrams(text) {
@@ -53,8 +58,9 @@ function spreadBigrams(run) {
 }
 
 /** The Pagefind queries for what the user typed: ``first`` ranks records whose own number
- * or person it is first; ``broad`` finds every record that may contain it. ``exact`` when
- * the keys alone say whether a record contains the query (a document number, two characters). */
+ * or person (of three or four characters: two are a bigram, weighted) it is first; ``broad``
+ * finds every record that may contain it. ``exact`` when the keys alone say whether a record
+ * contains the query (a document number, two characters). */
 export function plan(query) {
   const whole = normalise(query);
   if (!whole) return null;
@@ -75,7 +81,8 @@ export function plan(query) {
       broad.push(...(words.length ? words.map(w => w.toLowerCase()) : [keyToken(part)]));
     }
   }
-  return { parts, first: parts.map(keyToken).join(" "), broad: [...new Set(broad)].join(" "), exact };
+  const names = parts.length === 1 && /^.{3,4}$/u.test(parts[0]) && HAN_ONLY.test(parts[0]);
+  return { parts, first: names ? nameToken(parts[0]) : null, broad: [...new Set(broad)].join(" "), exact };
 }
 
 /** Whether a record's text contains every part of the query (spaces and brackets as normalise). */
@@ -161,8 +168,7 @@ export async function search(query, filters = {}) {
     const all = await pf.search(null, { filters, sort: { date: "desc" } });
     return new Hits(all.results, [], true);
   }
-  const first = await pf.search(steps.first, options);
-  const results = [...first.results];
+  const results = steps.first ? [...(await pf.search(steps.first, options)).results] : [];
   if (steps.broad && steps.broad !== steps.first) {
     const seen = new Set(results.map(r => r.id));
     const broad = await pf.search(steps.broad, options);
@@ -281,6 +287,7 @@ function mount(root) {
     for (const data of datas) list.append(item(data, current.parts));
     showCount();
     more.hidden = current.done;
+    root.dataset.shown = input.value; // for tests and search_eval: this query's first results are in
   }
 
   function item(data, parts) {
@@ -326,6 +333,7 @@ function mount(root) {
     if (!hits.candidates.length) {
       more.hidden = true;
       meta.textContent = "没有找到相关结果";
+      root.dataset.shown = input.value;
       return;
     }
     await render();
