@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -39,8 +40,50 @@ def test_written_package_validates_with_frictionless(files, tmp_path: Path):
 def test_descriptor_is_data_package_v2_with_license_and_sources(descriptor):
     assert descriptor["$schema"] == PROFILE
     assert descriptor["licenses"][0]["name"]
-    sources = {s["path"].rsplit("/", 1)[-1] for s in descriptor["sources"]}
-    assert sources == {p.name for p in (ROOT / "content" / "sources").glob("*.txt")}
+    # each source names its file; no path that would not resolve from the package or its zip
+    assert all("path" not in s for s in descriptor["sources"])
+    names = {p.name for p in (ROOT / "content" / "sources").glob("*.txt")}
+    assert len(descriptor["sources"]) == len(names)
+    for name in names:
+        assert sum(name in s["title"] for s in descriptor["sources"]) == 1, name
+
+
+def test_descriptor_says_when_by_whom_and_which_version(descriptor, files):
+    archive = load_archive(ROOT / "content")
+    newest = max(i.published_on for i in archive.issues)
+    assert descriptor["version"] == "1.0." + newest.replace("-", "")
+    assert descriptor["created"] == newest + "T00:00:00Z"
+    publishers = {c["title"] for c in descriptor["contributors"] if c["roles"] == ["publisher"]}
+    assert publishers == {i.publisher for i in archive.issues}
+    assert "homepage" not in descriptor  # no site address given
+    with_home = json.loads(package_files(archive, site_url="https://example.org/a/")["datapackage.json"])
+    assert with_home["homepage"] == "https://example.org/a/"
+    assert "PDDL" in files["LICENSE.md"].decode() and "frictionless validate" in files["README.md"].decode()
+
+
+def test_fields_carry_their_constraints(descriptor):
+    fields = {(r["name"], f["name"]): f for r in descriptor["resources"] for f in r["schema"]["fields"]}
+    assert "通知" in fields[("documents", "doc_type")]["constraints"]["enum"]
+    assert fields[("documents", "status")]["constraints"]["enum"] == ["有效", "已废止", "已宣布失效"]
+    assert "任命" in fields[("appointments", "action")]["constraints"]["enum"]
+    assert "废止" in fields[("references", "relation")]["constraints"]["enum"]
+    assert fields[("issues", "region_code")]["constraints"]["pattern"] == "[0-9]{6}"
+    assert fields[("issues", "source_sha256")]["constraints"]["pattern"] == "[0-9a-f]{64}"
+    for resource in descriptor["resources"]:
+        assert resource["dialect"]["lineTerminator"] == "\n"
+
+
+def test_table_columns_are_named_after_their_headings(descriptor, files):
+    tables = [r for r in descriptor["resources"] if r["name"].startswith("table-")]
+    assert tables
+    for resource in tables:
+        names = [f["name"] for f in resource["schema"]["fields"]]
+        assert all(n.isascii() for n in names) and len(set(names)) == len(names)
+        header = files[resource["path"]].decode("utf-8").splitlines()[0].split(",")
+        assert header == names
+    headed = [f for r in tables for f in r["schema"]["fields"] if not re.fullmatch(r"第\d+列", f["title"])]
+    assert headed and not [f for f in headed if re.fullmatch(r"c\d+", f["name"])]
+    assert {f["name"] for f in headed if f["title"] == "序号"} <= {"xu_hao"}
 
 
 def test_contract_resources_and_fields_are_present(descriptor):

@@ -258,7 +258,6 @@ def test_a_number_thousands_of_digits_long_is_refused_with_its_line(content: Pat
     "pattern, key, field, what",
     [
         (r"^  section: .*$", "  section", "documents[0].section", "section name"),
-        (r"^  doc_type: .*$", "  doc_type", "documents[0].doc_type", "document type (文种)"),
         (r"^publisher: .*$", "publisher", "publisher", "publisher name"),
         (r"^  person: .*$", "  person", "appointments[0].person", "person's name"),
         (r"^- 区政府文件$", "-", "sections[0]", "section name"),
@@ -277,6 +276,33 @@ def test_a_label_too_long_for_a_file_name_is_refused(
         "(it becomes a file name): '区区区区区区区区区区区区区区区区区区区区'…; shorten it",
         tmp_path,
     )
+
+
+@pytest.mark.parametrize(
+    "pattern, replacement, says",
+    [
+        (
+            r"^  doc_type: .*$",
+            "  doc_type: 办法",
+            "field documents[0].doc_type: document type (文种) '办法' is not one of: 决议、决定、",
+        ),
+        (
+            r"^  action: .*$",
+            "  action: 提拔",
+            "field appointments[0].action: action '提拔' is not one of: 任命、",
+        ),
+        (
+            r"^    relation: .*$",
+            "    relation: 参考",
+            "relation '参考' is not one of: 废止、宣布失效、依据、贯彻、引用",
+        ),
+    ],
+    ids=["doc_type", "action", "relation"],
+)
+def test_a_value_outside_the_vocabulary_is_refused(content: Path, tmp_path: Path, pattern, replacement, says):
+    # the data package declares these fields as enums: a record outside them would fail validation
+    record, line = edit(content, pattern, replacement)
+    assert_refused(content, record, line, says, tmp_path)
 
 
 def test_a_label_whose_pinyin_is_too_long_for_a_file_name_is_refused(content: Path, tmp_path: Path):

@@ -16,14 +16,13 @@ import posixpath
 from collections.abc import Iterable
 from typing import Any
 
-from generator.data.datapackage import SCHEMAS, appointment_row, document_row, issue_row
+from generator.data.datapackage import CONTRACT_VERSION, SCHEMAS, appointment_row, document_row, issue_row
 from generator.model.archive import Archive
 from generator.model.body import plain_text
 from generator.model.ids import document_url
 from generator.model.labels import issue_label
 from generator.model.models import Appointment, Document, Issue
 
-CONTRACT_VERSION = "1.0"
 MAJOR = CONTRACT_VERSION.split(".")[0]
 KINDS = ("document", "issue", "person")
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
@@ -54,7 +53,7 @@ def _permalink(site_url: str, url: str) -> str | None:
 
 def document_json(document: Document, archive: Archive, file_path: str, site_url: str = "") -> dict[str, Any]:
     issue = archive.issue_of[document.document_id]
-    row = _nulls(document_row(document, issue))
+    row = _nulls(document_row(document, issue, archive.status(document)))
     cites = [
         {
             "doc_number": c.reference.cited_doc_number,
@@ -77,7 +76,6 @@ def document_json(document: Document, archive: Archive, file_path: str, site_url
         **_head("document", file_path),
         **row,
         "permalink": _permalink(site_url, row["url"]),
-        "status": archive.status(document),
         "publisher": issue.publisher,
         "region_code": issue.region_code or None,
         "issue": {"issue_id": issue.issue_id, "label": issue_label(issue), "url": issue_row(issue)["url"]},
@@ -208,10 +206,6 @@ def schemas(site_url: str = "") -> dict[str, dict[str, Any]]:
         {
             **_head_properties(),
             **_row_properties("documents"),
-            "status": {
-                "enum": ["有效", "已废止", "已宣布失效"],
-                "description": "As far as the archive knows.",
-            },
             "publisher": {"type": "string"},
             "region_code": _NULLABLE_STRING,
             "issue": _object({"issue_id": {"type": "string"}, "label": {"type": "string"}, "url": _URL}),

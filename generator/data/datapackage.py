@@ -16,11 +16,23 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from generator.model.archive import Archive
+from generator.model.archive import STATUSES, Archive
 from generator.model.body import plain_text
-from generator.model.ids import document_url, issue_url
-from generator.model.models import Appointment, Document, Issue, Table
+from generator.model.ids import column_names, document_url, issue_url
+from generator.model.models import (
+    ACTIONS,
+    DOC_TYPES,
+    REGION_CODE_PATTERN,
+    RELATIONS,
+    SHA256_PATTERN,
+    Appointment,
+    Document,
+    Issue,
+    Table,
+)
 from generator.outputs import atomic_file
+
+CONTRACT_VERSION = "1.0"  # fields of the package and of the JSON files (generator/data/contract.py)
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 PACKAGE_NAME = "chinese-local-gazettes"
@@ -55,7 +67,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 constraints={"enum": ["issue", "collection"]},
             ),
             _field("publisher", S, "Publishing government, e.g. 济宁市兖州区人民政府."),
-            _field("region_code", S, "Administrative division code of the publisher (GB/T 2260)."),
+            _field(
+                "region_code",
+                S,
+                "Administrative division code of the publisher (GB/T 2260).",
+                constraints={"pattern": REGION_CODE_PATTERN},
+            ),
             _field("year", I, "Year of the issue."),
             _field(
                 "year_inferred",
@@ -68,7 +85,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             _field("title", S, "Masthead title, e.g. 济宁市兖州区人民政府公报."),
             _field("document_count", I, "Number of documents in the issue."),
             _field("source", S, "Source text file name under content/sources/."),
-            _field("source_sha256", S, "SHA-256 of the source file's bytes."),
+            _field(
+                "source_sha256",
+                S,
+                "SHA-256 of the source file's bytes.",
+                constraints={"pattern": SHA256_PATTERN},
+            ),
             _field("url", S, "The issue's page, relative to the site root."),
         ],
         "primaryKey": ["issue_id"],
@@ -92,7 +114,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             _field("doc_year", I, "Year in the document number."),
             _field("doc_serial", I, "Serial in the document number."),
             _field("title", S, "Full title."),
-            _field("doc_type", S, "文种: 决定, 通知, 意见, 批复 …"),
+            _field("doc_type", S, "文种: 决定, 通知, 意见, 批复 …", constraints={"enum": list(DOC_TYPES)}),
             _field("issuer", S, "发文机关."),
             _field("recipients", S, "主送机关."),
             _field("signed_on", D, "成文日期."),
@@ -123,6 +145,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "Full text of the document (attachments apart), exactly as written: paragraphs and headings one "
                 "per line with a blank line between; a table's rows one per line, cells separated by tabs.",
             ),
+            _field(
+                "status",
+                S,
+                "有效, or 已废止 / 已宣布失效 when a later document in the archive repealed it.",
+                constraints={"enum": list(STATUSES)},
+            ),
             _field("url", S, "The document's page, relative to the site root."),
         ],
         "primaryKey": ["document_id"],
@@ -139,7 +167,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             _field("decided_on", D, "Date of the decision."),
             _field("authority", S, "Who decided, e.g. 区人民政府."),
             _field("person", S, "Name of the person (empty for a renamed post)."),
-            _field("action", S, "任命, 免去, 聘任, 不再聘任, 不再担任, 职务名称变更 …"),
+            _field(
+                "action",
+                S,
+                "任命, 免去, 聘任, 不再聘任, 不再担任, 职务名称变更 …",
+                constraints={"enum": list(ACTIONS)},
+            ),
             _field("post", S, "The post."),
             _field("note", S, "Terms as printed: 聘期三年, 职级待遇不变, new name of a renamed post …"),
             _field("text", S, "The decision as printed."),
@@ -176,7 +209,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             _field("document_id", S, "The citing document.", constraints={"required": True}),
             _field("cited_doc_number", S, "The cited document number, without spaces."),
             _field("cited_document_id", S, "The cited document, when it is in the archive."),
-            _field("relation", S, "废止, 宣布失效, 依据, 贯彻, 引用 …"),
+            _field("relation", S, "废止, 宣布失效, 依据, 贯彻, 引用.", constraints={"enum": list(RELATIONS)}),
         ],
         "primaryKey": ["document_id", "cited_doc_number", "relation"],
         "foreignKeys": [
@@ -241,8 +274,9 @@ def issue_row(issue: Issue) -> dict[str, Any]:
     }
 
 
-def document_row(document: Document, issue: Issue) -> dict[str, Any]:
-    """The ``documents`` row of ``document`` (also the scalar fields of its JSON)."""
+def document_row(document: Document, issue: Issue, status: str) -> dict[str, Any]:
+    """The ``documents`` row of ``document`` (also the scalar fields of its JSON); ``status``
+    is what the archive knows (``Archive.status``)."""
     number = document.doc_number
     return {
         "document_id": document.document_id,
@@ -261,6 +295,7 @@ def document_row(document: Document, issue: Issue) -> dict[str, Any]:
         "attachment_count": len(document.attachments),
         "table_count": len(document.tables),
         "body": plain_text(document.body),
+        "status": status,
         "url": document_url(document.document_id),
     }
 
@@ -281,7 +316,7 @@ def _rows(archive: Archive) -> dict[str, Iterable[dict[str, Any]]]:
 
     def documents():
         for document in archive.documents:
-            yield document_row(document, archive.issue_of[document.document_id])
+            yield document_row(document, archive.issue_of[document.document_id], archive.status(document))
 
     def appointments():
         for issue in archive.issues:
@@ -341,8 +376,9 @@ def table_path(table: Table) -> str:
     return f"tables/{table.table_id}.csv"
 
 
-def package_files(archive: Archive, sources: list[dict[str, str]] | None = None) -> dict[str, bytes]:
-    """Every file of the package: CSVs and datapackage.json, as bytes, keyed by relative path."""
+def package_files(archive: Archive, site_url: str = "") -> dict[str, bytes]:
+    """Every file of the package: CSVs, datapackage.json, README.md and LICENSE.md, as bytes,
+    keyed by relative path. ``site_url``, the archive's address, becomes the homepage."""
     files: dict[str, bytes] = {}
     resources = []
     for name, rows in _rows(archive).items():
@@ -356,9 +392,10 @@ def package_files(archive: Archive, sources: list[dict[str, str]] | None = None)
             path = table_path(table)
             width = _width(table)
             headers = _column_titles(table, width)
+            titles = [headers[i] or f"第{i + 1}列" for i in range(width)]
             fields = [
-                {"name": f"c{i + 1}", "type": "string", "title": headers[i] or f"第{i + 1}列"}
-                for i in range(width)
+                {"name": name, "type": "string", "title": title}
+                for name, title in zip(column_names(titles), titles)
             ]
             files[path] = _csv([f["name"] for f in fields], (_pad(r, width) for r in table.rows))
             resources.append(
@@ -378,12 +415,17 @@ def package_files(archive: Archive, sources: list[dict[str, str]] | None = None)
             "Official documents, appointments (人事任免), chronicles (大事记) and citations from Chinese "
             "local-government gazettes (人民政府公报), parsed from their published text."
         ),
-        "version": "1.0.0",
+        **({"homepage": site_url} if site_url else {}),
+        "version": package_version(archive),
+        "created": _created(archive),
         "licenses": [LICENSE],
-        "sources": sources if sources is not None else _sources(archive),
+        "sources": _sources(archive),
+        "contributors": _contributors(archive),
         "keywords": ["人民政府公报", "gazette", "official documents", "China", "open data"],
         "resources": resources,
     }
+    files["README.md"] = _readme(descriptor).encode("utf-8")
+    files["LICENSE.md"] = LICENSE_TEXT.encode("utf-8")
     files["datapackage.json"] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
 
@@ -406,6 +448,7 @@ def _resource(
         "dialect": {
             "$schema": "https://datapackage.org/profiles/2.0/tabledialect.json",
             "delimiter": ",",
+            "lineTerminator": "\n",
             "header": True,
         },
         "schema": {
@@ -416,14 +459,83 @@ def _resource(
     }
 
 
+def _newest_date(archive: Archive) -> str:
+    """The latest date the records hold (publication, else signing): what dates this edition,
+    so that the same records always give the same package."""
+    dates = [i.published_on for i in archive.issues] + [d.signed_on for d in archive.documents]
+    return max((d for d in dates if d), default="1970-01-01")
+
+
+def package_version(archive: Archive) -> str:
+    """JSON-contract major.minor, then the newest record date as the patch: 1.0.20240229. A new
+    issue makes a newer version; a change of fields a new minor or major."""
+    return f"{CONTRACT_VERSION}.{_newest_date(archive).replace('-', '')}"
+
+
+def _created(archive: Archive) -> str:
+    return f"{_newest_date(archive)}T00:00:00Z"
+
+
 def _sources(archive: Archive) -> list[dict[str, str]]:
+    """One source per issue, named as printed with its file name (``issues.source``; its
+    SHA-256 in ``issues.source_sha256``). Source files are not part of the package."""
     out = []
     for issue in archive.issues:
         label = f"{issue.title or issue.publisher}" + (
             f" {issue.year}年第{issue.number}期" if issue.kind == "issue" else " 文件汇编"
         )
-        out.append({"title": label, "path": f"content/sources/{issue.source}"})
+        out.append({"title": f"{label}（原始文件 {issue.source}）" if issue.source else label})
     return out
+
+
+def _contributors(archive: Archive) -> list[dict[str, Any]]:
+    publishers = sorted({issue.publisher for issue in archive.issues if issue.publisher})
+    return [{"title": name, "roles": ["publisher"]} for name in publishers] + [
+        {"title": "人民政府公报开放数据档案", "roles": ["creator"]}
+    ]
+
+
+PACKAGE_DOCS = ("README.md", "LICENSE.md")  # in the package beside its resources
+
+LICENSE_TEXT = """# 许可 · License
+
+本数据包以 Open Data Commons 公共领域贡献与许可协议（PDDL 1.0）发布：
+<https://opendatacommons.org/licenses/pddl/1-0/>。公报原文为政府公开信息；
+本数据包中的结构化整理（字段、标识、引用关系）放弃一切权利，可自由使用、修改和再发布。
+
+This data package is released under the Open Data Commons Public Domain Dedication and License
+(PDDL) 1.0: <https://opendatacommons.org/licenses/pddl/1-0/>. The gazette texts are public
+government information; the structure added here (fields, identifiers, citations) is dedicated
+to the public domain.
+"""
+
+
+def _readme(descriptor: dict[str, Any]) -> str:
+    lines = [
+        f"# {descriptor['title']}",
+        "",
+        "地方人民政府公报的结构化数据：期刊、公文全文、人事任免、大事记、公文之间的引用与表格。",
+        "Frictionless 数据包（Data Package v2）：`datapackage.json` 描述每个 CSV 文件的字段、类型、",
+        "主键与外键；CSV 为 UTF-8 编码（无 BOM）、逗号分隔、换行符 LF，缺失值为空单元格，日期为 YYYY-MM-DD。",
+        "",
+        f"版本 {descriptor['version']}，数据截至 {descriptor['created'][:10]}。",
+        *([f"主页：{descriptor['homepage']}", ""] if "homepage" in descriptor else [""]),
+        "校验：`frictionless validate datapackage.json`",
+        "",
+        "| 文件 | 内容 |",
+        "| --- | --- |",
+    ]
+    for resource in descriptor["resources"]:
+        if resource["name"] in SCHEMAS:
+            lines.append(f"| `{resource['path']}` | {resource['title']} |")
+    tables = sum(1 for r in descriptor["resources"] if r["name"] not in SCHEMAS)
+    lines += [
+        "",
+        f"另有 {tables} 个表格，各为一个 CSV 文件（`tables/`），列名为表头的拼音，表头原文见字段的 title。",
+        "",
+    ]
+    lines += ["许可：PDDL 1.0，见 `LICENSE.md`。", ""]
+    return "\n".join(lines)
 
 
 def _pick(record: Any, names: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import re
 
 from generator.ingest.dates import DATE_RE, is_date_line
 from generator.ingest.textutil import clean_artefacts, spaceless
+from generator.model import models
 
 _CN_NUM = "一二三四五六七八九十百零〇两"
 
@@ -47,25 +48,8 @@ SITE_CHROME_RE = re.compile(
     r"^版权所有|^(?:主办|承办|技术支持)单位[:：]|^首页$|^首页\s*[>＞»/]|^上一篇|^下一篇|浏览次数|访问量[:：]|"
     r"阅读次数|点击数[:：])"
 )
-# 文种, the kinds of official document GB/T 9704 and the 党政机关公文处理工作条例 name.
-DOC_TYPES = (
-    "决议",
-    "决定",
-    "命令",
-    "公报",
-    "公告",
-    "通告",
-    "意见",
-    "通知",
-    "通报",
-    "报告",
-    "请示",
-    "批复",
-    "议案",
-    "纪要",
-    "函",
-    "令",
-)
+# 文种, the kinds of official document GB/T 9704 names: one list, in the model.
+DOC_TYPES = models.DOC_TYPES
 # A title that ends with its 文种, a bracketed remark (（试行）, （草案）) allowed after it.
 DOC_TYPE_END_RE = re.compile(rf"(?:{'|'.join(DOC_TYPES)})(?:[（(][^()（）]{{1,10}}[)）])?$")
 TERMINAL = set("。！？；：!?;:")

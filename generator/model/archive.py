@@ -15,6 +15,7 @@ from generator.model.publishers import REGISTRY_FILE, load_registry
 from generator.model.records import RecordFileError, load_records, record_paths
 
 REPEALING_RELATIONS = ("废止", "宣布失效")
+STATUSES = ("有效", "已废止", "已宣布失效")  # what Archive.status says
 
 
 @dataclass

@@ -151,3 +151,23 @@ def path_segment(text: str, fallback: str = "item") -> str:
     if len(base) <= MAX_SEGMENT:
         return base
     return f"{base[: MAX_SEGMENT - 11].rstrip('-')}-{hashlib.sha1(base.encode()).hexdigest()[:10]}"
+
+
+COLUMN_NAME_MAX = 40
+
+
+def column_names(titles: list[str]) -> list[str]:
+    """ASCII field names for a table's columns from their headings, in pinyin a syllable a word:
+    序号 → xu_hao, 2023 年实际完成 → 2023_nian_shi_ji_wan_cheng; an empty heading gives c3 (the third
+    column); a repeated name gets _2, _3."""
+    names: list[str] = []
+    taken: set[str] = set()
+    for n, title in enumerate(titles, start=1):
+        words = [_UNSAFE.sub("", w.lower()) for w in lazy_pinyin(title, errors=lambda chars: chars.split())]
+        name = "_".join(w for w in words if w)[:COLUMN_NAME_MAX].strip("_") or f"c{n}"
+        candidate, k = name, 2
+        while candidate in taken:
+            candidate, k = f"{name}_{k}", k + 1
+        taken.add(candidate)
+        names.append(candidate)
+    return names

@@ -122,13 +122,56 @@ def _label(what: str) -> Callable[[str], str | None]:
     return check
 
 
+# Controlled vocabularies: every value ingest writes, declared as enums in the data package and
+# the JSON Schemas. A hand-edited record with another value is refused when it is read.
+DOC_TYPES = (  # 文种, as GB/T 9704 and the 党政机关公文处理工作条例 name them
+    "决议", "决定", "命令", "公报", "公告", "通告", "意见", "通知",
+    "通报", "报告", "请示", "批复", "议案", "纪要", "函", "令",
+)  # fmt: skip
+ACTIONS = (  # 人事任免 actions (generator/ingest/appointments.py)
+    "任命", "聘任", "兼任", "免去", "解聘", "不再担任", "不再聘任", "自然免除", "职务名称变更",
+)  # fmt: skip
+RELATIONS = ("废止", "宣布失效", "依据", "贯彻", "引用")  # how a document cites another
+
+
+def _one_of(what: str, allowed: tuple[str, ...]) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        if value in allowed:
+            return None
+        return f"{what} {show(value)} is not one of: {'、'.join(a for a in allowed if a)}"
+
+    check.__name__ = f"check_{what.split()[0]}"
+    return check
+
+
 IsoDate = Annotated[str, _check_date]
 Year = Annotated[int, _check_year]
 Count = Annotated[int, _check_count]
 Section = Annotated[str, _label("section name")]
-DocType = Annotated[str, _label("document type (文种)")]
+DocType = Annotated[str, _one_of("document type (文种)", ("", *DOC_TYPES))]
+Action = Annotated[str, _one_of("action", ACTIONS)]
+Relation = Annotated[str, _one_of("relation", RELATIONS)]
 Publisher = Annotated[str, _label("publisher name")]
-RegionCode = Annotated[str, _label("region code")]
+REGION_CODE_PATTERN = "[0-9]{6}"  # GB/T 2260: province, prefecture, county
+SHA256_PATTERN = "[0-9a-f]{64}"
+
+
+def _pattern(what: str, pattern: str, example: str) -> Callable[[str], str | None]:
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str | None:
+        if value == "" or compiled.fullmatch(value):
+            return None
+        return f"{what} {show(value)} is not {example} (or '' when unknown)"
+
+    check.__name__ = f"check_{what.split()[0]}"
+    return check
+
+
+RegionCode = Annotated[
+    str, _pattern("region code", REGION_CODE_PATTERN, "six digits (GB/T 2260), e.g. '370812'")
+]
+Sha256 = Annotated[str, _pattern("source_sha256", SHA256_PATTERN, "64 lowercase hexadecimal digits")]
 PersonName = Annotated[str, _label("person's name")]
 CitedNumber = Annotated[str, _label("document number")]
 
@@ -191,7 +234,7 @@ class Reference:
     """A document number cited in a document's text."""
 
     cited_doc_number: CitedNumber  # normalised, without spaces
-    relation: str  # 废止 | 宣布失效 | 依据 | 引用 | 贯彻 ...
+    relation: Relation  # 废止 | 宣布失效 | 依据 | 贯彻 | 引用
     line: Count = 0
 
 
@@ -239,7 +282,7 @@ class Appointment:
     decided_on: IsoDate
     authority: str
     person: PersonName
-    action: str  # 任命 | 免去 | 聘任 | 不再聘任 | 不再担任 | 更名 ...
+    action: Action  # 任命 | 免去 | 聘任 | 不再聘任 | 不再担任 | 职务名称变更 ...
     post: str
     note: str = ""
     line: Count = 0
@@ -287,7 +330,7 @@ class Issue:
     cumulative_number: str = ""  # 总期号: 87-88
     published_on: IsoDate = ""  # 出版日期
     source: str = ""  # source file name
-    source_sha256: str = ""
+    source_sha256: Sha256 = ""
     year_inferred: bool = False  # year taken from the documents, not the masthead
     title: str = ""  # masthead title, e.g. 济宁市兖州区人民政府公报
     sections: list[Section] = field(default_factory=list)
