@@ -8,12 +8,18 @@ but cannot open raw HTML, links, images or attribute lists.
 
 from __future__ import annotations
 
+import functools
 import html
+import itertools
 import json
+import multiprocessing
+import os
 import posixpath
 import re
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -60,7 +66,6 @@ NAV_PAGES = {
     "events/index.md",
     "download.md",
 }
-MD_DOWNLOAD_SUFFIX = ".md.download"  # source name of a document's Markdown download (served as .md)
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, when present: same text, faster
 
 _INLINE_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|&:~^=\"$]")
@@ -590,11 +595,13 @@ def citation_text(document: Document, issue: Issue, url: str) -> str:
     return text + (f" {url}." if url else "")
 
 
-def iter_document_downloads(site: Site, site_url: str = "") -> Iterator[tuple[str, bytes]]:
+def iter_document_downloads(
+    site: Site, site_url: str = "", part: tuple[int, int] = (0, 1)
+) -> Iterator[tuple[str, bytes]]:
     """One file per document next to its page, ``documents/<id>.json``: the record plus its
     issue, status and URL, as (site path, bytes). (One copy: the JSON holds the text the
-    Markdown copy of earlier releases held.)"""
-    for document in site.archive.documents:
+    Markdown copy of earlier releases held.) ``part`` (k, n): the k-th of every n documents."""
+    for document in site.archive.documents[part[0] :: part[1]]:
         issue = site.issue_of(document)
         path = site.doc_path(document)
         url = page_url(path)
@@ -643,11 +650,6 @@ def source_path(source: str) -> str:
     return f"sources/{source}"
 
 
-def download_src(site_path: str) -> str:
-    """The MkDocs source name of a download: ``.md`` files would be taken for pages."""
-    return site_path[:-3] + MD_DOWNLOAD_SUFFIX if site_path.endswith(".md") else site_path
-
-
 def render_pages(
     archive: Archive,
     datapackage: dict[str, Any] | None = None,
@@ -665,6 +667,17 @@ def render_pages(
     )
 
 
+def _without_none(generator_function):
+    """The generator function's items but None (what ``render`` gives for another part's page)."""
+
+    @functools.wraps(generator_function)
+    def wrapper(*args: Any, **kwargs: Any) -> Iterator:
+        return (item for item in generator_function(*args, **kwargs) if item is not None)
+
+    return wrapper
+
+
+@_without_none
 def iter_pages(
     archive: Archive,
     datapackage: dict[str, Any] | None = None,
@@ -674,8 +687,11 @@ def iter_pages(
     document_downloads: bool = True,
     source_pdfs: bool = False,
     bulk_url: str | None = None,
+    part: tuple[int, int] = (0, 1),
 ) -> Iterator[tuple[str, str]]:
-    """Every generated page as (docs-relative path, Markdown text), one at a time.
+    """Every generated page as (docs-relative path, Markdown text), one at a time; with ``part``
+    ``(k, n)``, only the k-th of every n pages (the others are not rendered), so that n
+    processes share the work.
 
     ``datapackage`` is the data package descriptor (datapackage.json) when the package is
     published with the site (under ``data/gazette/``), else None. ``site_url`` makes the
@@ -690,8 +706,12 @@ def iter_pages(
     site = build_site(archive, datapackage)
     env = _env()
     base_url = (site_url.rstrip("/") + "/") if site_url else ""
+    mine, parts = part
+    counter = itertools.count()
 
-    def render(path: str, template: str, title: str | None, **context: Any) -> tuple[str, str]:
+    def render(path: str, template: str, title: str | None, **context: Any) -> tuple[str, str] | None:
+        if next(counter) % parts != mine:
+            return None  # another process's page
         body = env.get_template(template).render(
             site=site,
             archive=archive,
@@ -971,28 +991,76 @@ class Written:
 
 
 def write_pages(
-    pages: Mapping[str, str | bytes] | Iterable[tuple[str, str | bytes]], out_dir: Path
+    pages: Mapping[str, str | bytes] | Iterable[tuple[str, str | bytes]], out_dir: Path, prune: bool = True
 ) -> Written:
     """Make ``out_dir`` (a cache folder: see outputs.claim_cache_dir) hold exactly ``pages`` (text
     or bytes, a mapping or pairs consumed one at a time) and its marker: write changed files only,
-    remove the others."""
+    remove the others (unless not ``prune``)."""
     out_dir = Path(out_dir)
     result = Written()
     for rel_path, text in pages.items() if isinstance(pages, Mapping) else pages:
         result.paths.append(rel_path)
         target = out_dir / rel_path
         data = text.encode("utf-8") if isinstance(text, str) else text
-        if target.is_file() and target.read_bytes() == data:
-            result.unchanged += 1
-            continue
+        try:
+            if target.stat().st_size == len(data) and target.read_bytes() == data:
+                result.unchanged += 1
+                continue
+        except FileNotFoundError:
+            pass
         write_atomic(target, data)
         result.written += 1
-    wanted = {(out_dir / p).resolve() for p in result.paths} | {(out_dir / CACHE_MARKER).resolve()}
+    if prune:
+        result.removed = prune_cache(out_dir, result.paths)
+    return result
+
+
+def prune_cache(out_dir: Path, paths: Iterable[str]) -> int:
+    """Remove every file of the cache folder ``out_dir`` but ``paths`` and its marker (and empty
+    folders); returns how many files."""
+    out_dir = Path(out_dir).resolve()
+    wanted = {(out_dir / p).resolve() for p in paths} | {out_dir / CACHE_MARKER}
+    removed = 0
     if out_dir.is_dir():
         for path in sorted(out_dir.rglob("*"), reverse=True):
             if path.is_file() and path.resolve() not in wanted:
                 path.unlink()
-                result.removed += 1
+                removed += 1
             elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
-    return result
+    return removed
+
+
+PagesOfPart = Callable[[tuple[int, int]], Iterable[tuple[str, str | bytes]]]
+_PART_JOB: dict[str, PagesOfPart] = {}  # what the forked process inherits
+
+
+def write_pages_in_two(pages_of_part: PagesOfPart, out_dir: Path) -> Written:
+    """``write_pages(pages_of_part((0, 1)), out_dir)``, the rendering shared with a forked process
+    where that is safe (a fork start method, two cores, no other thread in this process):
+    this process writes part (0, 2), the other part (1, 2)."""
+    if (
+        (os.cpu_count() or 1) < 2
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return write_pages(pages_of_part((0, 1)), out_dir)
+    _PART_JOB["pages"] = pages_of_part
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            other = pool.submit(_write_part, (1, 2), str(out_dir))
+            mine = write_pages(pages_of_part((0, 2)), out_dir, prune=False)
+            theirs = other.result()
+    finally:
+        _PART_JOB.clear()
+    both = Written(
+        paths=mine.paths + theirs.paths,
+        written=mine.written + theirs.written,
+        unchanged=mine.unchanged + theirs.unchanged,
+    )
+    both.removed = prune_cache(out_dir, both.paths)
+    return both
+
+
+def _write_part(part: tuple[int, int], out_dir: str) -> Written:
+    return write_pages(_PART_JOB["pages"](part), Path(out_dir), prune=False)

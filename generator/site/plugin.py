@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import itertools
 import json
 import logging
 import os
@@ -63,16 +62,14 @@ from generator.site.pages import (
     DATA_DIR,
     DATA_SQLITE,
     DATA_ZIP,
-    MD_DOWNLOAD_SUFFIX,
     SAMPLE_ROWS,
     TEMPLATES_DIR,
     build_site,
-    download_src,
     iter_document_downloads,
     iter_pages,
     iter_redirects,
     source_path,
-    write_pages,
+    write_pages_in_two,
 )
 from generator.site.text import put_back, set_aside
 
@@ -167,8 +164,8 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         pages_dir = self._claim_caches(config, content)
         downloads = self.config.document_downloads
         bulk = self.config.bulk_downloads
-        written = write_pages(
-            iter_pages(
+        written = write_pages_in_two(
+            lambda part: iter_pages(
                 archive,
                 descriptor,
                 site_url,
@@ -177,6 +174,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 document_downloads=downloads,
                 source_pdfs=self.config.source_pdfs,
                 bulk_url=None if bulk else self.config.bulk_downloads_url,
+                part=part,
             ),
             pages_dir,
         )
@@ -211,19 +209,18 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             for rel in (DATA_ZIP, DATA_SQLITE):  # ready by on_env, before MkDocs copies files
                 files.append(File.generated(config, rel, abs_src_path=str(archives_dir / rel)))
         site = build_site(archive, descriptor)
-        extra = itertools.chain(
-            (
-                (download_src(path), data)
-                for path, data in (iter_document_downloads(site, site_url) if downloads else ())
-            ),
-            iter_redirects(site),
-            [(FEED_PATH, atom_feed(site, site_url, self.config.feed_id_authority))] if site_url else [],
-        )
+        authority = self.config.feed_id_authority
+
+        def extra(part: tuple[int, int]):
+            yield from iter_document_downloads(site, site_url, part) if downloads else ()
+            if part[0] == 0:
+                yield from iter_redirects(site)
+                if site_url:
+                    yield FEED_PATH, atom_feed(site, site_url, authority)
+
         # unchanged files keep their time, so that an incremental build skips them
-        for src in sorted(write_pages(extra, files_dir).paths):
-            file = File.generated(config, src, abs_src_path=str(files_dir / src))
-            file.dest_uri = src.removesuffix(MD_DOWNLOAD_SUFFIX[3:])  # a .md source name would make it a page
-            files.append(file)
+        for src in sorted(write_pages_in_two(extra, files_dir).paths):
+            files.append(File.generated(config, src, abs_src_path=str(files_dir / src)))
         self.state["outputs"] = {f.dest_uri for f in files}
         return files
 
