@@ -240,3 +240,16 @@ def test_a_record_whose_source_url_is_not_a_web_address_is_refused():
     assert from_dict(Document, {**base, "source_url": "https://example.org/a"}).source_url
     with pytest.raises(RecordError, match="source_url: web address 'javascript:alert"):
         from_dict(Document, {**base, "source_url": "javascript:alert(1)"})
+
+
+def test_a_pages_date_and_source_lines_are_chrome():
+    text = (
+        "某某县人民政府关于做好防汛工作的通告\n发布时间：2023-06-01 09:00\n来源：某某县人民政府办公室\n"
+        "为做好防汛工作，现将有关事项通告如下：\n一、落实责任。\n某某县人民政府\n2023年6月1日\n"
+    )
+    issue = parse_source(text, "page.txt", REGISTRY)
+    (doc,) = issue.documents
+    assert doc.title == "某某县人民政府关于做好防汛工作的通告"
+    assert doc.body == "为做好防汛工作，现将有关事项通告如下：\n\n一、落实责任。"
+    assert doc.signed_on == "2023-06-01"
+    assert issue.coverage.lost_chars == 0
