@@ -188,7 +188,7 @@ def add_keys(out: Path, records: list[SearchRecord]) -> int:
         text = record.content
         body, title = bigram_codes(text), bigram_codes(record.title)
         flat = normalise(text)
-        for key in number_keys(text):  # every document number the text contains
+        for key in number_keys(flat, normalised=True):  # every document number the text contains
             other.setdefault(key, {})[page] = False
         for string in record.exact:  # its own number or person: weighted like a title
             string = normalise(string)
@@ -219,15 +219,22 @@ def add_keys(out: Path, records: list[SearchRecord]) -> int:
     _replace_filters(out, meta, filters)
     rows = np.concatenate(bigram_rows) if bigram_rows else np.zeros(0, np.uint64)
     del bigram_rows
-    postings = _bigram_postings(rows)
+    postings = _postings(rows, _bigram_key)
     del rows
-    for key, pages in other.items():  # an ASCII word spelt like a bigram's key yields to it
-        if key not in postings:
-            numbers = np.fromiter(pages, np.int64, len(pages))
-            postings[key] = (
-                len(pages),
-                _encode_pages(numbers, np.fromiter(pages.values(), bool, len(pages))),
-            )
+    other_keys = sorted(
+        k for k in other if k not in postings
+    )  # an ASCII word spelt like a bigram's key yields to it
+    if other_keys:
+        rows = np.fromiter(
+            (
+                key << 32 | page << 1 | weighty
+                for key, name in enumerate(other_keys)
+                for page, weighty in other[name].items()
+            ),
+            np.uint64,
+        )
+        postings.update(_postings(rows, other_keys.__getitem__))
+        del rows
     _replace_word_index(
         out, meta, postings, _split_name(meta_path.name[len("pagefind.") : -len(".pf_meta")])[0]
     )
@@ -260,9 +267,14 @@ def _write_fragment(directory: Path, fragment: dict, old: Path) -> str:
 POSTING_SLICE = 1 << 21  # rows encoded at a time: bounds the memory of the step below
 
 
-def _bigram_postings(rows: np.ndarray) -> dict[str, tuple[int, bytes]]:
-    """Each bigram's key with its page entries (count, CBOR), from rows of
-    bigram << 32 | page << 1 | weighty (sorted here, in place), a slice of whole keys at a time."""
+def _bigram_key(code: int) -> str:
+    return key_token(chr(code >> 16) + chr(code & 0xFFFF))
+
+
+def _postings(rows: np.ndarray, key_of) -> dict[str, tuple[int, bytes]]:
+    """Each key with its page entries (count, CBOR), from rows of code << 32 | page << 1 |
+    weighty (sorted here, in place), a slice of whole keys at a time; ``key_of(code)`` is the
+    key's word."""
     rows.sort()
     result: dict[str, tuple[int, bytes]] = {}
     start = 0
@@ -271,12 +283,12 @@ def _bigram_postings(rows: np.ndarray) -> dict[str, tuple[int, bytes]]:
         if end < len(rows):  # to the end of the last key in the slice
             next_key = (rows[end - 1] >> np.uint64(32)) + np.uint64(1)
             end = int(np.searchsorted(rows, next_key << np.uint64(32)))
-        result.update(_slice_postings(rows[start:end]))
+        result.update(_slice_postings(rows[start:end], key_of))
         start = end
     return result
 
 
-def _slice_postings(rows: np.ndarray) -> dict[str, tuple[int, bytes]]:
+def _slice_postings(rows: np.ndarray, key_of) -> dict[str, tuple[int, bytes]]:
     codes = (rows >> np.uint64(32)).astype(np.uint32)
     weighty = (rows & np.uint64(1)).astype(bool)
     pages = (rows >> np.uint64(1) & np.uint64(0x7FFFFFFF)).astype(np.int64)
@@ -285,15 +297,8 @@ def _slice_postings(rows: np.ndarray) -> dict[str, tuple[int, bytes]]:
     data, offsets = _encode_entries(pages, weighty, starts)
     result = {}
     for start, end in zip(starts.tolist(), ends.tolist()):
-        code = int(codes[start])
-        key = key_token(chr(code >> 16) + chr(code & 0xFFFF))
-        result[key] = (end - start, data[offsets[start] : offsets[end]])
+        result[key_of(int(codes[start]))] = (end - start, data[offsets[start] : offsets[end]])
     return result
-
-
-def _encode_pages(pages: np.ndarray, weighty: np.ndarray) -> bytes:
-    data, _ = _encode_entries(pages, weighty, np.zeros(1, np.int64))
-    return data
 
 
 def _encode_entries(pages: np.ndarray, weighty: np.ndarray, starts: np.ndarray) -> tuple[bytes, list[int]]:

@@ -55,7 +55,8 @@ _NUMBER_BRACKETS = str.maketrans(
 _SPACE = re.compile(r"\s+")
 _HAN_CLASS = "".join(f"{chr(low)}-{chr(high)}" for low, high in _HAN_RANGES)
 # A document number as normalised: agency code (Chinese), 〔year〕, serial, 号 (shared with search.js)
-_NUMBER = re.compile(f"([{_HAN_CLASS}]*)(〔[0-9]{{4}}〕第?[0-9]+号)")
+_NUMBER_TAIL = re.compile("〔[0-9]{4}〕第?[0-9]+号")
+_HAN_BEFORE = re.compile(f"[{_HAN_CLASS}]{{0,{NUMBER_SUFFIX_MAX}}}$")
 _NUMBER_QUERY = re.compile(f"^[{_HAN_CLASS}]*〔[0-9]{{4}}〕第?[0-9]+号$")
 _ASCII_WORD = re.compile(r"[0-9A-Za-z]+")  # Pagefind's words outside Chinese, lower-cased
 
@@ -94,15 +95,18 @@ def is_document_number(query: str) -> bool:
     return bool(_NUMBER_QUERY.match(normalise(query)))
 
 
-def number_keys(text: str) -> set[str]:
-    """The keys of every document number in ``text``, one for each tail of its agency code
-    (so that 兖政发〔2021〕5号 and 〔2021〕5号 find a text with 济兖政发〔2021〕5号 too): a
-    record has a number's key exactly when its normalised text contains the number."""
+def number_keys(text: str, normalised: bool = False) -> set[str]:
+    """The keys of every document number in ``text`` (``normalised`` already, or not), one for
+    each tail of its agency code (so that 兖政发〔2021〕5号 and 〔2021〕5号 find a text with
+    济兖政发〔2021〕5号 too): a record has a number's key exactly when its normalised text
+    contains the number (an agency code of up to NUMBER_SUFFIX_MAX characters)."""
+    flat = text if normalised else normalise(text)
     keys = set()
-    for m in _NUMBER.finditer(normalise(text)):
-        code, tail = m.group(1), m.group(2)
-        for size in range(min(len(code), NUMBER_SUFFIX_MAX) + 1):
-            keys.add(number_token(code[len(code) - size :] + tail))
+    for m in _NUMBER_TAIL.finditer(flat):
+        start = m.start()
+        code = _HAN_BEFORE.search(flat, max(0, start - NUMBER_SUFFIX_MAX), start).group()
+        for size in range(len(code) + 1):
+            keys.add(number_token(code[len(code) - size :] + m.group()))
     return keys
 
 
