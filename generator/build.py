@@ -240,6 +240,7 @@ def build_site(
                     shard=shard,
                     search=search,
                     bulk_downloads=bulk_downloads,
+                    reuse_pages=not full,
                 )
                 check_site_dir(site_dir, content_dir, config_file, Path(config.docs_dir), force=force)
                 incremental = _build_into(config, site_dir, staging, build_stamp(config, shard), full)

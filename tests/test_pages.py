@@ -670,12 +670,12 @@ def test_data_page_describes_every_resource_from_the_package(fixture_site):
     assert [
         "doc_number",
         "string",
-        "发文字号, corrected and without spaces, e.g. 济兖政发〔2021〕5号.",
+        "发文字号，经校正、去空格，如济兖政发〔2021〕5号。",
     ] in fields
     assert "jiyanzhengfa-2021-5" in text  # a sample row of the documents table
     targets = {resolve(fixture_site, "download/", h) for h in links(article)}
     assert fixture_site / "data/gazette.sqlite.gz" in targets
-    assert [pre.text().split()[0] for pre in article.find_all("pre", "gz-sql")] == ["CREATE", "SELECT"]
+    assert [pre.text().split()[0] for pre in article.find_all("pre", "gz-sql")] == ["SELECT", "SELECT"]
 
 
 def test_404_page_is_chinese_and_works_under_a_sub_path(tmp_path, site_builder, monkeypatch):
@@ -729,3 +729,35 @@ def test_long_lists_become_pages_per_year_or_agency_that_link_every_document(
     if model.cited_parts:
         assert len(cited_index.find_all("tr")) == 0
         assert len([h for h in links(cited_index) if not h.startswith(("#", ".."))]) >= len(model.cited_parts)
+
+
+# ---------------------------------------------------------------- page keys (incremental rebuilds)
+
+
+def test_a_document_page_key_changes_with_what_the_page_shows_of_other_records():
+    """A rebuild keeps a cached document page only while its key is the same: the key must change
+    when a document it cites (or that cites it) changes its title, and not otherwise."""
+    import copy
+
+    from generator.model.archive import build_archive
+    from generator.model.records import load_records
+    from generator.site.pages import _page_code_digest, build_site, document_page_key
+
+    def keys(archive) -> dict[str, str]:
+        site = build_site(archive)
+        code = _page_code_digest()
+        return {
+            d.document_id: document_page_key(site, d, code, "", True, False, {}) for d in archive.documents
+        }
+
+    issues = load_records(FIXTURES)
+    before = keys(build_archive(issues))
+    assert keys(build_archive(copy.deepcopy(issues))) == before
+    changed = copy.deepcopy(issues)
+    archive = build_archive(changed)
+    citing = next(c for d in archive.documents for c in archive.cites(d) if c.cited is not None)
+    citing.cited.title += "（修订）"
+    after = keys(build_archive(changed))
+    differ = {i for i in before if before[i] != after[i]}
+    assert citing.citing.document_id in differ and citing.cited.document_id in differ
+    assert len(differ) < len(before)  # the others stay as they were

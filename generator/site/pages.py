@@ -9,6 +9,7 @@ but cannot open raw HTML, links, images or attribute lists.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import itertools
 import json
@@ -85,13 +86,86 @@ def md_text(value: Any) -> str:
     return _INLINE_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text)
 
 
-def front_matter(title: str, hide_navigation: bool = False) -> str:
-    """YAML front matter; the title is HTML-escaped because Material prints ``page.meta.title`` raw."""
+def front_matter(title: str, hide_navigation: bool = False, key: str = "") -> str:
+    """YAML front matter; the title is HTML-escaped because Material prints ``page.meta.title`` raw.
+    ``key``, the page key (see document_page_key), goes first, as a YAML comment."""
     meta: dict[str, Any] = {"title": html.escape(" ".join(title.split()))}
     if hide_navigation:
         meta["hide"] = ["navigation"]
     data = yaml.dump(meta, Dumper=_YAML_DUMPER, allow_unicode=True, width=10_000)
-    return f"---\n{data}---\n"
+    return f"---\n{PAGE_KEY_PREFIX}{key}\n{data}---\n" if key else f"---\n{data}---\n"
+
+
+# ---------------------------------------------------------------- page keys (incremental rebuilds)
+
+KEEP = object()  # in place of a page's text: the page cache holds it already
+PAGE_KEY_PREFIX = "# gazette-page-key: "
+_KEY_HEAD = len("---\n" + PAGE_KEY_PREFIX) + 64
+
+
+def _page_key_of(path: Path) -> str | None:
+    """The page key a page source in the cache was written with, if any."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_KEY_HEAD).decode("ascii", errors="replace")
+    except OSError:
+        return None
+    start = "---\n" + PAGE_KEY_PREFIX
+    return head[len(start) :] if head.startswith(start) else None
+
+
+@lru_cache(maxsize=1)
+def _page_code_digest() -> bytes:
+    """What shapes a page besides its inputs: the site's and the model's code and templates."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    for folder in ("site", "model"):
+        for path in sorted((package / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def document_page_key(
+    site: Site,
+    document: Document,
+    code: bytes,
+    base_url: str,
+    downloads: bool,
+    source_pdfs: bool,
+    table_csv: dict[str, str],
+) -> str:
+    """A digest of everything a document page is rendered from: the code, the record, and what
+    the page shows of other records (its issue, status, citations both ways, browse pages)."""
+    archive = site.archive
+    issue = site.issue_of(document)
+
+    def other(doc: Document | None) -> list:
+        if doc is None:
+            return []
+        return [doc.doc_number.text if doc.doc_number else "", doc.title, site.doc_path(doc)]
+
+    repealed = archive.repealed_by.get(document.document_id)
+    inputs = [
+        base_url,
+        downloads,
+        source_pdfs,
+        to_dict(document),
+        site.doc_path(document),
+        issue_label(issue),
+        issue.source,
+        site.issue_path[issue.issue_id],
+        site.type_path(document) if document.doc_type else "",
+        site.section_path(document) if document.section else "",
+        archive.status(document),
+        other(repealed.citing) if repealed else [],
+        [[to_dict(c.reference), other(c.cited)] for c in archive.cites(document)],
+        [[to_dict(c.reference), other(c.citing)] for c in archive.cited_by.get(document.document_id, [])],
+        {t.table_id: table_csv.get(t.table_id) for t in document.tables},
+    ]
+    digest = hashlib.sha256(code)
+    digest.update(json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------- site model
@@ -688,10 +762,13 @@ def iter_pages(
     source_pdfs: bool = False,
     bulk_url: str | None = None,
     part: tuple[int, int] = (0, 1),
-) -> Iterator[tuple[str, str]]:
+    reuse_from: Path | None = None,
+) -> Iterator[tuple[str, str | object]]:
     """Every generated page as (docs-relative path, Markdown text), one at a time; with ``part``
     ``(k, n)``, only the k-th of every n pages (the others are not rendered), so that n
-    processes share the work.
+    processes share the work. ``reuse_from``: the page cache of an earlier build; a document
+    page whose inputs (its page key) are those it was written from there is not rendered again
+    but given as KEEP.
 
     ``datapackage`` is the data package descriptor (datapackage.json) when the package is
     published with the site (under ``data/gazette/``), else None. ``site_url`` makes the
@@ -709,9 +786,13 @@ def iter_pages(
     mine, parts = part
     counter = itertools.count()
 
-    def render(path: str, template: str, title: str | None, **context: Any) -> tuple[str, str] | None:
+    def render(
+        path: str, template: str, title: str | None, key: str = "", **context: Any
+    ) -> tuple[str, str | object] | None:
         if next(counter) % parts != mine:
             return None  # another process's page
+        if key and reuse_from is not None and _page_key_of(reuse_from / path) == key:
+            return path, KEEP
         body = env.get_template(template).render(
             site=site,
             archive=archive,
@@ -729,7 +810,7 @@ def iter_pages(
             FEED=FEED,
             **context,
         )
-        head = front_matter(title, hide_navigation=path not in NAV_PAGES) if title else ""
+        head = front_matter(title, hide_navigation=path not in NAV_PAGES, key=key) if title else ""
         return path, head + body.rstrip("\n") + "\n"
 
     table_csv = _table_csv_paths(datapackage) if bulk_url is None else {}
@@ -782,12 +863,16 @@ def iter_pages(
             sections=[(name, rows) for name, rows in sections if not all(r.anchor for r in rows)],
             parts=[row for _, rows in sections if all(r.anchor for r in rows) for row in rows],
         )
+    code = _page_code_digest()
     for document in archive.documents:
         issue = site.issue_of(document)
         yield render(
             site.doc_path(document),
             "document.md.j2",
             document.title or "（无标题）",
+            key=document_page_key(site, document, code, base_url, document_downloads, source_pdfs, table_csv)
+            if reuse_from is not None
+            else "",
             document=document,
             issue=issue,
             status=archive.status(document),
@@ -1000,6 +1085,9 @@ def write_pages(
     result = Written()
     for rel_path, text in pages.items() if isinstance(pages, Mapping) else pages:
         result.paths.append(rel_path)
+        if text is KEEP:
+            result.unchanged += 1
+            continue
         target = out_dir / rel_path
         data = text.encode("utf-8") if isinstance(text, str) else text
         try:

@@ -92,6 +92,9 @@ class GazetteConfig(base.Config):
     # e.g. as release assets) and give their address in bulk_downloads_url for the data page.
     bulk_downloads = c.Type(bool, default=False)
     bulk_downloads_url = c.Type(str, default="")
+    # A document page whose inputs are those its cached source was written from is not rendered
+    # again (pages.document_page_key); `gazette build --full` sets this to false.
+    reuse_pages = c.Type(bool, default=True)
     theme = c.Type(bool, default=True)  # false: the configuration's custom_dir brings its own theme
     # publish the source PDFs (content/sources/*.pdf) under sources/, and link each document to
     # its pages there; off by default: scans weigh megabytes a page (GitHub Pages allows 1 GB)
@@ -175,6 +178,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 source_pdfs=self.config.source_pdfs,
                 bulk_url=None if bulk else self.config.bulk_downloads_url,
                 part=part,
+                reuse_from=pages_dir if self.config.reuse_pages else None,
             ),
             pages_dir,
         )
