@@ -58,7 +58,7 @@ def test_descriptor_says_when_by_whom_and_which_version(descriptor, files):
     assert "homepage" not in descriptor  # no site address given
     with_home = json.loads(package_files(archive, site_url="https://example.org/a/")["datapackage.json"])
     assert with_home["homepage"] == "https://example.org/a/"
-    assert "PDDL" in files["LICENSE.md"].decode() and "frictionless validate" in files["README.md"].decode()
+    assert "PDDL" in files["LICENSE.txt"].decode() and "frictionless validate" in files["README.txt"].decode()
 
 
 def test_fields_carry_their_constraints(descriptor):

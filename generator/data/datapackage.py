@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from generator.data.sqlite_export import datasette_metadata, write_sqlite_gz
 from generator.model.archive import STATUSES, Archive
 from generator.model.body import plain_text
 from generator.model.ids import column_names, document_url, issue_url
@@ -52,106 +53,127 @@ S, I, D, B = "string", "integer", "date", "boolean"
 SCHEMAS: dict[str, dict[str, Any]] = {
     "issues": {
         "title": "期刊与文件汇编",
-        "description": "One row per ingested source: a gazette issue, or a collection of documents published together.",
+        "description": "每个导入的来源一行：一期公报，或一起发布的一组文件（文件汇编）。",
         "fields": [
             _field(
                 "issue_id",
                 S,
-                "Stable ASCII identifier: region code, year and 期号.",
+                "稳定的 ASCII 标识：行政区划代码、年份与期号。",
+                title="期刊标识",
                 constraints={"required": True, "unique": True},
             ),
             _field(
                 "kind",
                 S,
-                "issue (a gazette issue) or collection (documents published together).",
+                "issue（一期公报）或 collection（一起发布的文件汇编）。",
+                title="类型",
                 constraints={"enum": ["issue", "collection"]},
             ),
-            _field("publisher", S, "Publishing government, e.g. 济宁市兖州区人民政府."),
+            _field("publisher", S, "出版公报的人民政府，如济宁市兖州区人民政府。", title="发布机关"),
             _field(
                 "region_code",
                 S,
-                "Administrative division code of the publisher (GB/T 2260).",
+                "发布机关的行政区划代码（GB/T 2260，六位数字）。",
+                title="行政区划代码",
                 constraints={"pattern": REGION_CODE_PATTERN},
             ),
-            _field("year", I, "Year of the issue."),
+            _field("year", I, "期刊所属年份。", title="年份"),
             _field(
                 "year_inferred",
                 B,
-                "True when the masthead has no year and it was inferred from the documents.",
+                "报头未印年份、年份由所收文件推断时为 true。",
+                title="年份为推断",
             ),
-            _field("number", S, "期号 as printed, e.g. 3-4 for a combined issue."),
-            _field("cumulative_number", S, "总期号 as printed, e.g. 87-88."),
-            _field("published_on", D, "出版日期 from the colophon."),
-            _field("title", S, "Masthead title, e.g. 济宁市兖州区人民政府公报."),
-            _field("document_count", I, "Number of documents in the issue."),
-            _field("source", S, "Source text file name under content/sources/."),
+            _field("number", S, "报头所印期号，合刊如 3-4。", title="期号"),
+            _field("cumulative_number", S, "报头所印总期号，如 87-88。", title="总期号"),
+            _field("published_on", D, "版权页所印出版日期。", title="出版日期"),
+            _field("title", S, "报头刊名，如济宁市兖州区人民政府公报。", title="刊名"),
+            _field("document_count", I, "本期所收公文件数。", title="文件数"),
+            _field("source", S, "原始文件名（content/sources/ 下）。", title="来源文件"),
             _field(
                 "source_sha256",
                 S,
-                "SHA-256 of the source file's bytes.",
+                "原始文件内容的 SHA-256 摘要（64 位小写十六进制）。",
+                title="来源文件 SHA-256",
                 constraints={"pattern": SHA256_PATTERN},
             ),
-            _field("url", S, "The issue's page, relative to the site root."),
+            _field("url", S, "本期页面地址，相对于网站根目录。", title="页面地址"),
         ],
         "primaryKey": ["issue_id"],
     },
     "documents": {
         "title": "公文",
-        "description": "One row per official document, with the elements GB/T 9704-2012 names.",
+        "description": "每件公文一行，含 GB/T 9704-2012 规定的各要素。",
         "fields": [
             _field(
                 "document_id",
                 S,
-                "Stable ASCII identifier derived from the document number.",
+                "由发文字号（无文号时由发布机关、成文日期与标题）生成的稳定 ASCII 标识。",
+                title="公文标识",
                 constraints={"required": True, "unique": True},
             ),
-            _field("issue_id", S, "The issue the document was published in.", constraints={"required": True}),
-            _field("seq", I, "Order of the document in the issue, from 1."),
-            _field("section", S, "Section of the issue, e.g. 区政府文件."),
-            _field("doc_number", S, "发文字号, corrected and without spaces, e.g. 济兖政发〔2021〕5号."),
-            _field("doc_number_printed", S, "发文字号 as printed, when it differed (OCR errors, spaces)."),
-            _field("doc_agency", S, "机关代字, e.g. 济兖政发."),
-            _field("doc_year", I, "Year in the document number."),
-            _field("doc_serial", I, "Serial in the document number."),
-            _field("title", S, "Full title."),
-            _field("doc_type", S, "文种: 决定, 通知, 意见, 批复 …", constraints={"enum": list(DOC_TYPES)}),
-            _field("issuer", S, "发文机关."),
-            _field("recipients", S, "主送机关."),
-            _field("signed_on", D, "成文日期."),
-            _field("printed_on", D, "印发日期."),
-            _field("public", B, "True when marked 此件公开发布."),
-            _field("page", I, "Page in the issue's table of contents."),
+            _field("issue_id", S, "刊登本文件的期刊。", title="期刊标识", constraints={"required": True}),
+            _field("seq", I, "本文件在该期中的顺序，从 1 起。", title="序号"),
+            _field("section", S, "所在栏目，如区政府文件。", title="栏目"),
+            _field("doc_number", S, "发文字号，经校正、去空格，如济兖政发〔2021〕5号。", title="发文字号"),
+            _field(
+                "doc_number_printed",
+                S,
+                "原件所印发文字号，与校正后不同时给出（OCR 错误、空格等）。",
+                title="发文字号（原印）",
+            ),
+            _field("doc_agency", S, "发文机关代字，如济兖政发。", title="机关代字"),
+            _field("doc_year", I, "发文字号中的年份。", title="文号年份"),
+            _field("doc_serial", I, "发文字号中的序号。", title="文号序号"),
+            _field("title", S, "公文完整标题。", title="标题"),
+            _field(
+                "doc_type",
+                S,
+                "文种：决定、通知、意见、批复……（GB/T 9704 与《党政机关公文处理工作条例》所列）。",
+                title="文种",
+                constraints={"enum": list(DOC_TYPES)},
+            ),
+            _field("issuer", S, "发文机关署名。", title="发文机关"),
+            _field("recipients", S, "主送机关。", title="主送机关"),
+            _field("signed_on", D, "成文日期。", title="成文日期"),
+            _field("printed_on", D, "印发日期（版记）。", title="印发日期"),
+            _field("public", B, "标注“此件公开发布”或“此件主动公开”时为 true。", title="公开发布"),
+            _field("page", I, "在该期目录中的页码。", title="页码"),
             _field(
                 "source_page_first",
                 I,
-                "First page of the document in the source PDF (empty for a text source).",
+                "在原始 PDF 中的起始页（文本来源为空）。",
+                title="原件起始页",
             ),
             _field(
                 "source_page_last",
                 I,
-                "Last page of the document in the source PDF (empty for a text source).",
+                "在原始 PDF 中的终止页（文本来源为空）。",
+                title="原件终止页",
             ),
             _field(
                 "source_url",
                 S,
-                "原文链接: the web page the document was ingested from (empty when it came from a gazette).",
+                "导入来源网页的地址（来自公报的文件为空）。",
+                title="原文链接",
                 format="uri",
             ),
-            _field("attachment_count", I, "Number of attachments."),
-            _field("table_count", I, "Number of tables."),
+            _field("attachment_count", I, "附件件数。", title="附件数"),
+            _field("table_count", I, "表格个数。", title="表格数"),
             _field(
                 "body",
                 S,
-                "Full text of the document (attachments apart), exactly as written: paragraphs and headings one "
-                "per line with a blank line between; a table's rows one per line, cells separated by tabs.",
+                "公文正文全文（不含附件），与原文一字不差：段落与标题各占一行，段间空一行；表格每行一行，单元格以制表符分隔。",
+                title="正文",
             ),
             _field(
                 "status",
                 S,
-                "有效, or 已废止 / 已宣布失效 when a later document in the archive repealed it.",
+                "有效；若档案中有后来的文件将其废止或宣布失效，则为已废止或已宣布失效。",
+                title="效力状态",
                 constraints={"enum": list(STATUSES)},
             ),
-            _field("url", S, "The document's page, relative to the site root."),
+            _field("url", S, "本文件页面地址，相对于网站根目录。", title="页面地址"),
         ],
         "primaryKey": ["document_id"],
         "foreignKeys": [
@@ -160,26 +182,34 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "appointments": {
         "title": "人事任免",
-        "description": "One row per person and action in 人事任免.",
+        "description": "人事任免中每人每项任免一行。",
         "fields": [
-            _field("appointment_id", S, "Stable identifier.", constraints={"required": True, "unique": True}),
-            _field("issue_id", S, "The issue that published the decision.", constraints={"required": True}),
-            _field("decided_on", D, "Date of the decision."),
-            _field("authority", S, "Who decided, e.g. 区人民政府."),
-            _field("person", S, "Name of the person (empty for a renamed post)."),
+            _field(
+                "appointment_id",
+                S,
+                "稳定标识。",
+                title="任免标识",
+                constraints={"required": True, "unique": True},
+            ),
+            _field("issue_id", S, "刊登该任免决定的期刊。", title="期刊标识", constraints={"required": True}),
+            _field("decided_on", D, "任免决定的日期。", title="决定日期"),
+            _field("authority", S, "作出决定的机关，如区人民政府。", title="决定机关"),
+            _field("person", S, "被任免人姓名（职务更名时为空）。", title="姓名"),
             _field(
                 "action",
                 S,
-                "任命, 免去, 聘任, 不再聘任, 不再担任, 职务名称变更 …",
+                "任命、免去、聘任、不再聘任、不再担任、职务名称变更……",
+                title="任免类别",
                 constraints={"enum": list(ACTIONS)},
             ),
-            _field("post", S, "The post."),
-            _field("note", S, "Terms as printed: 聘期三年, 职级待遇不变, new name of a renamed post …"),
-            _field("text", S, "The decision as printed."),
+            _field("post", S, "职务，按原文。", title="职务"),
+            _field("note", S, "原文所附条件：聘期三年、职级待遇不变、更名后的职务名称……", title="备注"),
+            _field("text", S, "该项决定的原文。", title="原文"),
             _field(
                 "basis",
                 S,
-                "What the decision stands under, as printed: list title, 决定 or notice line, heading.",
+                "该项决定所属的原文标题、决定或通知语、小标题。",
+                title="依据",
             ),
         ],
         "primaryKey": ["appointment_id"],
@@ -189,13 +219,19 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "events": {
         "title": "大事记",
-        "description": "One row per 大事记 entry.",
+        "description": "大事记每条一行。",
         "fields": [
-            _field("event_id", S, "Stable identifier.", constraints={"required": True, "unique": True}),
-            _field("issue_id", S, "The issue that published the entry.", constraints={"required": True}),
-            _field("date", D, "Date of the event (first day of a range)."),
-            _field("end_date", D, "Last day, for a range such as 7-11日."),
-            _field("text", S, "The entry as printed, without its date."),
+            _field(
+                "event_id",
+                S,
+                "稳定标识。",
+                title="大事记标识",
+                constraints={"required": True, "unique": True},
+            ),
+            _field("issue_id", S, "刊登该条的期刊。", title="期刊标识", constraints={"required": True}),
+            _field("date", D, "事件日期（时间段的第一天）。", title="日期"),
+            _field("end_date", D, "时间段的最后一天，如 7-11日。", title="结束日期"),
+            _field("text", S, "该条原文，不含日期。", title="内容"),
         ],
         "primaryKey": ["event_id"],
         "foreignKeys": [
@@ -204,12 +240,18 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "references": {
         "title": "引用",
-        "description": "One row per document number cited in a document.",
+        "description": "公文中引用的每个发文字号一行。",
         "fields": [
-            _field("document_id", S, "The citing document.", constraints={"required": True}),
-            _field("cited_doc_number", S, "The cited document number, without spaces."),
-            _field("cited_document_id", S, "The cited document, when it is in the archive."),
-            _field("relation", S, "废止, 宣布失效, 依据, 贯彻, 引用.", constraints={"enum": list(RELATIONS)}),
+            _field("document_id", S, "引用方公文。", title="引用文件", constraints={"required": True}),
+            _field("cited_doc_number", S, "被引用的发文字号，去空格。", title="被引文号"),
+            _field("cited_document_id", S, "被引用的公文（收入本档案时）。", title="被引文件"),
+            _field(
+                "relation",
+                S,
+                "废止、宣布失效、依据、贯彻、引用。",
+                title="关系",
+                constraints={"enum": list(RELATIONS)},
+            ),
         ],
         "primaryKey": ["document_id", "cited_doc_number", "relation"],
         "foreignKeys": [
@@ -222,19 +264,20 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "tables": {
         "title": "表格",
-        "description": "One row per table extracted from a document; each table is also its own CSV resource.",
+        "description": "从公文中提取的每个表格一行；每个表格另有自己的 CSV 资源。",
         "fields": [
             _field(
                 "table_id",
                 S,
-                "Stable identifier; the table's resource is named table-{table_id}.",
+                "稳定标识；其资源名为 table-{table_id}。",
+                title="表格标识",
                 constraints={"required": True, "unique": True},
             ),
-            _field("document_id", S, "The document holding the table.", constraints={"required": True}),
-            _field("caption", S, "The table's caption as printed."),
-            _field("rows", I, "Number of data rows."),
-            _field("columns", I, "Number of columns."),
-            _field("path", S, "Path of the table's CSV in the package."),
+            _field("document_id", S, "表格所在公文。", title="所属公文", constraints={"required": True}),
+            _field("caption", S, "原文所印表题。", title="表题"),
+            _field("rows", I, "数据行数。", title="行数"),
+            _field("columns", I, "列数。", title="列数"),
+            _field("path", S, "表格 CSV 在数据包中的路径。", title="文件路径"),
         ],
         "primaryKey": ["table_id"],
         "foreignKeys": [
@@ -243,15 +286,19 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "problems": {
         "title": "解析问题",
-        "description": "What ingest could not parse or had to correct.",
+        "description": "导入时未能解析或作了校正之处。",
         "fields": [
-            _field("issue_id", S, "The issue concerned.", constraints={"required": True}),
+            _field("issue_id", S, "所涉期刊。", title="期刊标识", constraints={"required": True}),
             _field(
-                "severity", S, "error, warning or info.", constraints={"enum": ["error", "warning", "info"]}
+                "severity",
+                S,
+                "error（错误）、warning（警告）或 info（说明）。",
+                title="级别",
+                constraints={"enum": ["error", "warning", "info"]},
             ),
-            _field("code", S, "Short code of the problem, e.g. doc-number-corrected."),
-            _field("message", S, "What was found."),
-            _field("line", I, "Line in the source file (0 when not tied to a line)."),
+            _field("code", S, "问题的简短代码，如 doc-number-corrected。", title="代码"),
+            _field("message", S, "发现的情况。", title="说明"),
+            _field("line", I, "在来源文件中的行号（与某行无关时为 0）。", title="行号"),
         ],
         "foreignKeys": [
             {"fields": ["issue_id"], "reference": {"resource": "issues", "fields": ["issue_id"]}}
@@ -377,7 +424,7 @@ def table_path(table: Table) -> str:
 
 
 def package_files(archive: Archive, site_url: str = "") -> dict[str, bytes]:
-    """Every file of the package: CSVs, datapackage.json, README.md and LICENSE.md, as bytes,
+    """Every file of the package: CSVs, datapackage.json, README.txt, LICENSE.txt and datasette.json, as bytes,
     keyed by relative path. ``site_url``, the archive's address, becomes the homepage."""
     files: dict[str, bytes] = {}
     resources = []
@@ -412,8 +459,9 @@ def package_files(archive: Archive, site_url: str = "") -> dict[str, bytes]:
         "name": PACKAGE_NAME,
         "title": "中国地方人民政府公报开放数据",
         "description": (
-            "Official documents, appointments (人事任免), chronicles (大事记) and citations from Chinese "
-            "local-government gazettes (人民政府公报), parsed from their published text."
+            "地方人民政府公报的结构化数据：公文全文及其各要素、人事任免、大事记、公文之间的引用与表格，"
+            "由公报公开发布的文本解析而来。Official documents, appointments, chronicles and citations "
+            "from Chinese local-government gazettes (人民政府公报), parsed from their published text."
         ),
         **({"homepage": site_url} if site_url else {}),
         "version": package_version(archive),
@@ -424,8 +472,11 @@ def package_files(archive: Archive, site_url: str = "") -> dict[str, bytes]:
         "keywords": ["人民政府公报", "gazette", "official documents", "China", "open data"],
         "resources": resources,
     }
-    files["README.md"] = _readme(descriptor).encode("utf-8")
-    files["LICENSE.md"] = LICENSE_TEXT.encode("utf-8")
+    files["README.txt"] = _readme(descriptor).encode("utf-8")
+    files["datasette.json"] = (
+        json.dumps(datasette_metadata(descriptor), ensure_ascii=False, indent=2) + "\n"
+    ).encode("utf-8")
+    files["LICENSE.txt"] = LICENSE_TEXT.encode("utf-8")
     files["datapackage.json"] = (json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return files
 
@@ -495,7 +546,9 @@ def _contributors(archive: Archive) -> list[dict[str, Any]]:
     ]
 
 
-PACKAGE_DOCS = ("README.md", "LICENSE.md")  # in the package beside its resources
+# In the package beside its resources. Plain text, not .md: a site built with the package would
+# render Markdown files as pages.
+PACKAGE_DOCS = ("README.txt", "LICENSE.txt", "datasette.json")
 
 LICENSE_TEXT = """# 许可 · License
 
@@ -534,7 +587,7 @@ def _readme(descriptor: dict[str, Any]) -> str:
         f"另有 {tables} 个表格，各为一个 CSV 文件（`tables/`），列名为表头的拼音，表头原文见字段的 title。",
         "",
     ]
-    lines += ["许可：PDDL 1.0，见 `LICENSE.md`。", ""]
+    lines += ["许可：PDDL 1.0，见 `LICENSE.txt`。", ""]
     return "\n".join(lines)
 
 
@@ -635,7 +688,6 @@ def write_package_archives(
     """The package under ``package_dir`` as a zip and as gzipped SQLite, at ``out_dir``/``data_zip``
     and ``data_sqlite``, each replaced whole. Streams from and to disk: run in a process of its own
     beside the MkDocs build, it needs little memory."""
-    from generator.data.sqlite_export import write_sqlite_gz
 
     package_dir, out_dir = Path(package_dir), Path(out_dir)
     paths = {p.relative_to(package_dir).as_posix(): p for p in sorted(package_dir.rglob("*")) if p.is_file()}

@@ -69,6 +69,35 @@ def write_sqlite_gz(package_dir: Path, out: BinaryIO) -> None:
             shutil.copyfileobj(source, target, 1 << 20)
 
 
+# Table names that are SQL keywords (``references`` breaks ``CREATE VIEW references`` in DuckDB
+# and needs quoting everywhere) get a plain name in the database.
+RESERVED_TABLE_NAMES = {"references": "document_references"}
+# Columns people look rows up by, indexed beside the foreign keys.
+LOOKUP_COLUMNS = ("doc_number", "doc_agency", "signed_on", "published_on", "person", "decided_on", "date")
+
+
+def table_name(resource_name: str) -> str:
+    """The SQLite table of a package resource: ``table-370812-x-t1`` → ``table_370812_x_t1``."""
+    name = resource_name.replace("-", "_")
+    return RESERVED_TABLE_NAMES.get(name, name)
+
+
+def column_names(resource: dict) -> list[str]:
+    """The table's columns: the fields' names, except in the tables of documents (``table-…``),
+    whose columns are named by their headings (the fields' titles), as printed."""
+    fields = (resource.get("schema") or {}).get("fields") or []
+    if not str(resource.get("name", "")).startswith("table-"):
+        return [f["name"] for f in fields]
+    names: list[str] = []
+    for field in fields:
+        name = " ".join(str(field.get("title") or field["name"]).split())
+        candidate, n = name, 2
+        while candidate.lower() in (x.lower() for x in names):  # SQLite column names ignore case
+            candidate, n = f"{name} ({n})", n + 1
+        names.append(candidate)
+    return names
+
+
 def write_sqlite(package_dir: Path, path: Path) -> None:
     """The package under ``package_dir`` as a new SQLite database at ``path``."""
     package_dir = Path(package_dir)
@@ -89,25 +118,82 @@ def write_sqlite(package_dir: Path, path: Path) -> None:
 
 def _load_resource(connection: sqlite3.Connection, package_dir: Path, resource: dict) -> None:
     name, rel = resource.get("name"), resource.get("path")
-    fields = (resource.get("schema") or {}).get("fields") or []
+    schema = resource.get("schema") or {}
+    fields = schema.get("fields") or []
     if not isinstance(name, str) or not isinstance(rel, str) or not fields:
         return
-    table = name.replace("-", "_")
-    types = {f["name"]: f.get("type", "string") for f in fields}
-    key = (resource.get("schema") or {}).get("primaryKey") or []
+    table = table_name(name)
+    columns = column_names(resource)
+    column_of = {f["name"]: column for f, column in zip(fields, columns)}
+    types = {column: f.get("type", "string") for f, column in zip(fields, columns)}
+    key = schema.get("primaryKey") or []
     key = [key] if isinstance(key, str) else key
-    columns = [f"{_quote(f['name'])} {SQL_TYPES.get(types[f['name']], 'TEXT')}" for f in fields]
+    definitions = [f"{_quote(c)} {SQL_TYPES.get(types[c], 'TEXT')}" for c in columns]
     if key:
-        columns.append(f"PRIMARY KEY ({', '.join(_quote(k) for k in key)})")
-    connection.execute(f"CREATE TABLE {_quote(table)} ({', '.join(columns)})")
+        definitions.append(f"PRIMARY KEY ({', '.join(_quote(column_of[k]) for k in key)})")
+    indexed: list[list[str]] = []
+    for foreign in schema.get("foreignKeys") or []:
+        own, target = foreign["fields"], foreign["reference"]
+        own = [own] if isinstance(own, str) else own
+        other = target["fields"]
+        other = [other] if isinstance(other, str) else other
+        definitions.append(
+            f"FOREIGN KEY ({', '.join(_quote(column_of[f]) for f in own)}) "
+            f"REFERENCES {_quote(table_name(target['resource']))} ({', '.join(_quote(f) for f in other)})"
+        )
+        indexed.append([column_of[f] for f in own])
+    indexed += [[c] for c in LOOKUP_COLUMNS if c in column_of and [c] != key[:1]]
+    connection.execute(f"CREATE TABLE {_quote(table)} ({', '.join(definitions)})")
     with open(package_dir / rel, encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, [])
         placeholders = ", ".join("?" for _ in header)
-        names = ", ".join(_quote(h) for h in header)
+        names = ", ".join(_quote(column_of.get(h, h)) for h in header)
         rows = (
-            [_value(cell, types.get(column, "string")) for column, cell in zip(header, row)] for row in reader
+            [_value(cell, types.get(column_of.get(h, h), "string")) for h, cell in zip(header, row)]
+            for row in reader
         )
         connection.executemany(
             f"INSERT OR IGNORE INTO {_quote(table)} ({names}) VALUES ({placeholders})", rows
         )
+    for index_columns in indexed:
+        if index_columns == key[: len(index_columns)]:
+            continue  # the primary key's index serves it
+        index = f"idx_{table}_{'_'.join(index_columns)}"
+        connection.execute(
+            f"CREATE INDEX {_quote(index)} ON {_quote(table)} ({', '.join(_quote(c) for c in index_columns)})"
+        )
+
+
+def datasette_metadata(descriptor: dict) -> dict:
+    """Datasette's metadata for the database (``datasette gazette.sqlite -m datasette.json``):
+    title, licence and source of the archive, each table's title and description and each
+    column's description, in Chinese as the package gives them."""
+    tables = {}
+    for resource in descriptor.get("resources", []):
+        fields = (resource.get("schema") or {}).get("fields") or []
+        if not fields:
+            continue
+        columns = {
+            column: f.get("description") or f.get("title") or ""
+            for f, column in zip(fields, column_names(resource))
+            if f.get("description") or f.get("title")
+        }
+        tables[table_name(resource["name"])] = {
+            "title": resource.get("title", resource["name"]),
+            "description": resource.get("description", ""),
+            "columns": columns,
+        }
+    licence = (descriptor.get("licenses") or [{}])[0]
+    homepage = descriptor.get("homepage", "")
+    return {
+        "title": descriptor.get("title", ""),
+        "description": descriptor.get("description", ""),
+        "license": licence.get("title") or licence.get("name", ""),
+        "license_url": licence.get("path", ""),
+        "source": "、".join(
+            c["title"] for c in descriptor.get("contributors", []) if "publisher" in c.get("roles", [])
+        ),
+        **({"source_url": homepage} if homepage else {}),
+        "databases": {"gazette": {"tables": tables}},
+    }
