@@ -728,22 +728,21 @@ def ratios(result: dict) -> dict:
     }
 
 
+_FORMATS = {  # unit → how a figure in it is shown
+    "×": lambda v: f"{v:.2f}×",
+    "KB/doc": lambda v: f"{v:,.1f} KB",
+    "/s": lambda v: f"{v:,.0f} /s",
+    "s": lambda v: f"{v:.1f} s",
+    "MB": lambda v: f"{v / 1e6:,.1f} MB",
+    "KB": lambda v: f"{v / 1e3:,.1f} KB",
+}
+
+
 def _fmt(value, unit: str = "") -> str:
     if value is None:
         return "—"
-    if unit == "×":
-        return f"{value:.2f}×"
-    if unit == "KB/doc":
-        return f"{value:,.1f} KB"
-    if unit == "/s":
-        return f"{value:,.0f} /s"
-    if unit == "s":
-        return f"{value:.1f} s"
-    if unit == "MB":
-        return f"{value / 1e6:,.1f} MB"
-    if unit == "KB":
-        return f"{value / 1e3:,.1f} KB"
-    return f"{value:,.0f}{unit}"
+    shown = _FORMATS.get(unit)
+    return shown(value) if shown else f"{value:,.0f}{unit}"
 
 
 ROWS = [  # label, (group, name), unit
