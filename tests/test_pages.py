@@ -395,7 +395,11 @@ def test_hostile_text_shows_literally_and_runs_nothing(tmp_path, site_builder):
             assert element.tag not in {"img", "b", "i"} or element.attrs.get("src", "").startswith(
                 ("../", "assets")
             ), html_file
-            if element.tag == "script":
+            if element.tag == "script" and element.attrs.get("type") == "application/ld+json":
+                # data about the page, not code: its < > & escaped, so it cannot end the script
+                assert "<" not in element.text() and ">" not in element.text(), html_file
+                json.loads(element.text())
+            elif element.tag == "script":
                 assert "alert" not in element.text(), html_file
 
 
@@ -541,8 +545,11 @@ def test_document_page_downloads_the_document_as_one_json_file(fixture_site):
     assert "Markdown" not in anchors  # one copy of the text per document: the JSON
     record = json.loads(resolve(fixture_site, url, anchors["JSON"]).read_text(encoding="utf-8"))
     assert record["document_id"] == "jiyanzhengfa-2021-6"
-    assert record["doc_number"]["text"] == "济兖政发〔2021〕6号"
+    assert record["doc_number"] == "济兖政发〔2021〕6号"
     assert record["issue_id"] == "370812-2021-3-4"
+    assert record["schema_version"] == "1.0"
+    schema = resolve(fixture_site, url, anchors["JSON"]).parent / record["$schema"]
+    assert json.loads(schema.read_text(encoding="utf-8"))["title"].startswith("Gazette archive document")
     assert (fixture_site / record["url"] / "index.html").is_file()
     assert "居民健康素养水平" in record["body"]
     assert not (fixture_site / "documents/jiyanzhengfa-2021-6.md").exists()

@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from generator.data import contract
 from generator.data.sqlite_export import EXAMPLE_QUERY, FTS_SETUP
 from generator.model.archive import Archive, Citation
 from generator.model.ids import (
@@ -44,6 +45,7 @@ from generator.model.labels import cn_date, issue_label  # noqa: F401 (used by t
 from generator.model.models import Appointment, Document, Event, Issue, Table, TocEntry, to_dict
 from generator.outputs import CACHE_MARKER, write_atomic
 from generator.site.charts import bar_chart
+from generator.site.metadata import document_head, issue_head
 from generator.site.text import body_html, html_block, table_html
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -86,12 +88,24 @@ def md_text(value: Any) -> str:
     return _INLINE_SPECIAL.sub(lambda m: f"&#{ord(m.group())};", text)
 
 
-def front_matter(title: str, hide_navigation: bool = False, key: str = "") -> str:
-    """YAML front matter; the title is HTML-escaped because Material prints ``page.meta.title`` raw.
-    ``key``, the page key (see document_page_key), goes first, as a YAML comment."""
+def front_matter(
+    title: str,
+    hide_navigation: bool = False,
+    key: str = "",
+    description: str = "",
+    head: dict[str, Any] | None = None,
+) -> str:
+    """YAML front matter; the title and description are HTML-escaped because Material prints
+    ``page.meta.title`` and ``page.meta.description`` raw. ``key``, the page key (see
+    document_page_key), goes first, as a YAML comment. ``head``: what the page tells machines
+    (generator/site/metadata.py), written into <head> by the theme's main.html."""
     meta: dict[str, Any] = {"title": html.escape(" ".join(title.split()))}
+    if description:
+        meta["description"] = html.escape(" ".join(description.split()))
     if hide_navigation:
         meta["hide"] = ["navigation"]
+    if head:
+        meta["gazette_head"] = head
     data = yaml.dump(meta, Dumper=_YAML_DUMPER, allow_unicode=True, width=10_000)
     return f"---\n{PAGE_KEY_PREFIX}{key}\n{data}---\n" if key else f"---\n{data}---\n"
 
@@ -672,26 +686,31 @@ def citation_text(document: Document, issue: Issue, url: str) -> str:
 def iter_document_downloads(
     site: Site, site_url: str = "", part: tuple[int, int] = (0, 1)
 ) -> Iterator[tuple[str, bytes]]:
-    """One file per document next to its page, ``documents/<id>.json``: the record plus its
-    issue, status and URL, as (site path, bytes). (One copy: the JSON holds the text the
-    Markdown copy of earlier releases held.) ``part`` (k, n): the k-th of every n documents."""
+    """The JSON contract (generator/data/contract.py) as (site path, bytes): one file per
+    document next to its page (``documents/<id>.json``), per issue and per person likewise, and
+    the JSON Schemas under ``schemas/``. ``part`` (k, n): the k-th of every n documents; the
+    first part also writes the issues, people and schemas."""
     for document in site.archive.documents[part[0] :: part[1]]:
-        issue = site.issue_of(document)
-        path = site.doc_path(document)
-        url = page_url(path)
-        record = to_dict(document)
-        record.update(
-            {
-                "issue_id": issue.issue_id,
-                "issue": issue_label(issue),
-                "publisher": issue.publisher,
-                "status": site.archive.status(document),
-                "url": url,
-            }
+        json_path = site.doc_path(document)[:-3] + ".json"
+        yield json_path, contract.dumps(contract.document_json(document, site.archive, json_path, site_url))
+    if part[0] != 0:
+        return
+    for issue in site.issues:
+        json_path = site.issue_path[issue.issue_id][:-3] + ".json"
+        yield json_path, contract.dumps(contract.issue_json(issue, site.archive, json_path, site_url))
+    for person in site.people:
+        json_path = person.path[:-3] + ".json"
+        record = contract.person_json(
+            person.name,
+            person.publisher,
+            person.region_code,
+            page_url(person.path),
+            person.actions,
+            json_path,
+            site_url,
         )
-        if site_url:
-            record["permalink"] = site_url.rstrip("/") + "/" + url
-        yield f"{path[:-3]}.json", (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        yield json_path, contract.dumps(record)
+    yield from contract.schema_files(site_url).items()
 
 
 def iter_redirects(site: Site) -> Iterator[tuple[str, bytes]]:
@@ -787,7 +806,12 @@ def iter_pages(
     counter = itertools.count()
 
     def render(
-        path: str, template: str, title: str | None, key: str = "", **context: Any
+        path: str,
+        template: str,
+        title: str | None,
+        key: str = "",
+        metadata: dict[str, Any] | None = None,
+        **context: Any,
     ) -> tuple[str, str | object] | None:
         if next(counter) % parts != mine:
             return None  # another process's page
@@ -810,7 +834,17 @@ def iter_pages(
             FEED=FEED,
             **context,
         )
-        head = front_matter(title, hide_navigation=path not in NAV_PAGES, key=key) if title else ""
+        head = (
+            front_matter(
+                title,
+                hide_navigation=path not in NAV_PAGES,
+                key=key,
+                description=metadata["description"] if metadata else f"{title} · {SITE_TITLE}",
+                head=metadata,
+            )
+            if title
+            else ""
+        )
         return path, head + body.rstrip("\n") + "\n"
 
     table_csv = _table_csv_paths(datapackage) if bulk_url is None else {}
@@ -859,6 +893,7 @@ def iter_pages(
             site.issue_path[issue.issue_id],
             "issue.md.j2",
             issue_label(issue),
+            metadata=issue_head(issue, archive, site_url),
             issue=issue,
             sections=[(name, rows) for name, rows in sections if not all(r.anchor for r in rows)],
             parts=[row for _, rows in sections if all(r.anchor for r in rows) for row in rows],
@@ -870,6 +905,7 @@ def iter_pages(
             site.doc_path(document),
             "document.md.j2",
             document.title or "（无标题）",
+            metadata=document_head(document, archive, site_url),
             key=document_page_key(site, document, code, base_url, document_downloads, source_pdfs, table_csv)
             if reuse_from is not None
             else "",
