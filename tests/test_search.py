@@ -47,7 +47,13 @@ def test_a_text_has_the_key_of_every_document_number_it_contains():
     from generator.search.keys import is_document_number, number_keys, number_token
 
     keys = number_keys("根据济兖政发［2021］ 5号文件，废止〔2020〕第3号")
-    for contained in ("济兖政发〔2021〕5号", "兖政发(2021)5号", "〔2021〕5号", "〔2020〕第3号", "根据济兖政发〔2021〕5号"):
+    for contained in (
+        "济兖政发〔2021〕5号",
+        "兖政发(2021)5号",
+        "〔2021〕5号",
+        "〔2020〕第3号",
+        "根据济兖政发〔2021〕5号",
+    ):
         assert number_token(contained) in keys, contained
     for absent in ("济兖政发〔2021〕50号", "济兖政发〔2020〕5号", "鲁济兖政发〔2021〕5号", "〔2020〕3号"):
         assert number_token(absent) not in keys, absent
@@ -214,3 +220,69 @@ def test_an_incremental_index_reads_only_the_changed_issues_pages(fixture_site, 
     for chunk in (site / "pagefind" / "index").glob("*.pf_index"):
         words.update(entry[0] for entry in _read_bundle_file(chunk)[0])
     assert key_token("鹦鹉") in words and key_token("螺号") in words
+
+
+def test_the_bundle_written_from_the_records_has_the_layout_pagefind_writes(
+    fixture_site, fixture_archive, tmp_path
+):
+    """bundle.write_bundle writes Pagefind's private format itself: Pagefind's own bundle of the
+    same records (full text, search_eval's comparison) has the same meta fields, filters,
+    page count and sort direction (ascending)."""
+    import gzip
+    import shutil
+
+    from generator.search.bundle import SIGNATURE, cbor_decode, read_fragment
+    from generator.search.index import index_site
+    from generator.search.records import search_records
+
+    def read_page(url):
+        path = fixture_site / (url.strip("/") + "/index.html")
+        return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+    sort_date = {r.rid: r.sort.get("date") for r in search_records(fixture_archive, read_page)}
+    metas, dates = [], []
+    for with_keys in (True, False):
+        site = tmp_path / f"site-{with_keys}"
+        shutil.copytree(fixture_site, site)
+        index_site(site, fixture_archive, with_keys=with_keys)
+        bundle = site / "pagefind"
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        meta = cbor_decode(
+            gzip.decompress((bundle / f"pagefind.{entry['languages']['zh']['hash']}.pf_meta").read_bytes())[
+                len(SIGNATURE) :
+            ]
+        )
+        metas.append(
+            (entry["version"], entry["languages"]["zh"]["page_count"], [f for f, _ in meta[3]], meta[5])
+        )
+        pages = [
+            sort_date[read_fragment(bundle / "fragment" / f"{name}.pf_fragment")["meta"]["rid"]]
+            for name, _ in meta[1]
+        ]
+        ((sort_name, order),) = meta[4]
+        dates.append([pages[p] for p in order])
+    assert metas[0] == metas[1]
+    assert len(dates[0]) == len(dates[1]) and dates[1][0] < dates[1][-1]
+    for ordered in dates:  # ascending, as Pagefind's own
+        assert ordered == sorted(ordered)
+
+
+def test_a_rebuild_keeps_the_fragments_of_unchanged_records(fixture_site, fixture_archive, tmp_path):
+    """An incremental index writes only the changed records' fragments: the others stay the
+    same files (hard links of the previous build stay links)."""
+    import os
+    import shutil
+
+    from generator.search.index import index_site
+
+    site = tmp_path / "site"
+    shutil.copytree(fixture_site, site)
+    index_site(site, fixture_archive)
+    before = {p.name: os.stat(p).st_ino for p in (site / "pagefind" / "fragment").iterdir()}
+    index_site(site, fixture_archive, changed_issues=[fixture_archive.issues[0].issue_id])
+    after = {p.name: os.stat(p).st_ino for p in (site / "pagefind" / "fragment").iterdir()}
+    assert before.keys() == after.keys()
+    kept = [name for name in after if before[name] == after[name]]
+    first = fixture_archive.issues[0]
+    rewritten = len(after) - len(kept)
+    assert 0 < rewritten <= 1 + len(first.documents) + len(first.events) + len(first.appointments)

@@ -1,11 +1,13 @@
-"""Pagefind's bundle format, which the index extends: quarantined here.
+"""Pagefind's private bundle format, quarantined here.
 
-Pagefind has no API to add words to its index or to write a reproducible bundle, so this
-module reads and writes its private files (gzipped CBOR, fragment JSON) for the pinned
-release line (PAGEFIND_FORMAT, and pyproject pins pagefind to 1.5.x): ``canonicalise_bundle``
-sorts what Pagefind writes in hash-map order, ``add_keys`` puts the search keys into its word
-index. A bundle of any other format version is refused (``add_keys``), and
-tests/test_search.py fails loudly on a version change."""
+Pagefind has no API to index words of our choosing (the keys) or to update a bundle in part,
+so this module writes its private files itself (gzipped CBOR for the index, filters and meta,
+gzipped JSON for fragments) in the format of the pinned release line (PAGEFIND_FORMAT;
+pyproject pins pagefind to 1.5.x): ``write_bundle`` writes a whole bundle from the records'
+``Entry``s, Pagefind's browser runtime (pagefind.js and its WebAssembly) reads it.
+``canonicalise_bundle`` makes Pagefind's own bundle (search_eval's comparison) reproducible.
+A runtime of any other version is refused (``write_bundle``), and tests/test_search.py fails
+loudly on a version change and compares the layout with Pagefind's own bundle."""
 
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ import gzip
 import hashlib
 import json
 import re
+import shutil
 import struct
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import cbor2
@@ -145,16 +149,21 @@ def _replace_meta(out: Path, path: Path, meta: list) -> None:
     entry_path.write_text(entry_text.replace(f'"{old}"', f'"{new}"'), encoding="utf-8")
 
 
-# ---------------------------------------------------------------- text and keys
-# Pagefind indexes titles, metadata and filters; ``add_keys`` writes each record's text into
-# its fragment (gzip of SIGNATURE + JSON) and the keys as the word index. A .pf_index chunk
-# is [[word, pages, variants]] in word order; ``pages`` lists [page delta, locations, meta
-# locations]; a location below zero sets the weight, -(24w + 1), of those after it. The
-# .pf_meta lists pages as [fragment, word count] and chunks as [from, to, file], from/to
-# the shortest prefixes that tell neighbouring chunks apart.
+# ---------------------------------------------------------------- the bundle, written whole
+# ``write_bundle`` writes every data file of the bundle from the records; Pagefind's binary
+# only supplies its browser runtime (pagefind.js, its worker and WebAssembly, the entry file's
+# fields), taken from a run over one dummy page. Files: gzip of SIGNATURE + CBOR (index,
+# filters, meta) or JSON (fragments). A .pf_index chunk is [[word, pages, variants]] in word
+# order; ``pages`` lists [page delta, locations, meta locations]; a location below zero sets
+# the weight, -(24w + 1), of those after it. The .pf_meta is [version, pages as [fragment,
+# word count], chunks as [from, to, file] (from/to the shortest prefixes that tell
+# neighbouring chunks apart), filters as [name, file], sorts as [name, pages in ascending
+# order of the value], meta field names]; a filter file is [name, [[value, pages]]].
 
-META_PAGES, META_CHUNKS = 1, 2
-PAGEFIND_FORMAT = "1.5."  # the index format below; pyproject pins pagefind to 1.5
+META_PAGES, META_CHUNKS, META_SORTS = 1, 2, 4
+PAGEFIND_FORMAT = "1.5."  # the format below; pyproject pins pagefind to 1.5
+LANG = "zh"
+RUNTIME_FILES = ("pagefind.js", "pagefind-worker.js")  # and wasm.<name>.pagefind
 _BODY_LOCATIONS = cbor_encode([0]) + cbor_encode([])  # location 0, Pagefind's default weight
 _TITLE_LOCATIONS = cbor_encode([-(24 * KEY_WEIGHT + 1), 0]) + cbor_encode([])
 
@@ -163,105 +172,190 @@ def read_fragment(path: Path) -> dict:
     return json.loads(_bundle_payload(path))
 
 
-def add_keys(out: Path, records: list[SearchRecord]) -> int:
-    """Completes the Pagefind bundle in ``out``, indexed from titles and metadata only, with
-    each record's text (``content``, see ``record_text``) and keys: the text goes into the
-    record's fragment, and the keys, ASCII words included, make the word index (the site's
-    search looks up nothing else). Returns the number of distinct keys."""
+@dataclass
+class Entry:
+    """One record as the bundle needs it: its fragment's hash (and bytes, when written anew)
+    and its keys (bigram codes, which of them weigh like a title, the other keys)."""
+
+    record: SearchRecord  # without its text
+    sha1: str
+    codes: np.ndarray  # uint32, sorted: first code point << 16 | second
+    weighty: np.ndarray  # bool, per code
+    other: dict[str, bool]  # number, name and ASCII-word keys → weighty
+    fragment: bytes | None = None  # gzipped, when not already in the bundle
+    name: str = ""  # the fragment file's name, without .pf_fragment
+
+
+def record_entry(record: SearchRecord) -> Entry:
+    """The fragment and keys of a record whose text is in ``content`` (see ``record_text``);
+    the returned entry's record holds no text."""
+    text = record.content
+    body, title = bigram_codes(text), bigram_codes(record.title)
+    flat = normalise(text)
+    other: dict[str, bool] = dict.fromkeys(number_keys(flat, normalised=True), False)
+    for string in record.exact:  # its own number or person: weighted like a title
+        string = normalise(string)
+        if not string or string not in flat:
+            continue
+        if is_document_number(string):
+            other[number_token(string)] = True
+        elif len(string) == 2 and len(codes := bigram_codes(string)) == 1:
+            title = np.union1d(title, codes)
+        else:
+            other[name_token(string)] = True
+    words = {w.lower() for w in _ASCII_WORD.findall(text)}
+    for word in sorted(words):
+        other.setdefault(word, False)
+    codes = np.union1d(body, title).astype(np.uint32)
+    meta = {"title": record.title, "kind": record.kind, "rid": record.rid, "link": record.url, **record.meta}
+    fragment = {
+        "url": record.url,
+        "content": text,
+        "word_count": len(codes) + len(words),
+        # as the records have them: Pagefind unescapes an attribute's entities twice
+        "filters": {name: list(values) for name, values in record.filters.items()},
+        "meta": meta,
+        "anchors": [],
+    }
+    data = SIGNATURE + json.dumps(fragment, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    record.content = ""
+    return Entry(
+        record,
+        hashlib.sha1(data).hexdigest(),
+        codes,
+        np.isin(codes, title),
+        other,
+        gzip_fixed(data, INDEX_GZIP_LEVEL),
+    )
+
+
+def fragment_names(hashes: list[str]) -> list[str]:
+    """A file name for each fragment hash: the shortest prefix, FRAGMENT_NAME_DIGITS hex digits
+    at least, that no other fragment of the bundle shares (a function of the whole set)."""
+    order = sorted(set(hashes))
+    digits = {}
+    for i, h in enumerate(order):
+        need = FRAGMENT_NAME_DIGITS
+        for other in (order[i - 1] if i else "", order[i + 1] if i + 1 < len(order) else ""):
+            common = 0
+            while common < len(h) and common < len(other) and h[common] == other[common]:
+                common += 1
+            need = max(need, common + 1)
+        digits[h] = need
+    return [f"{LANG}_{h[: digits[h]]}" for h in hashes]
+
+
+def write_bundle(
+    out: Path, entries: list[Entry], runtime: dict[str, bytes], version: str, include: list
+) -> None:
+    """Writes the bundle for ``entries`` (in page order) into ``out``, keeping the fragment
+    files already there that it names (a previous build's, hard-linked), so that an update
+    writes only the fragments of new or changed records; everything else is written anew.
+    ``runtime`` holds Pagefind's browser files, ``version`` and ``include`` its entry fields."""
     out = Path(out)
-    by_rid = {r.rid: r for r in records}
-    meta_path, meta = _only_meta(out)
-    if not str(meta[0]).startswith(PAGEFIND_FORMAT):
-        raise SearchIndexError(
-            f"Pagefind {meta[0]} wrote this bundle; add_keys writes the {PAGEFIND_FORMAT}.x format"
-        )
-    bigram_rows: list[np.ndarray] = []  # per page: bigram << 32 | page << 1 | weighty
-    other: dict[str, dict[int, bool]] = {}  # document numbers, names of three or more characters, ASCII words
-    filters: dict[str, dict[str, list[int]]] = {}  # name -> value -> pages, from the records themselves
+    if not version.startswith(PAGEFIND_FORMAT):
+        raise SearchIndexError(f"Pagefind {version}: this bundle is written in the {PAGEFIND_FORMAT}x format")
+    for entry, name in zip(entries, fragment_names([e.sha1 for e in entries])):
+        if entry.name and entry.name != name and entry.fragment is None:  # renamed: read before overwriting
+            entry.fragment = (out / "fragment" / f"{entry.name}.pf_fragment").read_bytes()
+        entry.name = name
     fragment_dir = out / "fragment"
-    for page, (fragment_hash, _words) in enumerate(meta[META_PAGES]):
-        fragment_path = fragment_dir / f"{fragment_hash}.pf_fragment"
-        fragment = read_fragment(fragment_path)
-        record = by_rid.get(fragment.get("meta", {}).get("rid", ""))
-        if record is None:
-            raise SearchIndexError(f"Pagefind page {fragment.get('url')} is not a search record")
-        text = record.content
-        body, title = bigram_codes(text), bigram_codes(record.title)
-        flat = normalise(text)
-        for key in number_keys(flat, normalised=True):  # every document number the text contains
-            other.setdefault(key, {})[page] = False
-        for string in record.exact:  # its own number or person: weighted like a title
-            string = normalise(string)
-            if not string or string not in flat:
-                continue
-            if is_document_number(string):
-                other.setdefault(number_token(string), {})[page] = True
-            elif len(string) == 2 and len(codes := bigram_codes(string)) == 1:
-                title = np.union1d(title, codes)
-            else:
-                other.setdefault(name_token(string), {})[page] = True
-        words = {w.lower() for w in _ASCII_WORD.findall(text)}
-        for word in words:
-            other.setdefault(word, {})[page] = False
-        codes = np.union1d(body, title)
-        rows = codes.astype(np.uint64) << np.uint64(32) | np.uint64(page << 1)
-        bigram_rows.append(rows | np.isin(codes, title).astype(np.uint64))
-        # Filter values as the records have them: Pagefind unescapes an attribute's entities
-        # twice (a literal "&lt;b&gt;" would be offered as "<b>").
-        for name, values in record.filters.items():
-            for value in values:
-                filters.setdefault(name, {}).setdefault(value, []).append(page)
-        fragment["filters"] = {name: list(values) for name, values in record.filters.items()}
-        fragment["content"], fragment["word_count"] = text, len(codes) + len(words)
-        # The meta, which every first query loads, lists every page with its word count; the
-        # ranking ignores page length (search.js), so the count there is 1 and costs a byte.
-        meta[META_PAGES][page] = [_write_fragment(fragment_dir, fragment, fragment_path), 1]
-    _replace_filters(out, meta, filters)
-    rows = np.concatenate(bigram_rows) if bigram_rows else np.zeros(0, np.uint64)
-    del bigram_rows
+    fragment_dir.mkdir(parents=True, exist_ok=True)
+    wanted = {e.name for e in entries}
+    for path in fragment_dir.iterdir():
+        name = path.name[: -len(".pf_fragment")]
+        if name not in wanted:
+            path.unlink()
+    for entry in entries:
+        if entry.fragment is not None:  # a new or changed text: never written through a hard link
+            path = fragment_dir / f"{entry.name}.pf_fragment"
+            path.unlink(missing_ok=True)
+            path.write_bytes(entry.fragment)
+            entry.fragment = None
+        elif not (fragment_dir / f"{entry.name}.pf_fragment").is_file():
+            raise SearchIndexError(f"{fragment_dir}: fragment {entry.name} of {entry.record.rid} is missing")
+    for sub in ("index", "filter"):
+        if (out / sub).is_dir():
+            shutil.rmtree(out / sub)
+    for path in out.glob("pagefind*.pf_meta"):
+        path.unlink()
+    for name, data in runtime.items():
+        path = out / name
+        if not path.is_file() or path.read_bytes() != data:
+            path.unlink(missing_ok=True)
+            path.write_bytes(data)
+    meta = [version, [[e.name, 1] for e in entries], [], [], [], []]
+    # The meta, which every first query loads, lists every page with its word count; the
+    # ranking ignores page length (search.js), so the count there is 1 and costs a byte.
+    (out / "index").mkdir()
+    meta[META_CHUNKS] = _chunk(_words(entries), out / "index", LANG)
+    meta[META_FILTERS] = _write_filters(out / "filter", entries)
+    meta[META_SORTS] = _sorts(entries)
+    meta[5] = sorted({key for e in entries for key in ("title", "kind", "rid", "link", *e.record.meta)})
+    name = _write_bundle_file(out, LANG, 10, ".pf_meta", meta, prefix="pagefind.")
+    entry_file = {
+        "version": version,
+        "languages": {LANG: {"hash": name, "wasm": None, "page_count": len(entries)}},
+        "include_characters": include,
+    }
+    (out / "pagefind-entry.json").unlink(missing_ok=True)
+    (out / "pagefind-entry.json").write_text(
+        json.dumps(entry_file, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
+
+
+def _words(entries: list[Entry]) -> dict[str, bytes]:
+    """Every key's word-index entry, from the entries' keys."""
+    rows = np.concatenate(
+        [
+            e.codes.astype(np.uint64) << np.uint64(32) | np.uint64(page << 1) | e.weighty.astype(np.uint64)
+            for page, e in enumerate(entries)
+        ]
+        or [np.zeros(0, np.uint64)]
+    )
     postings = _postings(rows, _bigram_key)
     del rows
-    other_keys = sorted(
-        k for k in other if k not in postings
-    )  # an ASCII word spelt like a bigram's key yields to it
-    if other_keys:
-        rows = np.fromiter(
-            (
-                key << 32 | page << 1 | weighty
-                for key, name in enumerate(other_keys)
-                for page, weighty in other[name].items()
-            ),
-            np.uint64,
-        )
-        postings.update(_postings(rows, other_keys.__getitem__))
-        del rows
-    _replace_word_index(
-        out, meta, postings, _split_name(meta_path.name[len("pagefind.") : -len(".pf_meta")])[0]
+    names = sorted({k for e in entries for k in e.other} - postings.keys())  # a bigram's key wins
+    index = {name: i for i, name in enumerate(names)}
+    rows = np.fromiter(
+        (
+            index[key] << 32 | page << 1 | weighty
+            for page, e in enumerate(entries)
+            for key, weighty in e.other.items()
+            if key in index
+        ),
+        np.uint64,
     )
-    _replace_meta(out, meta_path, meta)
-    return len(postings)
+    postings.update(_postings(rows, names.__getitem__))
+    return {key: _word_entry(key, count, pages) for key, (count, pages) in postings.items()}
 
 
-def _replace_filters(out: Path, meta: list, filters: dict[str, dict[str, list[int]]]) -> None:
-    """Rewrites each filter file Pagefind wrote with the values from ``filters``; the names
-    stay Pagefind's until ``canonicalise_bundle`` renames them by content."""
-    filter_dir = out / "filter"
-    for name, ref in meta[META_FILTERS]:
-        path = filter_dir / f"{ref}.pf_filter"
-        if not path.is_file() or name not in filters:
-            raise SearchIndexError(f"{path.name}: filter {name!r} not understood (Pagefind format changed?)")
-        values = sorted(filters[name].items())
-        path.write_bytes(gzip_fixed(SIGNATURE + cbor_encode([name, [[v, p] for v, p in values]])))
+def _write_filters(filter_dir: Path, entries: list[Entry]) -> list[list[str]]:
+    filter_dir.mkdir(parents=True, exist_ok=True)
+    filters: dict[str, dict[str, list[int]]] = {}
+    for page, entry in enumerate(entries):
+        for name, values in entry.record.filters.items():
+            for value in values:
+                filters.setdefault(name, {}).setdefault(value, []).append(page)
+    listed = []
+    for name in sorted(filters):
+        value = [name, [[v, pages] for v, pages in sorted(filters[name].items())]]
+        listed.append([name, _write_bundle_file(filter_dir, LANG, 7, ".pf_filter", value)])
+    return listed
 
 
-def _write_fragment(directory: Path, fragment: dict, old: Path) -> str:
-    """Writes ``fragment`` in place of ``old`` under a name from its content, as Pagefind names it."""
-    data = json.dumps(fragment, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    lang = old.name.split("_", 1)[0]
-    old.unlink()
-    name = _unique_name(directory, lang, data, ".pf_fragment", FRAGMENT_NAME_DIGITS)
-    (directory / f"{name}.pf_fragment").write_bytes(gzip_fixed(SIGNATURE + data, INDEX_GZIP_LEVEL))
-    return name
+def _sorts(entries: list[Entry]) -> list:
+    names = sorted({name for e in entries for name, value in e.record.sort.items() if value})
+    return [
+        [
+            name,
+            sorted(
+                (p for p, e in enumerate(entries) if e.record.sort.get(name)),
+                key=lambda p: (entries[p].record.sort[name], p),
+            ),
+        ]
+        for name in names
+    ]
 
 
 POSTING_SLICE = 1 << 21  # rows encoded at a time: bounds the memory of the step below
@@ -329,25 +423,8 @@ def _encode_entries(pages: np.ndarray, weighty: np.ndarray, starts: np.ndarray) 
     return out.tobytes(), offsets.tolist()
 
 
-def _only_meta(out: Path):
-    metas = sorted(out.glob("pagefind.*.pf_meta"))
-    if len(metas) != 1:
-        raise SearchIndexError(f"expected one Pagefind meta file in {out}, found {len(metas)}")
-    return metas[0], _read_bundle_file(metas[0])
-
-
 def _word_entry(word: str, count: int, pages: bytes) -> bytes:
     return _cbor_head(4, 3) + cbor_encode(word) + _cbor_head(4, count) + pages + cbor_encode([])
-
-
-def _replace_word_index(out: Path, meta: list, postings: dict[str, tuple[int, bytes]], lang: str) -> None:
-    """Replaces Pagefind's word index (words of titles and metadata) with the keys'."""
-    index_dir = out / "index"
-    for path in index_dir.glob("*.pf_index"):
-        path.unlink()
-    index_dir.mkdir(exist_ok=True)
-    words = {key: _word_entry(key, count, pages) for key, (count, pages) in postings.items()}
-    meta[META_CHUNKS] = _chunk(words, index_dir, lang)
 
 
 def _chunk(words: dict[str, bytes], index_dir: Path, lang: str) -> list[list[str]]:

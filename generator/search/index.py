@@ -1,32 +1,32 @@
-"""Site search: a Pagefind index of the built site, written into ``<site>/pagefind/``.
+"""Site search: the search bundle of the built site, written into ``<site>/pagefind/``.
 
-``search_records`` is pure: it turns the archive (and the built pages' HTML, passed in) into
-the records Pagefind indexes. Document and issue pages are indexed from their built HTML,
-content area only; every 大事记 and 人事任免 entry is its own record. ``index_site`` is the
-I/O edge that runs Pagefind (the ``pagefind[extended]`` binary, which segments Chinese).
+``search_records`` (records.py) is pure: it turns the archive (and the built pages' HTML,
+passed in) into the records the search finds. Document and issue pages are indexed from their
+built HTML, content area only; every 大事记 and 人事任免 entry is its own record.
+``index_site`` is the I/O edge.
 
 Pagefind segments Chinese into words, at indexing time with its own dictionary and in the
-browser with ``Intl.Segmenter``; the two do not always agree, and a query for part of a
-word can miss. Each record therefore also carries *keys*: an ASCII word for every run of
-two Chinese characters, its own document number or person name, and the numbers it cites
-(see ``key_token``). The browser (``theme/assets/javascripts/search.js``) turns a query
-into the same keys, so any query found in a record's text finds that record.
+browser with ``Intl.Segmenter``; the two do not always agree, and a query for part of a word
+can miss. The search therefore looks records up by *keys* (keys.py): an ASCII word for every
+run of two Chinese characters, every document number the text contains, the record's own
+person name. The browser (``theme/assets/javascripts/search.js``) turns a query into the same
+keys, which find every record containing it, and checks each candidate against its text.
 
-Keys go straight into Pagefind's word index (``add_keys``), not into the text it stores:
-a result downloads only its own text, and Pagefind indexes plain pages, in a fraction of
-the memory. A key's entry per record is the smallest Pagefind reads: one location, weight
-5 when the key is in the title or is the record's own number or name.
-
-Incremental: each issue's records, their text read from the built pages, are kept in the
-site (``SEARCH_CACHE``, one file per issue). ``index_site(..., changed_issues=...)`` reads
-the pages of the issues named only, and takes every other issue's records from that cache;
-what remains for the whole archive is Pagefind's pass over titles and metadata and writing
-the word index, a fraction of the time (see docs/project/search.md).
+The bundle is Pagefind's format, written by ``bundle.write_bundle`` from the records: the
+fragments (each record's text, what a result downloads), the word index of keys, filters,
+sorts and the meta. Pagefind's binary supplies its browser runtime only (``pagefind_runtime``,
+a run over one dummy page), so indexing needs none of its memory, and a rebuild is incremental:
+each issue's keys and fragment names are kept in the site (``SEARCH_CACHE``, one file per
+issue), and ``index_site(..., changed_issues=ids)`` reads the pages of those issues only and
+writes only their fragments; the rest of the bundle (word index, filters, meta) is written
+anew from the cached keys, with numpy, in seconds.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import functools
 import gzip
 import json
 import os
@@ -34,12 +34,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+import numpy as np
 
 from generator.model.archive import Archive
 from generator.outputs import write_atomic
-from generator.search.bundle import add_keys, canonicalise_bundle
+from generator.search.bundle import RUNTIME_FILES, Entry, canonicalise_bundle, record_entry, write_bundle
 from generator.search.keys import (
     BUNDLE_DIR,
     INDEX_THREADS,
@@ -59,7 +61,7 @@ from generator.search.records import (
 )
 
 SEARCH_CACHE = ".gazette-search"  # in the site: each issue's search records as last indexed
-_CACHE_VERSION = b"1\n"  # a cache file of another layout is not read
+_CACHE_VERSION = b"2\n"  # a cache file of another layout is not read
 
 # ---------------------------------------------------------------- the edge
 
@@ -70,15 +72,16 @@ def index_site(
     with_keys: bool = True,
     changed_issues: Iterable[str] | None = None,
 ) -> dict[str, int]:
-    """Write the Pagefind bundle for the built site in ``site_dir``; returns counts by kind.
-    With keys (the site's search), Pagefind indexes each record's title, metadata and
-    filters, and ``add_keys`` adds its text and keys; without, Pagefind indexes the text
-    itself (for comparison: Pagefind needs about 0.65 MB of memory per page of text).
-    ``archive`` may be a function that loads it, so that it is freed before Pagefind runs.
+    """Write the search bundle for the built site in ``site_dir``; returns counts by kind.
+    With keys (the site's search), ``bundle.write_bundle`` writes every data file from the
+    records, and Pagefind supplies its browser runtime only; without, Pagefind indexes the
+    text itself (for comparison: it needs about 0.65 MB of memory per page of text).
+    ``archive`` may be a function that loads it, so that it is freed early.
 
     ``changed_issues`` (issue ids) makes it incremental: the pages of those issues are read
-    again, every other issue's records come from ``SEARCH_CACHE`` when it has them. None
-    (the default) reads every page. Either way the cache is brought up to date."""
+    and their fragments written; every other issue comes from ``SEARCH_CACHE`` with the
+    fragments already in ``site_dir/pagefind`` (a previous build's, hard-linked). None (the
+    default) reads every page. Both give the same bundle; the cache is brought up to date."""
     site_dir = Path(site_dir)
     if callable(archive):  # an archive passed in stays referenced by the caller's call until we return
         archive = archive()
@@ -88,69 +91,122 @@ def index_site(
         return path.read_text(encoding="utf-8") if path.is_file() else ""
 
     out = site_dir / BUNDLE_DIR
-    if out.exists():
-        shutil.rmtree(out)
-    if with_keys:
-        changed = None if changed_issues is None else set(changed_issues)
-        source = _cached_records(archive, read_page, site_dir / SEARCH_CACHE, changed)
-    else:
-        source = iter_search_records(archive, read_page)
-    with tempfile.TemporaryDirectory(prefix="gazette-search-") as tmp:
-        records = _write_input(source, Path(tmp), with_text=not with_keys)
-        del archive, source  # the records hold what the rest needs
-        _run_pagefind(Path(tmp), out)
-    entry = out / "pagefind-entry.json"
-    if not entry.is_file() or entry.stat().st_size == 0:
-        raise SearchIndexError(f"Pagefind wrote no {entry}")
-    for name in UNUSED_BUNDLE_FILES:  # Pagefind's own UIs; the site has its own
-        (out / name).unlink(missing_ok=True)
-    if with_keys:
-        add_keys(out, records)
-    canonicalise_bundle(out)
-    counts: dict[str, int] = {}
-    for record in records:
-        counts[record.kind] = counts.get(record.kind, 0) + 1
-    return counts
-
-
-def _cached_records(
-    archive: Archive, read_page, cache: Path, changed: set[str] | None
-) -> Iterator[SearchRecord]:
-    """Every search record, each with its text (``record_text``) in ``content``: an issue in
-    ``changed`` (every issue when None) or not in the cache is read from its pages and cached."""
-    kept = set()
+    if not with_keys:
+        return _index_with_pagefind(iter_search_records(archive, read_page), out)
+    runtime, version, include = pagefind_runtime()
+    changed = None if changed_issues is None else set(changed_issues)
+    fragment_dir = out / "fragment"
+    present = (
+        {p.name[: -len(".pf_fragment")] for p in fragment_dir.iterdir()} if fragment_dir.is_dir() else set()
+    )
+    cache = site_dir / SEARCH_CACHE
+    entries: list[Entry] = []
+    issues: list[tuple[Path, list[Entry], list[str] | None]] = []  # cache file, entries, names as cached
     for issue in archive.issues:
         path = cache / f"{issue.issue_id}.json.gz"
-        kept.add(path.name)
-        records = None
+        cached = None
         if changed is not None and issue.issue_id not in changed:
-            records = _read_cache(path)
-        if records is None:
-            records = [_with_text(r) for r in issue_records(archive, issue, read_page)]
-            data = json.dumps([dataclasses.asdict(r) for r in records], ensure_ascii=False)
-            write_atomic(path, gzip.compress(_CACHE_VERSION + data.encode("utf-8"), 1, mtime=0))
-        yield from records
+            cached = _read_cache(path, present)
+        if cached is None:
+            found = [record_entry(_with_text(r)) for r in issue_records(archive, issue, read_page)]
+            issues.append((path, found, None))
+        else:
+            found = cached
+            issues.append((path, found, [e.name for e in found]))
+        entries.extend(found)
+    del archive
+    write_bundle(out, entries, runtime, version, include)
+    kept = set()
+    for path, found, names in issues:
+        kept.add(path.name)
+        if names != [e.name for e in found]:
+            _write_cache(path, found)
     for path in cache.glob("*.json.gz") if cache.is_dir() else ():
         if path.name not in kept:  # an issue no longer in the archive
             path.unlink()
+    counts: dict[str, int] = {}
+    for entry in entries:
+        counts[entry.record.kind] = counts.get(entry.record.kind, 0) + 1
+    return counts
 
 
-def _read_cache(path: Path) -> list[SearchRecord] | None:
+@functools.lru_cache(maxsize=1)
+def pagefind_runtime() -> tuple[dict[str, bytes], str, list]:
+    """Pagefind's browser runtime (pagefind.js, its worker and WebAssembly), its version and
+    the entry file's include_characters, from a run of the pinned binary over one page."""
+    with tempfile.TemporaryDirectory(prefix="gazette-pagefind-") as tmp:
+        site, out = Path(tmp) / "site", Path(tmp) / "out"
+        site.mkdir()
+        (site / "index.html").write_text(
+            f'<html lang="{LANGUAGE}"><body><main data-pagefind-body><p>公报</p></main></body></html>',
+            encoding="utf-8",
+        )
+        _run_pagefind(site, out)
+        entry = json.loads((out / "pagefind-entry.json").read_text(encoding="utf-8"))
+        names = [*RUNTIME_FILES, *(p.name for p in sorted(out.glob("wasm.*.pagefind")))]
+        missing = [n for n in names if not (out / n).is_file()] or ([] if names[2:] else ["wasm.*.pagefind"])
+        if missing:
+            raise SearchIndexError(f"Pagefind {entry.get('version')} wrote no {', '.join(missing)}")
+        files = {name: (out / name).read_bytes() for name in names}
+    return files, str(entry["version"]), list(entry.get("include_characters", []))
+
+
+def _read_cache(path: Path, present: set[str]) -> list[Entry] | None:
+    """An issue's entries as cached, or None (no cache, damaged, or a fragment it names is
+    not in the bundle: then the issue is read from its pages)."""
     try:
         data = gzip.decompress(path.read_bytes())
-    except (OSError, EOFError):
+        if not data.startswith(_CACHE_VERSION):
+            return None
+        entries = []
+        for row in json.loads(data[len(_CACHE_VERSION) :]):
+            if row["name"] not in present:
+                return None
+            codes = np.frombuffer(base64.b64decode(row["codes"]), "<u4").astype(np.uint32)
+            weighty = np.zeros(len(codes), bool)
+            weighty[row["weighty"]] = True
+            record = SearchRecord(**row["record"])
+            entries.append(Entry(record, row["sha1"], codes, weighty, row["other"], None, row["name"]))
+        return entries
+    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
         return None
-    if not data.startswith(_CACHE_VERSION):
-        return None
-    try:
-        return [SearchRecord(**fields) for fields in json.loads(data[len(_CACHE_VERSION) :])]
-    except (ValueError, TypeError):  # damaged, or written by other code: read the pages again
-        return None
+
+
+def _write_cache(path: Path, entries: list[Entry]) -> None:
+    rows = [
+        {
+            "record": dataclasses.asdict(e.record),
+            "sha1": e.sha1,
+            "name": e.name,
+            "codes": base64.b64encode(e.codes.astype("<u4").tobytes()).decode("ascii"),
+            "weighty": np.flatnonzero(e.weighty).tolist(),
+            "other": e.other,
+        }
+        for e in entries
+    ]
+    data = _CACHE_VERSION + json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    write_atomic(path, gzip.compress(data, 1, mtime=0))
 
 
 def _with_text(record: SearchRecord) -> SearchRecord:
     record.content, record.page_html = record_text(record), ""
     return record
+
+
+def _index_with_pagefind(records, out: Path) -> dict[str, int]:
+    """Pagefind alone over every record's full text (search_eval's comparison)."""
+    if out.exists():
+        shutil.rmtree(out)
+    with tempfile.TemporaryDirectory(prefix="gazette-search-") as tmp:
+        records = _write_input(records, Path(tmp), with_text=True)
+        _run_pagefind(Path(tmp), out)
+    for name in UNUSED_BUNDLE_FILES:  # Pagefind's own UIs; the site has its own
+        (out / name).unlink(missing_ok=True)
+    canonicalise_bundle(out)
+    counts: dict[str, int] = {}
+    for record in records:
+        counts[record.kind] = counts.get(record.kind, 0) + 1
+    return counts
 
 
 def input_path(record: SearchRecord) -> str:

@@ -206,7 +206,7 @@ def record_text(record: SearchRecord) -> str:
 
 def record_html(record: SearchRecord, with_text: bool = True) -> str:
     """The HTML handed to Pagefind for a record: its metadata, filters, title and, when
-    ``with_text``, its content (``add_keys`` puts the text in afterwards otherwise)."""
+    ``with_text``, its content (for Pagefind alone, search_eval's comparison)."""
     parts = [
         f'<html lang="{LANGUAGE}"><head><title>{html.escape(record.title)}</title></head><body>',
         "<main data-pagefind-body>",
