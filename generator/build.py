@@ -264,7 +264,8 @@ def _build_into(config, site_dir: Path, staging: Path, stamp: dict[str, str], fu
     incremental = not full and _read_stamp(site_dir) == stamp
     if incremental:
         try:
-            link_tree(site_dir, staging, skip={"pagefind", "sitemap.xml.gz", BUILD_STAMP, MANIFEST})
+            # the search bundle too: index_site keeps the fragments of unchanged records
+            link_tree(site_dir, staging, skip={"sitemap.xml.gz", BUILD_STAMP, MANIFEST})
         except OSError:  # another device or no hard links here: render everything
             shutil.rmtree(staging)
             staging.mkdir()

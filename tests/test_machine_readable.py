@@ -117,3 +117,21 @@ def test_every_published_json_file_is_valid_against_its_schema(sample_site, fold
             )
         errors = [e.message for e in validators[schema_path].iter_errors(record)]
         assert errors == [], (path.name, errors[:3])
+
+
+def test_the_sitemap_dates_pages_by_their_records_and_robots_txt_points_to_it(sample_site):
+    import datetime
+    import re
+
+    sitemap = (sample_site / "sitemap.xml").read_text(encoding="utf-8")
+    entries = dict(re.findall(r"<loc>([^<]+)</loc>\s*(?:<lastmod>([^<]+)</lastmod>)?", sitemap))
+    document = next(loc for loc in entries if loc.endswith("documents/370812-jiyanzhengfa-2021-5/"))
+    issue = json.loads((sample_site / "issues/370812-2021-3-4.json").read_text(encoding="utf-8"))
+    assert entries[document] == issue["published_on"]
+    dates = {d for d in entries.values() if d}
+    assert dates and datetime.date.today().isoformat() not in dates  # never the build date
+    assert not any("/project/" in loc for loc in entries)  # engineering notes are not published
+    assert not (sample_site / "project").exists()
+    robots = (sample_site / "robots.txt").read_text(encoding="utf-8")
+    assert "User-agent: *" in robots
+    assert re.search(r"^Sitemap: https?://\S+/sitemap\.xml$", robots, re.M)

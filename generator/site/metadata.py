@@ -1,7 +1,7 @@
 """What a document or issue page tells machines in its <head>: a description of its own,
 schema.org JSON-LD (``Legislation`` for a document, ``PublicationIssue`` for an issue), Open
 Graph, Highwire ``citation_*`` tags (Google Scholar, Zotero) and Dublin Core, and the address of
-its JSON (rel=alternate).
+its JSON (rel=alternate), and the date its content last changed (``lastmod``, for the sitemap).
 
 The functions return plain data for the page's front matter (``gazette_head``); the theme's
 main.html writes the tags. Addresses are absolute when the site has an address (``site_url``),
@@ -122,8 +122,13 @@ def document_head(document: Document, archive: Archive, site_url: str = "") -> d
         "DC.type": document.doc_type,
         "DC.language": "zh-Hans",
     }
+    citing_dates = [
+        archive.issue_of[c.citing.document_id].published_on or c.citing.signed_on
+        for c in archive.cited_by.get(document.document_id, [])
+    ]
     return {
         "description": summary,
+        "lastmod": max([issue.published_on or document.signed_on, *citing_dates]),
         "jsonld": _compact(legislation),
         "og": {"og:type": "article", "og:title": title, "og:description": summary, "og:url": url},
         "meta": _present(meta),
@@ -161,6 +166,7 @@ def issue_head(issue: Issue, archive: Archive, site_url: str = "") -> dict[str, 
     }
     return {
         "description": summary,
+        "lastmod": issue.published_on or max((d.signed_on for d in issue.documents), default=""),
         "jsonld": _compact(publication),
         "og": {"og:type": "website", "og:title": label, "og:description": summary, "og:url": url},
         "meta": _present(

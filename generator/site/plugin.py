@@ -142,6 +142,8 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         dirs = config.theme.dirs
         if self.config.theme and str(THEME_DIR) not in dirs:
             dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+        if self.config.theme:
+            config.theme.static_templates.add("robots.txt")  # the theme's robots.txt, with the sitemap
         return config
 
     def on_files(self, files: Files, config) -> Files:
@@ -340,7 +342,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         return env
 
 
-BUILD_OUTPUTS = {"404.html", "sitemap.xml", "sitemap.xml.gz"}  # written by MkDocs itself, not from files
+BUILD_OUTPUTS = {"404.html", "sitemap.xml", "sitemap.xml.gz", "robots.txt"}  # written by MkDocs itself, not from files
 
 
 def prune_site(site_dir: Path, outputs: set[str] | None) -> int:
