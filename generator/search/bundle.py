@@ -34,7 +34,6 @@ from generator.search.keys import (
     bigram_codes,
     is_document_number,
     key_token,
-    name_token,
     normalise,
     number_keys,
     number_token,
@@ -158,9 +157,9 @@ def _replace_meta(out: Path, path: Path, meta: list) -> None:
 # the weight, -(24w + 1), of those after it. The .pf_meta is [version, pages as [fragment,
 # word count], chunks as [from, to, file] (from/to the shortest prefixes that tell
 # neighbouring chunks apart), filters as [name, file], sorts as [name, pages in ascending
-# order of the value], meta field names]; a filter file is [name, [[value, pages]]].
+# order of the value] (none written), meta field names]; a filter file is [name, [[value, pages]]].
 
-META_PAGES, META_CHUNKS, META_SORTS = 1, 2, 4
+META_PAGES, META_CHUNKS = 1, 2
 PAGEFIND_FORMAT = "1.5."  # the format below; pyproject pins pagefind to 1.5
 LANG = "zh"
 RUNTIME_FILES = ("pagefind.js", "pagefind-worker.js")  # and wasm.<name>.pagefind
@@ -199,10 +198,8 @@ def record_entry(record: SearchRecord) -> Entry:
             continue
         if is_document_number(string):
             other[number_token(string)] = True
-        elif len(string) == 2 and len(codes := bigram_codes(string)) == 1:
-            title = np.union1d(title, codes)
-        else:
-            other[name_token(string)] = True
+        else:  # a person: the bigrams of the name weigh like a title's
+            title = np.union1d(title, bigram_codes(string))
     words = {w.lower() for w in _ASCII_WORD.findall(text)}
     for word in sorted(words):
         other.setdefault(word, False)
@@ -290,7 +287,8 @@ def write_bundle(
     (out / "index").mkdir()
     meta[META_CHUNKS] = _chunk(_words(entries), out / "index", LANG)
     meta[META_FILTERS] = _write_filters(out / "filter", entries)
-    meta[META_SORTS] = _sorts(entries)
+    # no sorts: the pages are in the order a list without a query shows, newest first (index.py),
+    # which saves the first query a list of every page (34 KB at 10,000 documents)
     meta[5] = sorted({key for e in entries for key in ("title", "kind", "rid", "link", *e.record.meta)})
     name = _write_bundle_file(out, LANG, 10, ".pf_meta", meta, prefix="pagefind.")
     entry_file = {
@@ -342,20 +340,6 @@ def _write_filters(filter_dir: Path, entries: list[Entry]) -> list[list[str]]:
         value = [name, [[v, pages] for v, pages in sorted(filters[name].items())]]
         listed.append([name, _write_bundle_file(filter_dir, LANG, 7, ".pf_filter", value)])
     return listed
-
-
-def _sorts(entries: list[Entry]) -> list:
-    names = sorted({name for e in entries for name, value in e.record.sort.items() if value})
-    return [
-        [
-            name,
-            sorted(
-                (p for p, e in enumerate(entries) if e.record.sort.get(name)),
-                key=lambda p: (entries[p].record.sort[name], p),
-            ),
-        ]
-        for name in names
-    ]
 
 
 POSTING_SLICE = 1 << 21  # rows encoded at a time: bounds the memory of the step below

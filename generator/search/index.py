@@ -115,6 +115,8 @@ def index_site(
             issues.append((path, found, [e.name for e in found]))
         entries.extend(found)
     del archive
+    # Pages newest first (a list without a query shows them in this order), a function of the records
+    entries.sort(key=lambda e: (e.record.sort.get("date") or "", e.record.rid), reverse=True)
     write_bundle(out, entries, runtime, version, include)
     kept = set()
     for path, found, names in issues:

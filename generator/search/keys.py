@@ -16,11 +16,11 @@ KIND_EVENT = "大事记"
 KIND_APPOINTMENT = "人事任免"
 KEY_PREFIX = "k"  # bigram keys: k + three base-36 digits per character
 NUMBER_PREFIX = "n"  # document-number keys, apart from "k" so that no bigram key is their prefix
-NAME_PREFIX = "p"  # a record's own person name of three or more characters, likewise
 NUMBER_SUFFIX_MAX = 16  # characters of the agency code kept as tails (根据济兖政发 → 济兖政发, 兖政发, …)
 KEY_WEIGHT = 5  # Pagefind weights a word ×24 in its index: 1 → 24 (its default), 5 → 120
-INDEX_CHUNK_BYTES = 24_000  # CBOR bytes per index chunk at least: a query loads one chunk per key
-INDEX_CHUNKS_MAX = 1_500  # chunks grow past that size instead: the meta, loaded first, lists them all
+INDEX_CHUNK_BYTES = 12_000  # CBOR bytes per index chunk at least: a query loads one chunk per key
+INDEX_CHUNKS_MAX = 3_000  # chunks grow past that size instead: the meta, loaded first, lists them all
+# (a chunk costs the first query about 13 bytes of meta; 3,000 chunks at 10,000 documents: ~8 KB each)
 FRAGMENT_NAME_DIGITS = 5  # hex digits naming a fragment (more on a clash): 2.5 bytes a page in the meta
 INDEX_GZIP_LEVEL = 6  # as small as 9 for these chunks, in half the time
 INDEX_THREADS = 2  # Pagefind: 25 s → 19 s at 1,000 documents on 2 cores, +4 % peak memory
@@ -82,12 +82,6 @@ def key_token(text: str) -> str:
 def number_token(text: str) -> str:
     """The key of a document number (normalised): n + the digits of ``key_token``."""
     return NUMBER_PREFIX + key_token(text)[1:]
-
-
-def name_token(text: str) -> str:
-    """The key of a person's name of three or more characters: p + the digits of ``key_token``
-    (a bigram's key is the prefix of no other key, so looking it up loads nothing more)."""
-    return NAME_PREFIX + key_token(text)[1:]
 
 
 def is_document_number(query: str) -> bool:

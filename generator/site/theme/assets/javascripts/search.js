@@ -12,7 +12,6 @@ const FILTERS = [["kind", "类型"], ["publisher", "发布机关"], ["year", "�
 const HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
 const HAN = new RegExp(`[${HAN_CLASS}]+`, "gu");
 const NUMBER = new RegExp(`^[${HAN_CLASS}]*〔[0-9]{4}〕第?[0-9]+号$`, "u"); // as keys.py
-const HAN_ONLY = new RegExp(`^[${HAN_CLASS}]+$`, "u");
 const WORD = /[0-9A-Za-z]+/g;
 const BRACKETS = { "［": "〔", "[": "〔", "(": "〔", "（": "〔", "【": "〔", "〖": "〔",
                    "］": "〕", "]": "〕", ")": "〕", "）": "〕", "】": "〕", "〗": "〕" };
@@ -31,10 +30,6 @@ export function keyToken(text) {
 
 export function numberToken(text) {
   return "n" + keyToken(text).slice(1);
-}
-
-export function nameToken(text) {
-  return "p" + keyToken(text).slice(1);
 }
 
 function bigrams(text) {
@@ -57,10 +52,9 @@ function spreadBigrams(run) {
   return [...picks].map(i => chars[i] + chars[i + 1]);
 }
 
-/** The Pagefind queries for what the user typed: ``first`` ranks records whose own number
- * or person (of three or four characters: two are a bigram, weighted) it is first; ``broad``
- * finds every record that may contain it. ``exact`` when the keys alone say whether a record
- * contains the query (a document number, two characters). */
+/** The Pagefind queries for what the user typed: ``first`` ranks the document whose own
+ * number it is first; ``broad`` finds every record that may contain it. ``exact`` when the
+ * keys alone say whether a record contains the query (a document number, two characters). */
 export function plan(query) {
   const whole = normalise(query);
   if (!whole) return null;
@@ -81,8 +75,9 @@ export function plan(query) {
       broad.push(...(words.length ? words.map(w => w.toLowerCase()) : [keyToken(part)]));
     }
   }
-  const names = parts.length === 1 && /^.{3,4}$/u.test(parts[0]) && HAN_ONLY.test(parts[0]);
-  return { parts, first: names ? nameToken(parts[0]) : null, broad: [...new Set(broad)].join(" "), exact };
+  // A person's records need no lookup of their own: the name is in their title, whose
+  // bigrams weigh 5 and rank first (one index chunk less to load).
+  return { parts, first: null, broad: [...new Set(broad)].join(" "), exact };
 }
 
 /** Whether a record's text contains every part of the query (spaces and brackets as normalise). */
@@ -165,7 +160,7 @@ export async function search(query, filters = {}) {
   const steps = plan(query);
   const options = { filters };
   if (!steps) {
-    const all = await pf.search(null, { filters, sort: { date: "desc" } });
+    const all = await pf.search(null, { filters }); // in page order: the bundle lists the newest first
     return new Hits(all.results, [], true);
   }
   const results = steps.first ? [...(await pf.search(steps.first, options)).results] : [];
