@@ -79,6 +79,11 @@ class _Line:
     size: float  # font size of the line's glyphs (the most common)
     height: float = 0.0  # the page's height
     reach: float = 0.0  # right edge of the blank glyphs that end the line, if any
+    # The left and right margins of the text the line belongs to, when not the body's: a column,
+    # or a scanned page (each scan lies a little differently on its page).
+    bounds: tuple[float, float] | None = None
+    glyphs: list[_Glyph] = field(default_factory=list, repr=False)  # of a text layer's line
+    ocr: bool = False  # read by OCR: its height is known less well
 
 
 def is_pdf(data: bytes) -> bool:
@@ -122,13 +127,19 @@ def extract_text(
             try:
                 page = document[index]
                 textpage = page.get_textpage()
-                lines, unreadable = _page_lines(textpage, index + 1, pdfium_c)
-                height = page.get_height()
+                width, height = page.get_size()  # as shown: turned by the page's /Rotate
+                if page.get_rotation() in (90, 270):
+                    width, height = height, width  # the page's own space, where its glyphs are
+                turn = _text_direction(textpage, pdfium_c)
+                lines, unreadable = _page_lines(textpage, index + 1, pdfium_c, turn, width, height)
+                if turn in (90, 270):  # read across the page as turned: its height is the page's width
+                    height = width
                 textpage.close()
             except Exception:
                 raise SourceError(name, f"damaged PDF: page {index + 1} cannot be read") from None
             for line in lines:
                 line.height = height
+            lines = _read_columns(lines)
             if _visible_chars(lines) < MIN_TEXT_CHARS:
                 start = time.perf_counter()
                 read = _ocr_page(page, index + 1, name, ocr_cache)
@@ -137,6 +148,10 @@ def extract_text(
                 if _visible_chars(read) > _visible_chars(lines):
                     lines = read
                     ocr_pages.append(index + 1)
+                    if len(lines) >= _OWN_MARGIN_LINES:
+                        bounds = _margins(lines)
+                        for line in lines:
+                            line.bounds = bounds
             page.close()
             pages.append(lines)
             unmapped += unreadable
@@ -153,6 +168,7 @@ def extract_text(
     return result
 
 
+_OWN_MARGIN_LINES = 8  # a scanned page with this many lines has its own margins
 MIN_TEXT_CHARS = 20  # a page with fewer characters in its text layer is read by OCR (a scan)
 OCR_SCALE = 110 / 72  # render scanned pages at 110 dpi for OCR: as good as 150 dpi and three times faster
 
@@ -198,12 +214,15 @@ def _ocr_lines(boxes, number: int, height: float, scale: float) -> list[_Line]:
             slopes.append((y1 - y0) / (x1 - x0))
     angle = -math.atan(statistics.median(slopes)) if slopes else 0.0
     cos, sin = math.cos(angle), math.sin(angle)
+    # Turned about the page's centre, where a scanner's turn leaves the text block on average.
+    cx = statistics.median(x for box in boxes for x, _ in box.corners)
+    cy = height * scale / 2
     placed = []
     for box in boxes:
         xs, ys = [], []
         for x, y in box.corners:
-            xs.append((x * cos - y * sin) / scale)
-            ys.append((x * sin + y * cos) / scale)
+            xs.append(((x - cx) * cos - (y - cy) * sin + cx) / scale)
+            ys.append(((x - cx) * sin + (y - cy) * cos + cy) / scale)
         units = sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in box.text)
         placed.append((min(xs), max(xs), min(ys), max(ys), _full_width_parens(box.text), units))
     pitches = [(right - left) / units for left, right, _, _, _, units in placed if units >= 6]
@@ -237,6 +256,7 @@ def _ocr_lines(boxes, number: int, height: float, scale: float) -> list[_Line]:
                 baseline=height - statistics.median(b[3] for b in row),
                 size=size,
                 height=height,
+                ocr=True,
             )
         )
     return lines
@@ -253,9 +273,59 @@ def _open_error(code: int | None, pdfium_c) -> str:
     return "damaged PDF: it cannot be opened (not a valid PDF file structure); get an undamaged copy"
 
 
-def _page_lines(textpage, page: int, pdfium_c) -> tuple[list[_Line], int]:
-    """The page's lines in the order of its text, each with its glyphs' geometry; and how many
-    glyphs map to no character (a font without a Unicode map)."""
+_DIRECTION_SAMPLE = 400  # glyphs looked at to tell which way a page's text runs
+
+
+def _text_direction(textpage, pdfium_c) -> int:
+    """Which way the page's text runs, in degrees counter-clockwise from left to right: 0, 90 (up
+    the page: a page turned with /Rotate 90 whose content is drawn turned back, so that it shows
+    upright), 180 or 270. Told by the glyphs themselves, from one to the next on a line, so that a
+    turned page reads as it is shown and a page whose /Rotate alone turns it (content upright, shown
+    sideways) still reads along its lines."""
+    raw = textpage.raw
+    count = min(pdfium_c.FPDFText_CountChars(raw), _DIRECTION_SAMPLE)
+    x, y = ctypes.c_double(), ctypes.c_double()
+    votes: Counter[int] = Counter()
+    previous: tuple[float, float] | None = None
+    for i in range(count):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if code in (10, 13) or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+            previous = None
+            continue
+        if code in (0, 32, 0x3000) or not pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y):
+            continue
+        if previous is not None:
+            dx, dy = x.value - previous[0], y.value - previous[1]
+            if abs(dx) > abs(dy):
+                votes[0 if dx > 0 else 180] += 1
+            elif abs(dy) > abs(dx):
+                votes[90 if dy > 0 else 270] += 1
+        previous = (x.value, y.value)
+    if not votes:
+        return 0
+    direction, share = votes.most_common(1)[0]
+    return direction if direction and share > 0.6 * sum(votes.values()) else 0
+
+
+def _turned(turn: int, width: float, height: float):
+    """Functions from page space to the frame in which text of direction ``turn`` runs left to
+    right (baselines falling down the page): of a point, and of a box's left and right edges."""
+    if turn == 90:
+        return (lambda x, y: (y, width - x)), (lambda r: (r.bottom, r.top))
+    if turn == 180:
+        return (lambda x, y: (width - x, height - y)), (lambda r: (width - r.right, width - r.left))
+    if turn == 270:
+        return (lambda x, y: (height - y, x)), (lambda r: (height - r.top, height - r.bottom))
+    return (lambda x, y: (x, y)), (lambda r: (r.left, r.right))
+
+
+def _page_lines(
+    textpage, page: int, pdfium_c, turn: int = 0, width: float = 0.0, height: float = 0.0
+) -> tuple[list[_Line], int]:
+    """The page's lines in the order of its text, each with its glyphs' geometry (in the frame in
+    which text running ``turn`` degrees reads left to right); and how many glyphs map to no
+    character (a font without a Unicode map)."""
+    point, edges = _turned(turn, width, height)
     raw = textpage.raw
     count = pdfium_c.FPDFText_CountChars(raw)
     rect = pdfium_c.FS_RECTF()
@@ -300,24 +370,26 @@ def _page_lines(textpage, page: int, pdfium_c) -> tuple[list[_Line], int]:
         if not box(raw, i, rect):
             continue
         origin(raw, i, x, y)
+        _, at_y = point(x.value, y.value)
+        left, right = edges(rect)
         size = font_size(raw, i) or 1.0
         char = chr(code) if 0 <= code <= 0x10FFFF else "\ufffd"
         unmapped += code in (0, 0xFFFD)
-        if glyphs and abs(y.value - glyphs[-1].baseline) > 0.6 * size:
+        if glyphs and abs(at_y - glyphs[-1].baseline) > 0.6 * size:
             close()  # a new line that the text did not break
             spaced, printed_space, lead = False, False, None
         if _blank(char):
             spaced = printed_space = True
-            blank = _Glyph(char, rect.left, rect.right, y.value, size, False)
+            blank = _Glyph(char, left, right, at_y, size, False)
             if glyphs:
                 trail.append(blank)
-            elif lead is None and not char.isspace() and rect.right - rect.left >= TAB_GAP * size:
+            elif lead is None and not char.isspace() and right - left >= TAB_GAP * size:
                 # An unmapped glyph as wide as a character opening the line is a tab (a table row
                 # wrapped before a cell); leading spaces (ideographic ones too) are an indent.
                 lead = blank
             continue
         blank = sum(g.right - g.left for g in trail)
-        glyphs.append(_Glyph(char, rect.left, rect.right, y.value, size, spaced, blank))
+        glyphs.append(_Glyph(char, left, right, at_y, size, spaced, blank))
         spaced = printed_space = False
         trail.clear()
     close()
@@ -363,7 +435,115 @@ def _line(page: int, glyphs: list[_Glyph], lead: _Glyph | None) -> _Line:
         right=glyphs[-1].right,
         baseline=statistics.median(g.baseline for g in glyphs),
         size=sizes.most_common(1)[0][0],
+        glyphs=list(glyphs),
     )
+
+
+# ---------------------------------------------------------------- text set in two columns
+
+COLUMN_GUTTER = 1.0  # ems: the least width of the gap between two columns
+COLUMN_ROWS = 4  # a page's text is in two columns where this many lines in a row share a gutter
+_NO_GAPS: list[tuple[float, float]] = []
+
+
+def _gaps(line: _Line) -> list[tuple[float, float]]:
+    """The stretches across the page that the line's glyphs leave free, outside it too."""
+    free, at = [], -math.inf
+    for glyph in sorted(line.glyphs, key=lambda g: g.left):
+        if glyph.left > at:
+            free.append((at, glyph.left))
+        at = max(at, glyph.right)
+    free.append((at, math.inf))
+    return free
+
+
+def _common(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out, i, j = [], 0, 0
+    while i < len(a) and j < len(b):
+        low, high = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if low < high:
+            out.append((low, high))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def _read_columns(lines: list[_Line]) -> list[_Line]:
+    """A page's lines with text set in two columns read column by column.
+
+    A typesetter may write such text row by row across both columns (as a table's rows), so that
+    PDFium gives each row as one line. Where at least ``COLUMN_ROWS`` lines in a row leave the same
+    gutter free near the middle of the page, some of them with text on both sides of it and the
+    left column's text running up to it (wrapped lines, not a table's short cells), the rows are
+    cut at the gutter: the left column is read first, then the right, each with its own margins.
+    """
+    if len(lines) < COLUMN_ROWS or not any(line.glyphs for line in lines):
+        return lines
+    body_left = min(line.left for line in lines)
+    body_right = max(line.right for line in lines)
+    middle = (body_left + 0.3 * (body_right - body_left), body_left + 0.7 * (body_right - body_left))
+
+    def gutters(free: list[tuple[float, float]], size: float) -> list[tuple[float, float]]:
+        return [
+            (low, high)
+            for low, high in free
+            if high - low >= COLUMN_GUTTER * size
+            and middle[0] <= (max(low, body_left) + min(high, body_right)) / 2 <= middle[1]
+        ]
+
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        size = lines[i].size
+        free = gutters(_gaps(lines[i]), size) if lines[i].glyphs else _NO_GAPS
+        end = i + 1
+        while free and end < len(lines) and lines[end].glyphs:
+            narrower = gutters(_common(free, _gaps(lines[end])), size)
+            if not narrower:
+                break
+            free, end = narrower, end + 1
+        run = lines[i:end]
+        widest = max(free, key=lambda gap: min(gap[1], body_right) - max(gap[0], body_left), default=None)
+        split = _two_columns(run, widest) if widest and len(run) >= COLUMN_ROWS else None
+        if split is None:
+            out.append(lines[i])
+            i += 1
+        else:
+            out += split
+            i = end
+    return out
+
+
+def _two_columns(run: list[_Line], gutter: tuple[float, float]) -> list[_Line] | None:
+    """The run's lines cut at the gutter, left column first; None when the run is not two columns
+    of text (too few lines with text on both sides, or a left column of short cells)."""
+    low, high = gutter
+    both = sum(1 for line in run if line.left < low and line.right > high)
+    start = min(line.left for line in run)
+    # Lines of text fill most of the left column; a table's short cells (names, numbers) do not.
+    filled = sum(
+        1
+        for line in run
+        if max((g.right for g in line.glyphs if g.right <= low), default=start) - start >= 0.6 * (low - start)
+    )
+    if both < COLUMN_ROWS - 1 or filled < 2:
+        return None
+    columns: list[list[_Line]] = [[], []]
+    for line in run:
+        parts = ([g for g in line.glyphs if g.right <= low], [g for g in line.glyphs if g.left >= high])
+        for column, glyphs in zip(columns, parts):
+            if glyphs:
+                part = _line(line.page, glyphs, None)
+                part.height = line.height
+                column.append(part)
+    for column in columns:
+        text_lines = [line for line in column if not _PAGE_REFERENCE.search(line.text)] or column
+        bounds = (min(line.left for line in column), max(line.right for line in text_lines))
+        for line in column:
+            line.bounds = bounds
+    return columns[0] + columns[1]
 
 
 def layout(pages: list[list[_Line]], name: str) -> PdfText:
@@ -383,7 +563,7 @@ def layout(pages: list[list[_Line]], name: str) -> PdfText:
     out_pages: list[int] = []
     previous: _Line | None = None
     for line in lines:
-        joint = _joint(previous, line, left, right, pitch) if previous is not None else None
+        joint = _joint(previous, line, (left, right), pitch) if previous is not None else None
         if joint is not None:
             out[-1] = (out[-1].rstrip(" ") if joint else out[-1]) + joint + line.text
         else:
@@ -411,16 +591,33 @@ def _drop_running_lines(pages: list[list[_Line]], pitch: float) -> list[list[_Li
             seen[_running_key(line.text)].append((n, line.baseline))
     needed = 2 if len(pages) < 6 else 3  # pages on which a running line must recur
 
+    def recurs(line: _Line) -> bool:
+        tolerance = (_OCR_HEIGHT_TOLERANCE if line.ocr else 0.5) * line.size
+        at = {n for n, baseline in seen[_running_key(line.text)] if abs(baseline - line.baseline) < tolerance}
+        return len(at) >= needed
+
+    # The heights at which running lines stand on many pages (the header's and the footer's slot):
+    # there, a line set apart from the body is a running line even when its text changes from page
+    # to page or comes back too seldom (the title of the document under way, on odd pages only).
+    slots: dict[float, set[int]] = defaultdict(set)
+    for n, page_edges in enumerate(edges):
+        for line in page_edges:
+            if not line.ocr and recurs(line):
+                slots[round(line.baseline)].add(n)
+    slot_heights = [height for height, at in slots.items() if len(at) >= needed]
+
+    def in_slot(line: _Line) -> bool:
+        tolerance = (_OCR_HEIGHT_TOLERANCE if line.ocr else 0.5) * line.size
+        return any(abs(height - line.baseline) < tolerance for height in slot_heights)
+
     def running(line: _Line) -> bool:
-        at = {
-            n
-            for n, baseline in seen[_running_key(line.text)]
-            if abs(baseline - line.baseline) < 0.5 * line.size
-        }
-        return len(at) >= needed or _page_number(line)
+        return recurs(line) or _page_number(line) or in_slot(line)
 
     dropped = [{id(line) for line in page_edges if running(line)} for page_edges in edges]
     return [[line for line in lines if id(line) not in drop] for lines, drop in zip(pages, dropped)]
+
+
+_OCR_HEIGHT_TOLERANCE = 1.5  # ems: how far an OCR'd line's baseline may lie from the text layer's
 
 
 def _edge_lines(lines: list[_Line], pitch: float) -> list[_Line]:
@@ -479,11 +676,19 @@ def _margins(lines: list[_Line]) -> tuple[float, float]:
     return left, right
 
 
-def _joint(previous: _Line, line: _Line, left: float, right: float, pitch: float) -> str | None:
+_PAGE_REFERENCE = re.compile(r"\t[\s·•….．]*\d{1,4}$")  # a 目录 entry's page, set off at its right
+
+
+def _joint(previous: _Line, line: _Line, body: tuple[float, float], pitch: float) -> str | None:
     """What joins ``line`` to ``previous`` when the layout wrapped a paragraph there ('' or a
-    tab), or None when ``line`` starts a new one."""
+    tab), or None when ``line`` starts a new one. ``body`` is the body's margins; a line in a
+    column or on a scanned page has its own (``bounds``)."""
+    right = (previous.bounds or body)[1]
+    left = (line.bounds or body)[0]
     if max(previous.right, previous.reach) < right - 1.5 * previous.size:
         return None  # a short line ends its paragraph
+    if _PAGE_REFERENCE.search(previous.text) and not line.text.startswith(("\t", *"0123456789")):
+        return None  # a 目录 entry ends with its page number (digits after it: a number wrapped)
     if line.page != previous.page:
         if line.page != previous.page + 1:
             return None
@@ -501,7 +706,7 @@ def _joint(previous: _Line, line: _Line, left: float, right: float, pitch: float
         ):
             return None
         return ""
-    if indent <= 1.5 and previous.right >= right - 0.5 * previous.size:
+    if indent <= 1.5 and previous.right >= right - 0.5 * previous.size and line.bounds == previous.bounds:
         # A line that fills the previous one to the margin and starts one character in: a table
         # row wrapped at a column gap (a paragraph's first line is indented by two characters).
         return "\t"
