@@ -60,12 +60,13 @@ def test_two_builds_of_the_same_records_are_byte_identical(epoch_builds):
     assert tree(first / "datapackage") == tree(second / "datapackage")
 
 
-def test_source_date_epoch_sets_the_sitemap_date(epoch_builds):
+def test_the_sitemap_dates_pages_by_their_records_not_by_the_build(epoch_builds):
     import gzip
 
     first, _ = epoch_builds
     sitemap = gzip.decompress((first / "site" / "sitemap.xml.gz").read_bytes()).decode()
-    assert "2023-11-14" in sitemap  # 1700000000 is 2023-11-14 UTC
+    assert "2023-11-14" not in sitemap  # SOURCE_DATE_EPOCH 1700000000, the build's date
+    assert "<lastmod>2021-" in sitemap  # the fixture records' issues appeared in 2021
 
 
 def test_failed_build_leaves_the_previous_site_and_no_debris(epoch_builds, tmp_path: Path):

@@ -1,7 +1,7 @@
 """What a document or issue page tells machines in its <head>: a description of its own,
 schema.org JSON-LD (``Legislation`` for a document, ``PublicationIssue`` for an issue), Open
 Graph, Highwire ``citation_*`` tags (Google Scholar, Zotero) and Dublin Core, and the address of
-its JSON (rel=alternate), and the date its content last changed (``lastmod``, for the sitemap).
+its JSON (rel=alternate); and for the sitemap, the date each page's content last changed.
 
 The functions return plain data for the page's front matter (``gazette_head``); the theme's
 main.html writes the tags. Addresses are absolute when the site has an address (``site_url``),
@@ -122,13 +122,8 @@ def document_head(document: Document, archive: Archive, site_url: str = "") -> d
         "DC.type": document.doc_type,
         "DC.language": "zh-Hans",
     }
-    citing_dates = [
-        archive.issue_of[c.citing.document_id].published_on or c.citing.signed_on
-        for c in archive.cited_by.get(document.document_id, [])
-    ]
     return {
         "description": summary,
-        "lastmod": max([issue.published_on or document.signed_on, *citing_dates]),
         "jsonld": _compact(legislation),
         "og": {"og:type": "article", "og:title": title, "og:description": summary, "og:url": url},
         "meta": _present(meta),
@@ -166,7 +161,6 @@ def issue_head(issue: Issue, archive: Archive, site_url: str = "") -> dict[str, 
     }
     return {
         "description": summary,
-        "lastmod": issue.published_on or max((d.signed_on for d in issue.documents), default=""),
         "jsonld": _compact(publication),
         "og": {"og:type": "website", "og:title": label, "og:description": summary, "og:url": url},
         "meta": _present(
@@ -179,6 +173,25 @@ def issue_head(issue: Issue, archive: Archive, site_url: str = "") -> dict[str, 
         ),
         "alternate_json": f"issues/{issue.issue_id}.json",
     }
+
+
+def _issue_date(issue: Issue) -> str:
+    return issue.published_on or max((d.signed_on for d in issue.documents), default="")
+
+
+def lastmod_by_url(archive: Archive) -> dict[str, str]:
+    """The date each document and issue page last changed, by URL, from the records: an issue
+    page changes when the issue appears; a document page also when a later document cites it
+    (its 被引用 list grows). Not the build date: the sitemap says when content changed."""
+    out = {issue_url(i.issue_id): _issue_date(i) for i in archive.issues}
+    for document in archive.documents:
+        dates = [_issue_date(archive.issue_of[document.document_id]) or document.signed_on]
+        dates += [
+            _issue_date(archive.issue_of[c.citing.document_id])
+            for c in archive.cited_by.get(document.document_id, [])
+        ]
+        out[document_url(document.document_id)] = max(dates)
+    return {url: date for url, date in out.items() if date}
 
 
 def _present(meta: dict[str, str]) -> dict[str, str]:

@@ -58,6 +58,7 @@ from generator.search.index import index_site
 from generator.search.records import SearchIndexError
 from generator.site import mkdocs_internals
 from generator.site.feed import FEED_PATH, atom_feed
+from generator.site.metadata import lastmod_by_url
 from generator.site.pages import (
     DATA_DIR,
     DATA_SQLITE,
@@ -153,6 +154,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             archive = load_archive(content, shard)  # as the data package and the search index read it
         except (RecordFileError, ShardError) as exc:
             raise PluginError(f"gazette: {exc}") from None
+        self.state["lastmod"] = lastmod_by_url(archive)  # for the theme's sitemap.xml
         if shard:
             log.info("gazette: shard %s: %d issues", shard, len(archive.issues))
         self.state["records"] = (
@@ -331,6 +333,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
 
     def on_env(self, env, config, files):
         """Every page is read and rendered to HTML; MkDocs copies files next, the archives among them."""
+        env.globals["gazette_lastmod"] = self.state.get("lastmod", {})
         job = self.state.pop("archives", None)
         if job is not None:
             _, err = job.communicate()
