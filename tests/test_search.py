@@ -291,3 +291,18 @@ def test_a_rebuild_keeps_the_fragments_of_unchanged_records(fixture_site, fixtur
     first = fixture_archive.issues[0]
     rewritten = len(after) - len(kept)
     assert 0 < rewritten <= 1 + len(first.documents) + len(first.events) + len(first.appointments)
+
+
+def test_the_issues_to_index_again_are_those_whose_pages_the_build_rewrote(fixture_archive):
+    from generator.model import ids
+    from generator.search.index import issues_of_pages
+
+    first, second, *_ = fixture_archive.issues
+    document = second.documents[0]
+    pages = [
+        ids.issue_url(first.issue_id).rstrip("/") + ".md",
+        ids.document_url(document.document_id).rstrip("/") + ".md",
+        "years/2021.md",
+    ]
+    assert issues_of_pages(fixture_archive, pages) == {first.issue_id, second.issue_id}
+    assert issues_of_pages(fixture_archive, ["index.md", "download.md"]) == set()

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from generator.model import ids
 from generator.model.archive import Archive
 from generator.outputs import write_atomic
 from generator.search.bundle import RUNTIME_FILES, Entry, canonicalise_bundle, record_entry, write_bundle
@@ -56,6 +57,7 @@ from generator.search.records import (
     html_path,
     issue_records,
     iter_search_records,
+    page_url,
     record_html,
     record_text,
 )
@@ -71,6 +73,7 @@ def index_site(
     archive: Archive | Callable[[], Archive],
     with_keys: bool = True,
     changed_issues: Iterable[str] | None = None,
+    rewritten_pages: Iterable[str] | None = None,
 ) -> dict[str, int]:
     """Write the search bundle for the built site in ``site_dir``; returns counts by kind.
     With keys (the site's search), ``bundle.write_bundle`` writes every data file from the
@@ -81,7 +84,9 @@ def index_site(
     ``changed_issues`` (issue ids) makes it incremental: the pages of those issues are read
     and their fragments written; every other issue comes from ``SEARCH_CACHE`` with the
     fragments already in ``site_dir/pagefind`` (a previous build's, hard-linked). None (the
-    default) reads every page. Both give the same bundle; the cache is brought up to date."""
+    default) reads every page. Both give the same bundle; the cache is brought up to date.
+    ``rewritten_pages`` (the page sources the build wrote anew, e.g. documents/<id>.md) gives
+    the changed issues instead (``issues_of_pages``)."""
     site_dir = Path(site_dir)
     if callable(archive):  # an archive passed in stays referenced by the caller's call until we return
         archive = archive()
@@ -94,6 +99,8 @@ def index_site(
     if not with_keys:
         return _index_with_pagefind(iter_search_records(archive, read_page), out)
     runtime, version, include = pagefind_runtime()
+    if changed_issues is None and rewritten_pages is not None:
+        changed_issues = issues_of_pages(archive, rewritten_pages)
     changed = None if changed_issues is None else set(changed_issues)
     fragment_dir = out / "fragment"
     present = (
@@ -130,6 +137,19 @@ def index_site(
     for entry in entries:
         counts[entry.record.kind] = counts.get(entry.record.kind, 0) + 1
     return counts
+
+
+def issues_of_pages(archive: Archive, pages: Iterable[str]) -> set[str]:
+    """The issues whose search records a build's rewritten page sources (docs paths such as
+    issues/<id>.md or documents/<id>.md) may have changed: those whose own page or one of
+    whose documents' pages is among them."""
+    urls = {page_url(p) for p in pages}
+    return {
+        issue.issue_id
+        for issue in archive.issues
+        if "/" + ids.issue_url(issue.issue_id) in urls
+        or any("/" + ids.document_url(d.document_id) in urls for d in issue.documents)
+    }
 
 
 @functools.lru_cache(maxsize=1)
