@@ -536,6 +536,7 @@ def _two_columns(run: list[_Line], gutter: tuple[float, float]) -> list[_Line] |
         for column, glyphs in zip(columns, parts):
             if glyphs:
                 part = _line(line.page, glyphs, None)
+                part.text = part.text.lstrip(" ")  # the space before the gutter is the gutter's
                 part.height = line.height
                 column.append(part)
     for column in columns:
