@@ -179,3 +179,37 @@ def test_scanned_pages_between_text_pages():
     assert extracted.ocr_pages == [8, 9] and extracted.empty_pages == []
     notes = [p.message for p in read(MIXED).issue.problems if p.code == "pdf-ocr"]
     assert notes == ["PDF 第 8、9 页是扫描的图像，文字由 OCR 识别，可能有识别错误"]
+
+
+def one_page(turn: int) -> bytes:
+    """Page 2 of the headers fixture alone, its content drawn turned ``turn`` degrees
+    counter-clockwise on a page whose /Rotate shows it upright."""
+    import io
+
+    document = pdfium.PdfDocument(HEADERS.read_bytes())
+    for n in reversed([n for n in range(len(document)) if n != 1]):
+        document.del_page(n)
+    if turn:
+        width, height = document[0].get_size()
+        matrix, size = {
+            90: ((0, 1, -1, 0, height, 0), (height, width)),
+            180: ((-1, 0, 0, -1, width, height), (width, height)),
+            270: ((0, -1, 1, 0, 0, width), (height, width)),
+        }[turn]
+        content = document.page_as_xobject(0, document).as_pageobject()
+        content.transform(pdfium.PdfMatrix(*matrix))
+        document.del_page(0)
+        page = document.new_page(*size, 0)
+        page.insert_obj(content)
+        page.gen_content()
+        page.set_rotation(turn)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_turned_page_reads_as_it_shows(turn: int):
+    upright = extract_text(one_page(0), "upright.pdf").text
+    assert "济兖政办发〔2021〕2号" in upright
+    assert extract_text(one_page(turn), "turned.pdf").text == upright

@@ -279,9 +279,8 @@ _DIRECTION_SAMPLE = 400  # glyphs looked at to tell which way a page's text runs
 def _text_direction(textpage, pdfium_c) -> int:
     """Which way the page's text runs, in degrees counter-clockwise from left to right: 0, 90 (up
     the page: a page turned with /Rotate 90 whose content is drawn turned back, so that it shows
-    upright), 180 or 270. Told by the glyphs themselves, from one to the next on a line, so that a
-    turned page reads as it is shown and a page whose /Rotate alone turns it (content upright, shown
-    sideways) still reads along its lines."""
+    upright), 180 or 270. Told by the glyphs themselves, from one to the next on a line (PDFium
+    gives them in the order of the page as shown), so that a turned page reads as it is shown."""
     raw = textpage.raw
     count = min(pdfium_c.FPDFText_CountChars(raw), _DIRECTION_SAMPLE)
     x, y = ctypes.c_double(), ctypes.c_double()
