@@ -4,13 +4,16 @@
 
 Per input kind: documents found / expected, and of those found, titles, document numbers and
 signing dates exactly as expected; 人事任免 rows exactly as expected where the gold lists them;
-seconds, PDF pages per second, and for the scanned PDF the OCR's character error rate (from
-``ocr_eval.character_errors``). The expectations:
+seconds, PDF pages per second, and for scanned pages the OCR's seconds per page and character
+error rate (from ``ocr_eval``). The expectations:
 
 - text, PDF with a text layer, scanned PDF: the golden records of the four sample gazettes
   (``tests/golden/``, each field checked against its source when it was written); the PDFs are
   the samples typeset (``tests/fixtures/pdf/``). The scanned PDF is the 2-page fixture (its first
   document) unless ``--full-scan`` reads all of ``../shared/corpus/pdf/jiyang-2021-documents-scan.pdf``;
+- PDF layouts (``LAYOUTS``): an excerpt of the yanzhou sample typeset in other layouts
+  (``tests/fixtures/pdf/README.md``); expected are the golden record's documents the excerpt holds
+  and all its 人事任免 rows. Their OCR error rate is that of their scanned pages;
 - web page, front matter, one-line text, general layouts: ``tests/fixtures/general/gold.yml``,
   written by hand from the fixtures under ``tests/fixtures/web/`` and ``tests/fixtures/general/``.
 
@@ -31,8 +34,8 @@ from pathlib import Path
 
 import yaml
 
-from generator.dev.ocr_eval import character_errors
-from generator.ingest import pdf
+from generator.dev.ocr_eval import align, character_errors, squeeze
+from generator.ingest import ocr, pdf
 from generator.ingest.stage import parse_bytes
 from generator.model.models import Document, Issue
 from generator.model.publishers import load_registry
@@ -45,6 +48,14 @@ FIXTURES = ROOT / "tests" / "fixtures"
 GOLD = FIXTURES / "general" / "gold.yml"
 FULL_SCAN = ROOT.parent / "shared" / "corpus" / "pdf" / "jiyang-2021-documents-scan.pdf"
 TITLE_MATCH = 0.6  # title similarity for a found document to stand for an expected one without a number
+# The yanzhou excerpt in other layouts (tests/fixtures/pdf/README.md): input kind, file.
+LAYOUTS = [
+    ("PDF, 目录 in two columns", "yanzhou-2021-03-04-toc-two-columns.pdf"),
+    ("PDF, headers changing by page", "yanzhou-2021-03-04-headers.pdf"),
+    ("PDF, a page turned (/Rotate), a skewed scan", "yanzhou-2021-03-04-rotated-skewed.pdf"),
+    ("PDF, text pages and scanned pages", "yanzhou-2021-03-04-mixed.pdf"),
+]
+EXCERPT_NUMBERS = {"济兖政办发〔2021〕2号", "济兖政办字〔2021〕8号"}  # the documents the excerpt holds
 
 
 @dataclass
@@ -69,6 +80,8 @@ class Tally:
     pages: int = 0
     ocr_errors: int = 0
     ocr_chars: int = 0
+    ocr_pages: int = 0
+    ocr_seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
 
     def add(self, issue: Issue, expected: list[Expected], rows: list[tuple] | None = None) -> None:
@@ -134,6 +147,43 @@ def _pdf_pages(path: Path) -> int:
     return len(pdfium.PdfDocument(path.read_bytes()))
 
 
+def _ocr_page_errors(extracted: pdf.PdfText, reference: str) -> tuple[int, int]:
+    """(edits, reference characters) of the OCR'd pages of ``extracted``, each aligned on its own
+    with the stretch of ``reference`` it was typeset from."""
+    ref = squeeze(reference)
+    errors = chars = 0
+    for page in extracted.ocr_pages:
+        hyp = squeeze("".join(t for t, at in zip(extracted.text.split("\n"), extracted.pages) if at == page))
+        start = next(
+            (found - k for k in range(0, len(hyp) - 8, 8) if (found := ref.find(hyp[k : k + 8])) >= 0), 0
+        )
+        distance, begin, end = align(hyp, ref, max(start, 0))
+        errors, chars = errors + distance, chars + end - begin
+    return errors, chars
+
+
+class _OcrClock:
+    """Seconds the OCR engine takes, page by page (``ocr.recognise`` wrapped while evaluating)."""
+
+    def __init__(self):
+        self.seconds: list[float] = []
+        self._recognise = ocr.recognise
+
+    def __enter__(self):
+        def timed(image, cache_dir=None):
+            start = time.perf_counter()
+            try:
+                return self._recognise(image, cache_dir)
+            finally:
+                self.seconds.append(time.perf_counter() - start)
+
+        ocr.recognise = timed
+        return self
+
+    def __exit__(self, *exc):
+        ocr.recognise = self._recognise
+
+
 def evaluate(full_scan: bool = False, progress=None) -> list[Tally]:
     with tempfile.TemporaryDirectory() as ocr_cache:  # empty: the scan is OCR'd once, timed
         return _evaluate(full_scan, Path(ocr_cache), progress)
@@ -154,7 +204,10 @@ def _evaluate(full_scan: bool, ocr_cache: Path, progress) -> list[Tally]:
             progress(f"{kind}: {path.name}")
         t = tally(kind)
         try:
-            issue, seconds = _parse(path, registry, ocr_cache)
+            with _OcrClock() as clock:
+                issue, seconds = _parse(path, registry, ocr_cache)
+            t.ocr_pages += len(clock.seconds)
+            t.ocr_seconds += sum(clock.seconds)
         except Exception as exc:  # a refused source finds nothing; the table says so
             t.sources += 1
             t.expected += len(expected)
@@ -170,9 +223,20 @@ def _evaluate(full_scan: bool, ocr_cache: Path, progress) -> list[Tally]:
     for source in sorted(SOURCES.glob("*.txt")):
         docs, rows = _from_golden(golden[source.stem])
         run("text (sample gazettes)", source, docs, rows)
-    for path in sorted((FIXTURES / "pdf").glob("yanzhou-*.pdf")):
+    for path in (
+        FIXTURES / "pdf" / "yanzhou-2021-03-04.pdf",
+        FIXTURES / "pdf" / "yanzhou-2021-03-04-justified.pdf",
+    ):
         docs, rows = _from_golden(golden["yanzhou-2021-03-04"])
         run("PDF, text layer", path, docs, rows, pdf_file=True)
+    excerpt = [d for d in docs if d.number in EXCERPT_NUMBERS]
+    yanzhou = (SOURCES / "yanzhou-2021-03-04.txt").read_text("utf-8")
+    for kind, file in LAYOUTS:
+        path = FIXTURES / "pdf" / file
+        if run(kind, path, excerpt, rows, pdf_file=True) is not None:
+            extracted = pdf.extract_text(path.read_bytes(), path.name, ocr_cache)  # OCR from the cache
+            if extracted.ocr_pages:
+                tally(kind).ocr_errors, tally(kind).ocr_chars = _ocr_page_errors(extracted, yanzhou)
     scan = FULL_SCAN if full_scan else FIXTURES / "pdf" / "jiyang-2021-documents-scan-p1-2.pdf"
     docs, rows = _from_golden(golden["jiyang-2021-documents"])
     kind = "scanned PDF (OCR)" + (", all pages" if full_scan else ", 2 pages")
@@ -192,17 +256,19 @@ def _evaluate(full_scan: bool, ocr_cache: Path, progress) -> list[Tally]:
 def table(tallies: list[Tally]) -> str:
     head = (
         "| input | sources | documents found / expected | titles exact | numbers exact | dates exact "
-        "| 人事任免 rows exact | seconds | PDF pages/s | OCR CER |\n"
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        "| 人事任免 rows exact | seconds | PDF pages/s | OCR pages | s / OCR page | OCR CER |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     )
     lines = [head]
     for t in tallies:
         rows = f"{t.rows_exact} / {t.rows_expected}" if t.rows_expected else "–"
         pages = f"{t.pages / t.seconds:.1f}" if t.pages and t.seconds else "–"
         cer = f"{t.ocr_errors / t.ocr_chars:.2%}" if t.ocr_chars else "–"
+        ocr_pages = str(t.ocr_pages) if t.ocr_pages else "–"
+        per_page = f"{t.ocr_seconds / t.ocr_pages:.1f}" if t.ocr_pages else "–"
         lines.append(
             f"| {t.kind} | {t.sources} | {t.found} / {t.expected} | {t.titles} | {t.numbers} | {t.dates} "
-            f"| {rows} | {t.seconds:.2f} | {pages} | {cer} |"
+            f"| {rows} | {t.seconds:.2f} | {pages} | {ocr_pages} | {per_page} | {cer} |"
         )
     return "\n".join(lines)
 
