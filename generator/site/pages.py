@@ -971,6 +971,7 @@ def iter_pages(
         example_query=EXAMPLE_QUERY,
         fts_setup=FTS_SETUP,
         table_count=sum(len(d.tables) for d in archive.documents),
+        json_schemas=[contract.schema_path(kind) for kind in contract.KINDS] if document_downloads else [],
     )
 
 
