@@ -42,6 +42,7 @@ def test_the_body_is_shown_character_for_character(literal_site):
     for line in LITERAL:
         assert line in paragraphs, line
     html = (literal_site / "documents/370812-jiyanzhengbanzi-2021-5/index.html").read_text(encoding="utf-8")
+    html = html[html.index("<article") :]  # the head's description quotes the text too
     body = html[html.index("工作时间 5") - 200 : html.index("5. 第五项") + 200]
     for tag in ("<em>", "<strong>", "<code>", "<ol", "<li", "<script", "<a "):
         assert tag not in body, tag
