@@ -26,10 +26,11 @@ def bar_chart(items: list[tuple[str, int]], title: str, href: dict[str, str] | N
     width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
     height = max(len(items), 1) * ROW + PAD
     top = max((value for _, value in items), default=0) or 1
-    # role="img" hides its children, so a chart with links is a group of links instead
-    role = "group" if href else "img"
+    # role="img" hides its children: a chart with links keeps the svg's own role (a graphics
+    # document, which HTML allows to hold links), named by its aria-label
+    role = "" if href else ' role="img"'
     lines = [
-        f'<svg class="gz-chart" role="{role}" viewBox="0 0 {width} {height}" '
+        f'<svg class="gz-chart"{role} viewBox="0 0 {width} {height}" '
         f'width="100%" preserveAspectRatio="xMinYMin meet" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
