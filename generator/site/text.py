@@ -28,7 +28,7 @@ def body_html(body: str, min_level: int = 3) -> str:
             out.append(_table(block.rows))
         else:
             out.append("<p>" + "<br>".join(_escape(line) for line in block.lines) + "</p>")
-    return '<div class="gz-text" markdown="0">\n' + "\n".join(out) + "\n</div>"
+    return '<div class="gz-text">\n' + "\n".join(out) + "\n</div>"
 
 
 def table_html(head: list[str], body: list[list[str]]) -> str:
