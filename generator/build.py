@@ -183,6 +183,7 @@ def build_site(
     force: bool = False,
     search: bool = True,
     bulk_downloads: bool | None = None,
+    catalogue: Path | None = None,
 ) -> bool:
     """Data package and MkDocs site, built in staging folders that replace ``datapackage_dir`` and
     ``site_dir`` together, only once everything has succeeded. ``shard`` (a region code or
@@ -194,6 +195,7 @@ def build_site(
     pages whose source changed; every write replaces a link rather than the file behind it,
     so the previous site stays whole until the swap. Returns True for such an incremental build.
     ``bulk_downloads`` (None: as mkdocs.yml says) puts the package's files, zip and SQLite in the site.
+    ``catalogue``: the shards' shared catalogue, which links citations of other shards' documents.
     """
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -238,6 +240,7 @@ def build_site(
                     datapackage=(package_staging or datapackage_dir).resolve(),
                     pages=Path(pages_dir).resolve() if pages_dir else None,
                     shard=shard,
+                    catalogue=Path(catalogue).resolve() if catalogue else None,
                     search=search,
                     bulk_downloads=bulk_downloads,
                     reuse_pages=not full,

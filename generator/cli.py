@@ -205,7 +205,37 @@ def datapackage(content_dir: Path, out_dir: Path, force: bool, archives: Path | 
     "--shard",
     default=None,
     metavar="PUBLISHER",
-    help="Build one publisher's site only: its region code (370812) or slug (yanzhou).",
+    help="Build one shard's site only: a publisher's region code (370812) or slug (yanzhou), "
+    "or a shard of its years (yanzhou-y2015-2019, from `gazette shards`).",
+)
+@click.option(
+    "--catalogue",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --shard: the shards' catalogue (`gazette shards --catalogue FILE`); citations of "
+    "documents in other shards link to their pages there.",
+)
+@click.option(
+    "--shards",
+    "all_shards",
+    is_flag=True,
+    help="Build every shard (a publisher; split by years above 5,000 documents) as its own site "
+    "under SITE/<shard>/, in parallel, and the portal at SITE/.",
+)
+@click.option(
+    "--jobs",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="With --shards: shards built at once (one process each).",
+)
+@click.option(
+    "--work",
+    "work_dir",
+    default="build/shards",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="With --shards: each shard's records, page cache and data package, and the catalogue.",
 )
 @click.option("--full", is_flag=True, help="Render every page again, even those whose source did not change.")
 @force_option
@@ -215,6 +245,10 @@ def build(
     datapackage_dir: Path,
     config_file: Path,
     shard: str | None,
+    catalogue: Path | None,
+    all_shards: bool,
+    jobs: int,
+    work_dir: Path,
     full: bool,
     force: bool,
 ) -> None:
@@ -230,14 +264,109 @@ def build(
         gazette build --content content --site public/
         gazette build --full
         gazette build --shard 370812 --site public/370812 --datapackage build/370812/gazette
+        gazette build --shards --site public --jobs 4
     """
     from generator.build import build_site
 
+    if all_shards:
+        if shard or catalogue:
+            raise UsageLine("--shards builds every shard; --shard and --catalogue are for one shard")
+        from generator.shards import build_shards
+
+        results, portal = build_shards(
+            content_dir,
+            site_dir,
+            config_file,
+            work_dir,
+            jobs=jobs,
+            full=full,
+            force=force,
+            progress=lambda line: click.echo(line, err=True),
+        )
+        documents = sum(r.documents for r in results)
+        click.echo(f"{site_dir}: built {len(results)} shard sites ({documents:,} documents) and the portal")
+        return
+    if catalogue and not shard:
+        raise UsageLine("--catalogue needs --shard NAME")
     _show_build_progress()
     incremental = build_site(
-        content_dir, site_dir, datapackage_dir, config_file, shard=shard, full=full, force=force
+        content_dir,
+        site_dir,
+        datapackage_dir,
+        config_file,
+        shard=shard,
+        full=full,
+        force=force,
+        catalogue=catalogue,
     )
     click.echo(f"{site_dir}: built" + (" (incremental: pages whose source changed)" if incremental else ""))
+
+
+@cli.command()
+@content_option
+@click.option("--json", "as_json", is_flag=True, help="Print the shards as JSON (a CI matrix's list).")
+@click.option(
+    "--catalogue",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the shards' shared catalogue to this file (what each shard's build reads).",
+)
+def shards(content_dir: Path, as_json: bool, catalogue: Path | None) -> None:
+    """List the shards of the archive: one per publisher, a publisher of more than 5,000
+    documents split into runs of years. Each is built as a site of its own.
+
+    \b
+    Example:
+        gazette shards
+        gazette shards --json --catalogue build/catalogue.json
+        gazette build --shard yanzhou --catalogue build/catalogue.json --site public/yanzhou
+    """
+    from generator.shards import plan, shards_json, write_catalogue
+
+    found, shared = plan(content_dir)
+    if catalogue is not None:
+        write_catalogue(catalogue, shared)
+        click.echo(f"{catalogue}: {len(shared['documents'])} documents cited across shards", err=True)
+    if as_json:
+        click.echo(shards_json(found))
+        return
+    for shard in found:
+        click.echo(f"{shard.name}\t{shard.publisher}\t{shard.issues} issues\t{shard.documents:,} documents")
+
+
+@cli.command()
+@click.option(
+    "--site",
+    "site_dir",
+    default="site",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder holding the shard sites (<shard>/ each); the portal is written at its root.",
+)
+@config_option
+@content_option
+def portal(site_dir: Path, config_file: Path, content_dir: Path) -> None:
+    """Build the portal of a sharded archive from the shard sites in SITE (each built by
+    `gazette build --shard NAME --site SITE/NAME`, here or in a CI job): home page, publishers,
+    latest issues, data page and the search over all shards. Replaces only the previous portal,
+    then checks the links of the portal and of every shard site.
+
+    \b
+    Example:
+        gazette build --shard yanzhou --catalogue build/catalogue.json --site public/yanzhou
+        gazette build --shard rencheng --catalogue build/catalogue.json --site public/rencheng
+        gazette portal --site public
+    """
+    from generator.check import site_path
+    from generator.shards import build_portal
+    from generator.site.linkcheck import check_site
+
+    result = build_portal(site_dir, config_file, content_dir)
+    click.echo(f"{site_dir}: portal of {result.shards} shard sites ({result.documents:,} documents) built")
+    broken = check_site(site_dir, site_path(config_file))  # the portal's links and every shard's
+    if broken:
+        raise GazetteError(f"{site_dir}/{broken[0]} ({len(broken)} broken links in the sharded site)")
+    click.echo(f"{site_dir}: {sum(1 for _ in site_dir.rglob('*.html')):,} pages, no broken links")
 
 
 @cli.command()

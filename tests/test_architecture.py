@@ -47,4 +47,5 @@ def test_every_stage_is_a_package_of_its_own():
         "errors.py",
         "outputs.py",
         "scaffold.py",
+        "shards.py",
     ]

@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT_WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 SCAFFOLD_WORKFLOW = ROOT / "generator" / "scaffold" / "workflows" / "pages.yml"
 WORKFLOWS = [PROJECT_WORKFLOW, SCAFFOLD_WORKFLOW]
+SHARDS_WORKFLOW = ROOT / ".github" / "workflows" / "shards.yml"  # the matrix: tests/test_shards.py runs it
+ALL_WORKFLOWS = [*WORKFLOWS, SHARDS_WORKFLOW]
 DEPENDABOT = ROOT / ".github" / "dependabot.yml"
 
 # The current major of each action, December 2026. Dependabot proposes the next ones.
@@ -24,6 +26,8 @@ CURRENT_MAJORS = {
     "actions/checkout": 7,
     "actions/setup-python": 7,
     "actions/cache": 5,
+    "actions/upload-artifact": 7,
+    "actions/download-artifact": 8,
     "actions/configure-pages": 6,
     "actions/upload-pages-artifact": 5,
     "actions/deploy-pages": 5,
@@ -50,9 +54,10 @@ def check_jsonschema() -> str:
     [
         (PROJECT_WORKFLOW, "vendor.github-workflows"),
         (SCAFFOLD_WORKFLOW, "vendor.github-workflows"),
+        (SHARDS_WORKFLOW, "vendor.github-workflows"),
         (DEPENDABOT, "vendor.dependabot"),
     ],
-    ids=["project-workflow", "scaffold-workflow", "dependabot"],
+    ids=["project-workflow", "scaffold-workflow", "shards-workflow", "dependabot"],
 )
 def test_valid_against_the_published_schema(path: Path, schema: str):
     result = subprocess.run(
@@ -61,7 +66,7 @@ def test_valid_against_the_published_schema(path: Path, schema: str):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=["project", "scaffold"])
+@pytest.mark.parametrize("path", ALL_WORKFLOWS, ids=["project", "scaffold", "shards"])
 def test_actions_are_at_their_current_major(path: Path):
     used = re.findall(r"uses:\s*([\w.-]+/[\w.-]+)@v(\d+)", path.read_text(encoding="utf-8"))
     assert used
@@ -72,7 +77,7 @@ def test_actions_are_at_their_current_major(path: Path):
         )
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=["project", "scaffold"])
+@pytest.mark.parametrize("path", ALL_WORKFLOWS, ids=["project", "scaffold", "shards"])
 def test_only_the_deploy_job_may_write(path: Path):
     workflow = load(path)
     assert workflow["permissions"] == {"contents": "read"}

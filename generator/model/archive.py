@@ -6,10 +6,12 @@ number becomes a link, and a document learns what cites and what repealed it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import GazetteError
+from generator.model.ids import shard_document_page
 from generator.model.models import Document, Issue, Problem, Reference
 from generator.model.publishers import REGISTRY_FILE, load_registry
 from generator.model.records import RecordFileError, load_records, record_paths
@@ -25,6 +27,21 @@ class Citation:
     citing: Document
     reference: Reference
     cited: Document | None  # None when the cited number is not in the archive
+    elsewhere: CatalogueEntry | None = None  # in another shard of the archive (from its catalogue)
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """A document of another shard, as the shards' shared catalogue names it."""
+
+    shard: str  # the other shard's folder beside this one
+    document_id: str
+    title: str
+
+    @property
+    def page(self) -> str:
+        """Its page, relative to the root of this shard's site (ids.shard_document_page)."""
+        return shard_document_page(self.shard, self.document_id)
 
 
 @dataclass
@@ -52,8 +69,10 @@ class Archive:
     _cites: dict[str, list[Citation]] = field(default_factory=dict, repr=False)
 
 
-def build_archive(issues: list[Issue]) -> Archive:
-    """Index and link ``issues`` (sorted newest first by the caller's choice: kept as given)."""
+def build_archive(issues: list[Issue], catalogue: dict[str, CatalogueEntry] | None = None) -> Archive:
+    """Index and link ``issues`` (sorted newest first by the caller's choice: kept as given).
+    ``catalogue`` (document number → a document of another shard) resolves citations of
+    documents this archive does not hold."""
     archive = Archive(issues=list(issues))
     for issue in archive.issues:
         for document in issue.documents:
@@ -81,7 +100,8 @@ def build_archive(issues: list[Issue]) -> Archive:
             cited = archive.by_number.get(reference.cited_doc_number)
             if cited is document:
                 continue
-            citation = Citation(document, reference, cited)
+            elsewhere = (catalogue or {}).get(reference.cited_doc_number) if cited is None else None
+            citation = Citation(document, reference, cited, elsewhere)
             archive.citations.append(citation)
             archive._cites.setdefault(document.document_id, []).append(citation)
             if cited is not None:
@@ -144,17 +164,35 @@ class ShardError(GazetteError):
     """No publisher matches the shard asked for."""
 
 
+SHARD_NAME = re.compile(r"(?P<who>.+?)(?:-y(?P<first>\d{4}|0)(?:-(?P<last>\d{4}))?)?")
+
+
+def shard_name(who: str, years: tuple[int, int] | None = None) -> str:
+    """yanzhou, or yanzhou-y2015-2019 for a publisher's issues of 2015 to 2019 (a large publisher
+    is split by years); year 0 stands for issues without a year."""
+    if years is None:
+        return who
+    first, last = years
+    return f"{who}-y{first}" if first == last else f"{who}-y{first}-{last}"
+
+
 def select_shard(issues: list[Issue], shard: str | None, slugs: dict[str, str] | None = None) -> list[Issue]:
     """The issues of one publisher, named by region code (370812) or slug (yanzhou, via
-    ``slugs``: slug → region code); all issues when ``shard`` is empty."""
+    ``slugs``: slug → region code), optionally of some years only (yanzhou-y2015-2019,
+    ``shard_name``); all issues when ``shard`` is empty."""
     if not shard:
         return issues
-    code = (slugs or {}).get(shard, shard)
+    match = SHARD_NAME.fullmatch(shard)
+    who, first, last = match["who"], match["first"], match["last"] or match["first"]
+    code = (slugs or {}).get(who, who)
     chosen = [i for i in issues if i.region_code == code]
+    if first is not None:
+        chosen = [i for i in chosen if int(first) <= (i.year or 0) <= int(last)]
     if not chosen:
         known = sorted({i.region_code for i in issues})
         raise ShardError(
-            f"shard {shard!r}: no issues of that publisher; region codes here: {', '.join(known)}"
+            f"shard {shard!r}: no issues of that publisher{' in those years' if first else ''}; "
+            f"region codes here: {', '.join(known)}"
         )
     return chosen
 
@@ -165,9 +203,12 @@ def registry_slugs(content_dir: Path) -> dict[str, str]:
     return {p.slug: p.region_code for p in registry.publishers if p.slug}
 
 
-def load_archive(content_dir: Path, shard: str | None = None) -> Archive:
-    """All records under ``content_dir`` (one publisher's with ``shard``), linked. Raises
-    RecordFileError naming a bad record or two records with one id, ShardError for an unknown shard."""
+def load_archive(
+    content_dir: Path, shard: str | None = None, catalogue: dict[str, CatalogueEntry] | None = None
+) -> Archive:
+    """All records under ``content_dir`` (one publisher's with ``shard``), linked; citations of
+    documents in other shards through ``catalogue``. Raises RecordFileError naming a bad record or
+    two records with one id, ShardError for an unknown shard."""
     paths = record_paths(Path(content_dir))
     check_record_files(Path(content_dir), paths)
     issues = load_records(Path(content_dir))  # in the order of record_paths
@@ -175,7 +216,7 @@ def load_archive(content_dir: Path, shard: str | None = None) -> Archive:
     if shard:
         issues = select_shard(issues, shard, registry_slugs(content_dir))
     issues.sort(key=lambda i: (i.year or 0, i.published_on, i.issue_id), reverse=True)
-    return build_archive(issues)
+    return build_archive(issues, catalogue)
 
 
 def check_record_files(content_dir: Path, paths: list[Path]) -> None:

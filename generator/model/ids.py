@@ -133,6 +133,31 @@ def issue_url(issue_id: str) -> str:
     return page_url(issue_page(issue_id))
 
 
+# ---------------------------------------------------------------- shards: many sites, one portal
+#
+# A sharded archive is one folder: the portal at its root, each shard's site in a folder of its
+# own beside the others (``<shard>/``, named by ``archive.shard_name``). A page links a page of
+# another shard through the folder above its own site's root.
+
+SHARD_SUMMARY = "shard.json"  # in each shard's site: who it holds, its counts, its latest issues
+PORTAL_SHARDS = "shards.json"  # in the portal: every shard's folder, publisher and counts
+
+
+def shard_page(shard: str, path: str) -> str:
+    """Page ``path`` of the shard ``shard``, relative to the root of another shard's site:
+    ../rencheng/documents/370811-jirenzhengfa-2024-3.md."""
+    return f"../{shard}/{path}"
+
+
+def shard_document_page(shard: str, document_id: str) -> str:
+    return shard_page(shard, document_page(document_id))
+
+
+def portal_shard_url(shard: str, path: str = "") -> str:
+    """A shard's page relative to the portal's root: rencheng/ or rencheng/issues/…/."""
+    return f"{shard}/{page_url(path) if path else ''}"
+
+
 def tag_uri(authority: str, path: str) -> str:
     """A feed entry id that does not change with the site's host (RFC 4151):
     tag:example.org,2026:documents/370812-jiyanzhengfa-2021-5/."""

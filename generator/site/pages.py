@@ -173,7 +173,7 @@ def document_page_key(
         site.section_path(document) if document.section else "",
         archive.status(document),
         other(repealed.citing) if repealed else [],
-        [[to_dict(c.reference), other(c.cited)] for c in archive.cites(document)],
+        [[to_dict(c.reference), other(c.cited), repr(c.elsewhere)] for c in archive.cites(document)],
         [[to_dict(c.reference), other(c.citing)] for c in archive.cited_by.get(document.document_id, [])],
         {t.table_id: table_csv.get(t.table_id) for t in document.tables},
     ]
@@ -519,7 +519,7 @@ def _event_years(issues: list[Issue]) -> list[EventYear]:
 def _cited_numbers(archive: Archive) -> list[CitedNumber]:
     by_number: dict[str, list[Citation]] = defaultdict(list)
     for citation in archive.citations:
-        if citation.cited is None:
+        if citation.cited is None and citation.elsewhere is None:  # not in another shard either
             by_number[citation.reference.cited_doc_number].append(citation)
     out = []
     for number, citations in by_number.items():

@@ -52,7 +52,9 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from generator.model.archive import ShardError, load_archive
+from generator.model.ids import SHARD_SUMMARY
 from generator.model.records import RecordFileError
+from generator.model.shards import CatalogueError, read_catalogue
 from generator.outputs import OutputError, check_not_protected, claim_cache_dir, locked, protected_folders
 from generator.search.index import index_site
 from generator.search.records import SearchIndexError
@@ -72,6 +74,7 @@ from generator.site.pages import (
     source_path,
     write_pages_in_two,
 )
+from generator.site.portal import shard_summary
 from generator.site.text import put_back, set_aside
 
 SITE_DIR = Path(__file__).resolve().parent
@@ -86,6 +89,8 @@ class GazetteConfig(base.Config):
     datapackage = c.Type(str, default="datapackages/gazette")
     pages = c.Type(str, default="build/pages")
     shard = c.Optional(c.Type(str))
+    # the shards' shared catalogue (generator/model/shards.py): citations of other shards' documents link there
+    catalogue = c.Optional(c.Type(str))
     search = c.Type(bool, default=True)
     document_downloads = c.Type(bool, default=True)
     # The data package's CSV files, its zip and the SQLite file in the site (data/): about 30 KB a
@@ -140,6 +145,8 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             check_not_protected(Path(config.site_dir), "site", protected)
         except OutputError as exc:
             raise PluginError(f"gazette: site_dir: {exc}") from None
+        if self.config.shard:  # a shard of a sharded archive: its search can span the others
+            config.extra["gazette_shards"] = "shard"
         dirs = config.theme.dirs
         if self.config.theme and str(THEME_DIR) not in dirs:
             dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
@@ -151,8 +158,12 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         content = self.path(config, "content")
         shard = self.config.shard
         try:
-            archive = load_archive(content, shard)  # as the data package and the search index read it
-        except (RecordFileError, ShardError) as exc:
+            catalogue = None
+            if self.config.catalogue:  # a shard: other shards' documents it cites
+                catalogue = read_catalogue(self.path(config, "catalogue"), shard)
+            # as the data package and the search index read it
+            archive = load_archive(content, shard, catalogue)
+        except (RecordFileError, ShardError, CatalogueError) as exc:
             raise PluginError(f"gazette: {exc}") from None
         self.state["lastmod"] = lastmod_by_url(archive)  # for the theme's sitemap.xml
         if shard:
@@ -160,6 +171,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         self.state["records"] = (
             content,
             shard,
+            catalogue,
         )  # read again for the search index: the build's memory is the pages'
         for issue_id, problem in archive.problems:
             log.info("gazette: %s: %s", issue_id, problem.message)
@@ -229,6 +241,8 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         # unchanged files keep their time, so that an incremental build skips them
         for src in sorted(write_pages_in_two(extra, files_dir).paths):
             files.append(File.generated(config, src, abs_src_path=str(files_dir / src)))
+        if shard:  # what the portal shows of this shard (generator/site/portal.py)
+            files.append(File.generated(config, SHARD_SUMMARY, content=shard_summary(archive, shard)))
         self.state["outputs"] = {f.dest_uri for f in files}
         return files
 
