@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from generator.data.spreadsheet import write_xlsx
 from generator.data.sqlite_export import datasette_metadata, write_sqlite_gz
 from generator.model.archive import STATUSES, Archive
 from generator.model.body import plain_text
@@ -683,10 +684,11 @@ def write_zip(files: Mapping[str, bytes | Path], out: BinaryIO, folder: str = "g
 
 
 def write_package_archives(
-    package_dir: Path | str, out_dir: Path | str, data_zip: str, data_sqlite: str
+    package_dir: Path | str, out_dir: Path | str, data_zip: str, data_sqlite: str, data_xlsx: str = ""
 ) -> None:
-    """The package under ``package_dir`` as a zip and as gzipped SQLite, at ``out_dir``/``data_zip``
-    and ``data_sqlite``, each replaced whole. Streams from and to disk: run in a process of its own
+    """The package under ``package_dir`` as a zip, as gzipped SQLite and (when ``data_xlsx`` is
+    given) as an Excel workbook of its main tables, at ``out_dir``/``data_zip``, ``data_sqlite``
+    and ``data_xlsx``, each replaced whole. Streams from and to disk: run in a process of its own
     beside the MkDocs build, it needs little memory."""
 
     package_dir, out_dir = Path(package_dir), Path(out_dir)
@@ -694,7 +696,10 @@ def write_package_archives(
     for rel, write in (
         (data_zip, lambda f: write_zip(paths, f)),
         (data_sqlite, lambda f: write_sqlite_gz(package_dir, f)),
+        (data_xlsx, lambda f: write_xlsx(package_dir, f)),
     ):
+        if not rel:
+            continue
         with atomic_file(out_dir / rel) as handle:
             write(handle)
 
