@@ -392,7 +392,7 @@ function mount(root) {
 
   shards().then(info => {
     if (!info || info.portal || !info.own) return;
-    const choice = element("select", "gz-search__scope");
+    const choice = element("select", "gz-search__filter gz-search__scope"); // styled as the filters
     choice.name = "scope";
     choice.setAttribute("aria-label", "搜索范围");
     choice.append(new Option(`本发布机关（${info.own.publisher}）`, "own"));
