@@ -281,9 +281,10 @@ def write_bundle(
         if not path.is_file() or path.read_bytes() != data:
             path.unlink(missing_ok=True)
             path.write_bytes(data)
-    meta = [version, [[e.name, 1] for e in entries], [], [], [], []]
-    # The meta, which every first query loads, lists every page with its word count; the
-    # ranking ignores page length (search.js), so the count there is 1 and costs a byte.
+    meta = [version, [[e.name, _length(e)] for e in entries], [], [], [], []]
+    # The meta, which every first query loads, lists every page with its length; Pagefind's
+    # ranking favours the shorter of two records a query finds alike (search.js), which also
+    # keeps the first page of results, whose texts it loads, small.
     (out / "index").mkdir()
     meta[META_CHUNKS] = _chunk(_words(entries), out / "index", LANG)
     meta[META_FILTERS] = _write_filters(out / "filter", entries)
@@ -300,6 +301,14 @@ def write_bundle(
     (out / "pagefind-entry.json").write_text(
         json.dumps(entry_file, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
     )
+
+
+LENGTH_UNIT = 200  # keys a record's length is counted in: one byte a page in the meta
+
+
+def _length(entry: Entry) -> int:
+    """A record's length as the meta gives it: keys, in units of LENGTH_UNIT, one at least."""
+    return max(1, round((len(entry.codes) + len(entry.other)) / LENGTH_UNIT))
 
 
 def _words(entries: list[Entry]) -> dict[str, bytes]:
