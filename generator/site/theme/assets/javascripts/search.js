@@ -90,20 +90,75 @@ export function contains(content, parts) {
 
 const root = document.querySelector("[data-gz-search]");
 const base = new URL((root ? root.dataset.base : ".") + "/", location.href);
-let pagefind = null;
+// Every key counts once per record: a title match (weight 5) ranks first; of records a
+// query finds alike, the shorter first (Pagefind's default weight of page length), which
+// also keeps the texts the first page of results loads small.
+const INDEX_OPTIONS = { excerptLength: 40, ranking: { pageLength: 0.75 } };
+const instances = {}; // "own": this site's index; "all": every shard's, merged
+
+// A sharded archive (gazette build --shards): the portal at the root, each shard's site in a
+// folder beside the others; the portal's shards.json lists them. data-shards says which this
+// site is ("portal" or "shard"). Scope "all" (全部发布机关) merges every shard's index into one
+// search (Pagefind's mergeIndex: each query loads its chunks from every shard); "own"
+// (本发布机关) searches this shard's index alone. The portal has no index of its own.
+const shardsOf = root ? root.dataset.shards : "";
+let scope = shardsOf === "portal" ? "all" : "own";
+let sharded = null; // { portal, roots: [{ shard, publisher, root: URL }], own }
+let shardsLoaded = null;
+
+function shards() {
+  if (!shardsLoaded) {
+    shardsLoaded = (async () => {
+      if (shardsOf !== "portal" && shardsOf !== "shard") return null;
+      const url = new URL(shardsOf === "portal" ? "shards.json" : "../shards.json", base);
+      try {
+        const response = await fetch(url);
+        if (!response.ok) return null; // a shard built alone: its own index only
+        const data = await response.json();
+        const roots = data.shards.map(s => ({ ...s, root: new URL(s.shard + "/", url) }));
+        sharded = { portal: shardsOf === "portal", roots, own: roots.find(s => s.root.href === base.href) };
+      } catch (error) {
+        return null;
+      }
+      return sharded;
+    })();
+  }
+  return shardsLoaded;
+}
+
+async function loadIndex(site, query = "") {
+  const pf = await import(new URL("pagefind/pagefind.js" + query, site).href);
+  await pf.options({ baseUrl: site.pathname, ...INDEX_OPTIONS });
+  await pf.init();
+  return pf;
+}
+
+async function loadAll(info) {
+  const primary = info.own || info.roots[0];
+  const pf = await loadIndex(primary.root, "?all"); // a second instance beside this site's own
+  await Promise.all(
+    info.roots
+      .filter(s => s !== primary)
+      .map(s => pf.mergeIndex(new URL("pagefind/", s.root).pathname, { baseUrl: s.root.pathname, ...INDEX_OPTIONS }))
+  );
+  return pf;
+}
 
 function load() {
-  if (!pagefind) {
-    pagefind = import(new URL("pagefind/pagefind.js", base).href).then(async pf => {
-      // Every key counts once per record: a title match (weight 5) ranks first; of records a
-      // query finds alike, the shorter first (Pagefind's default weight of page length), which
-      // also keeps the texts the first page of results loads small.
-      await pf.options({ baseUrl: base.pathname, excerptLength: 40, ranking: { pageLength: 0.75 } });
-      await pf.init();
-      return pf;
-    });
+  return shards().then(info => {
+    const key = info && scope === "all" ? "all" : "own";
+    if (!instances[key]) instances[key] = key === "all" ? loadAll(info) : loadIndex(base);
+    return instances[key];
+  });
+}
+
+/** The site root a result's link is relative to: the shard whose path its URL starts with. */
+function siteOf(url) {
+  let best = null;
+  for (const s of (sharded && sharded.roots) || []) {
+    if (url.startsWith(s.root.pathname) && (!best || s.root.pathname.length > best.pathname.length)) best = s.root;
   }
-  return pagefind;
+  return best || base;
 }
 
 /** The records found for a query, checked against their text as they are shown. */
@@ -290,7 +345,7 @@ function mount(root) {
     const m = data.meta || {};
     const li = element("li", "md-search-result__item");
     const a = element("a", "md-search-result__link");
-    a.href = new URL((m.link || data.url).replace(/^\//, ""), base).href;
+    a.href = new URL((m.link || data.url).replace(/^\//, ""), siteOf(data.url)).href;
     const article = element("article", "md-search-result__article md-typeset");
     article.append(element("h1", "", m.title || data.url));
     const line = element("div", "gz-search__meta");
@@ -335,6 +390,24 @@ function mount(root) {
     await render();
   }
 
+  shards().then(info => {
+    if (!info || info.portal || !info.own) return;
+    const choice = element("select", "gz-search__filter gz-search__scope"); // styled as the filters
+    choice.name = "scope";
+    choice.setAttribute("aria-label", "搜索范围");
+    choice.append(new Option(`本发布机关（${info.own.publisher}）`, "own"));
+    choice.append(new Option(`全部发布机关（${info.roots.length} 个站点）`, "all"));
+    choice.addEventListener("change", () => {
+      scope = choice.value;
+      filterBox.replaceChildren(); // the filter counts are another index's
+      for (const key of Object.keys(selects)) delete selects[key];
+      filterBox.hidden = true;
+      if (filterToggle) filterToggle.hidden = false;
+      load().catch(() => {});
+      run();
+    });
+    (filterToggle || filterBox).before(choice);
+  });
   input.addEventListener("focus", () => { open(); load().catch(() => {}); });
   if (filterToggle) filterToggle.addEventListener("click", () => load().then(buildFilters).catch(() => {}));
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 150); });
@@ -361,4 +434,7 @@ function mount(root) {
 }
 
 if (root) mount(root);
-window.gazetteSearch = { search, plan, excerpt, keyToken, contains, filterCounts, ready: () => load() };
+window.gazetteSearch = {
+  search, plan, excerpt, keyToken, contains, filterCounts, ready: () => load(),
+  setScope: value => { scope = value; return load(); }, // "own" or "all" (a shard of a sharded archive)
+};
