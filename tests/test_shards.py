@@ -392,3 +392,12 @@ def test_the_matrix_workflow_run_step_by_step_publishes_every_shard_and_the_port
 def expand_key(expression: str) -> str:
     """``${{ steps.plan.outputs.shards }}`` → ``steps.plan.outputs.shards``."""
     return re.fullmatch(r"\$\{\{\s*(.*?)\s*\}\}", expression).group(1)
+
+
+def test_the_sharded_benchmark_archive_has_the_publishers_asked_for(tmp_path):
+    from generator.dev.bench_shards import prepare_sharded
+
+    content = prepare_sharded(120, 3, tmp_path)
+    issues = load_records(content)
+    assert len({i.region_code for i in issues}) == 3
+    assert 120 <= sum(len(i.documents) for i in issues) < 150
