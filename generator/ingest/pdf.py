@@ -2,14 +2,20 @@
 
 The text is read with PDFium (pypdfium2), glyph by glyph with its position, and laid out again:
 
+- a page is read in the direction its glyphs run, so that a page turned with /Rotate whose
+  content is drawn turned back reads as it shows;
+- text in two columns (a 目录 written row by row across both) is read column by column, each
+  column with its own margins;
 - running headers and footers are dropped: a line among the first or last two of its page, set
   apart from the body by more than a line's spacing, whose text (numbers aside) comes back at the
-  same height on other pages (the gazette's name, "— 3 —"); and a lone page number near the top
-  or bottom edge;
+  same height on other pages (the gazette's name, "— 3 —"), or that stands where such lines stand
+  on other pages (the title of the document under way); and a lone page number near the top or
+  bottom edge;
 - lines the layout wrapped are joined: a line that runs to the right margin continues on the
   next line when that one starts at the left margin, at the usual line spacing (or at the top
-  of the next page); a short line, an indented or centred next line, a wider gap, or a list item
-  (1. （二） △ …) after a finished sentence ends the paragraph;
+  of the next page); a short line, an indented or centred next line, a wider gap, a 目录 entry's
+  page number, or a list item (1. （二） △ …) after a finished sentence ends the paragraph. A
+  scanned page (OCR) has its own margins;
 - a gap between glyphs wider than the line's letter spacing is a space, a gap as wide as a
   character (a table's columns) a tab.
 
@@ -273,7 +279,7 @@ def _open_error(code: int | None, pdfium_c) -> str:
     return "damaged PDF: it cannot be opened (not a valid PDF file structure); get an undamaged copy"
 
 
-_DIRECTION_SAMPLE = 400  # glyphs looked at to tell which way a page's text runs
+_DIRECTION_SAMPLE = 150  # glyphs looked at to tell which way a page's text runs
 
 
 def _text_direction(textpage, pdfium_c) -> int:
@@ -286,12 +292,17 @@ def _text_direction(textpage, pdfium_c) -> int:
     x, y = ctypes.c_double(), ctypes.c_double()
     votes: Counter[int] = Counter()
     previous: tuple[float, float] | None = None
+    unicode_of, generated, origin = (
+        pdfium_c.FPDFText_GetUnicode,
+        pdfium_c.FPDFText_IsGenerated,
+        pdfium_c.FPDFText_GetCharOrigin,
+    )
     for i in range(count):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        if code in (10, 13) or pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+        code = unicode_of(raw, i)
+        if code in (10, 13) or generated(raw, i) == 1:
             previous = None
             continue
-        if code in (0, 32, 0x3000) or not pdfium_c.FPDFText_GetCharOrigin(raw, i, x, y):
+        if code in (0, 32, 0x3000) or not origin(raw, i, x, y):
             continue
         if previous is not None:
             dx, dy = x.value - previous[0], y.value - previous[1]
