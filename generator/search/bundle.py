@@ -31,6 +31,7 @@ from generator.search.keys import (
     INDEX_CHUNKS_MAX,
     INDEX_GZIP_LEVEL,
     KEY_WEIGHT,
+    KIND_EVENT,
     bigram_codes,
     is_document_number,
     key_token,
@@ -189,7 +190,9 @@ def record_entry(record: SearchRecord) -> Entry:
     """The fragment and keys of a record whose text is in ``content`` (see ``record_text``);
     the returned entry's record holds no text."""
     text = record.content
-    body, title = bigram_codes(text), bigram_codes(record.title)
+    body = bigram_codes(text)
+    # a 大事记 entry's title is only the start of its text: its bigrams weigh as the text's
+    title = bigram_codes(record.title if record.kind != KIND_EVENT else "")
     flat = normalise(text)
     other: dict[str, bool] = dict.fromkeys(number_keys(flat, normalised=True), False)
     for string in record.exact:  # its own number or person: weighted like a title

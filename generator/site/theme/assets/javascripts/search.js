@@ -91,9 +91,9 @@ export function contains(content, parts) {
 const root = document.querySelector("[data-gz-search]");
 const base = new URL((root ? root.dataset.base : ".") + "/", location.href);
 // Every key counts once per record: a title match (weight 5) ranks first; of records a
-// query finds alike, the shorter first (Pagefind's default weight of page length), which
-// also keeps the texts the first page of results loads small.
-const INDEX_OPTIONS = { excerptLength: 40, ranking: { pageLength: 0.75 } };
+// query finds alike, the shorter first (page length weighs 0.3, under Pagefind's 0.75, so
+// that it does not outweigh a title), which also keeps the texts the first page loads small.
+const INDEX_OPTIONS = { excerptLength: 40, ranking: { pageLength: 0.3 } };
 const instances = {}; // "own": this site's index; "all": every shard's, merged
 
 // A sharded archive (gazette build --shards): the portal at the root, each shard's site in a
