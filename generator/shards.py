@@ -86,7 +86,7 @@ def plan(content_dir: Path, split_above: int = SPLIT_ABOVE) -> tuple[list[Shard]
 
 
 def _plan(content_dir: Path, split_above: int) -> tuple[list[Shard], dict, dict[str, list[Path]]]:
-    """The shards, the catalogue, and each shard's record files."""
+    """The shards, the catalogue, and each shard's files: its records and their sources."""
     paths = record_paths(content_dir)
     if not paths:
         raise ShardBuildError(f"{content_dir / 'records'}: no records; run `gazette ingest SOURCE` first")
@@ -96,6 +96,9 @@ def _plan(content_dir: Path, split_above: int) -> tuple[list[Shard], dict, dict[
     files: dict[str, list[Path]] = {}
     for path, issue in zip(paths, issues):
         files.setdefault(find(issue), []).append(path)
+        source = content_dir / "sources" / issue.source
+        if issue.source and source.is_file():  # the PDFs a site may publish (source_pdfs)
+            files[find(issue)].append(source)
     return shards, make_catalogue(issues, shards), files
 
 
@@ -153,17 +156,17 @@ def check_portal_dir(site_dir: Path, content_dir: Path, config_file: Path) -> Pa
 
 
 def shard_content(content_dir: Path, shard: Shard, issues_of: dict[str, list[Path]], work: Path) -> Path:
-    """A content folder holding the shard's records only (hard links, copies across file
-    systems), the publisher registry and the shard's source files: ``<work>/<shard>/content``."""
+    """A content folder holding the shard's records and sources only (hard links, copies across
+    file systems) and the publisher registry: ``<work>/<shard>/content``."""
     content = work / shard.name / "content"
-    records = content / "records"
-    records.mkdir(parents=True, exist_ok=True)
-    wanted = {p.name: p for p in issues_of[shard.name]}
-    for present in records.glob("*.yml"):
-        if present.name not in wanted:
-            present.unlink()  # a record that left the shard (the folder is ours: <work> is a cache)
-    for name, source in wanted.items():
-        _link(source, records / name)
+    for folder in ("records", "sources"):
+        (content / folder).mkdir(parents=True, exist_ok=True)
+        wanted = {p.name: p for p in issues_of[shard.name] if p.parent.name == folder}
+        for present in (content / folder).iterdir():
+            if present.is_file() and present.name not in wanted:
+                present.unlink()  # a file that left the shard (the folder is ours: <work> is a cache)
+        for name, source in wanted.items():
+            _link(source, content / folder / name)
     registry = Path(content_dir) / REGISTRY_FILE
     if registry.is_file():
         _link(registry, content / REGISTRY_FILE)
@@ -282,9 +285,7 @@ def _run_parallel(tasks: list[dict], jobs: int, progress: Callable[[str], None])
                 try:
                     result = future.result()
                 except GazetteError as exc:
-                    failures.append(
-                        f"shard {task['shard']}: {exc.message if hasattr(exc, 'message') else exc}"
-                    )
+                    failures.append(f"shard {task['shard']}: {exc}")
                     progress(f"分片 shard {task['shard']}: failed: {exc}")
                     continue
                 except Exception as exc:  # a crashed worker: one line, the others go on
