@@ -336,11 +336,21 @@ def build_one_shard(
         catalogue=Path(catalogue),
     )
     seconds = time.perf_counter() - start
-    peak = max(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-    )
+    # the largest process of the build: this one (its own high-water mark: ru_maxrss would keep
+    # the parent's from before the exec), or a child it waited for (Pagefind, the page writer)
+    peak = max(_own_peak_kb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     return ShardResult(shard, documents, seconds, peak / 1024)
+
+
+def _own_peak_kb() -> int:
+    """This process's peak resident memory in KB (VmHWM), since it started (or was exec'd)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 # ---------------------------------------------------------------- the portal
