@@ -19,7 +19,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from generator.ingest import ocr
-from generator.ingest.pdf import PdfText, extract_text
+from generator.ingest.pdf import PdfText, _Line, extract_text, layout
 from generator.ingest.stage import parse_bytes
 from generator.model.models import Issue
 from generator.model.publishers import load_registry
@@ -35,6 +35,7 @@ TWO_COLUMNS = FIXTURES / "yanzhou-2021-03-04-toc-two-columns.pdf"
 HEADERS = FIXTURES / "yanzhou-2021-03-04-headers.pdf"
 ROTATED = FIXTURES / "yanzhou-2021-03-04-rotated-skewed.pdf"
 MIXED = FIXTURES / "yanzhou-2021-03-04-mixed.pdf"
+JUSTIFIED = FIXTURES / "yanzhou-2021-03-04-justified.pdf"
 TEXT_LAYER = [TWO_COLUMNS, HEADERS]
 SCANNED = [ROTATED, MIXED]  # these have pages without a text layer: OCR
 
@@ -213,3 +214,55 @@ def test_a_turned_page_reads_as_it_shows(turn: int):
     upright = extract_text(one_page(0), "upright.pdf").text
     assert "济兖政办发〔2021〕2号" in upright
     assert extract_text(one_page(turn), "turned.pdf").text == upright
+
+
+def test_columns_written_one_after_the_other_join_the_lines_wrapped_in_them():
+    """The 目录 of the two-column fixture as a typesetter writes it column by column: PDFium gives
+    the left column's lines, then the right column's from the top again (positions as measured on
+    the fixture). The order is right already; the titles wrapped in their column are joined."""
+
+    def at(text: str, left: float, right: float, baseline: float, size: float = 10.5) -> _Line:
+        return _Line(1, text, left, right, baseline, size, 842.0)
+
+    cover = [at("济宁市兖州区人民政府公报", 154, 442, 707, 24.0), at("目 录", 280, 316, 533, 16.0)]
+    left = [
+        at("【 区政府办公室文件 】", 74, 184, 482),
+        at("济宁市兖州区人民政府办公室关于印发", 74, 252, 465),
+        at("济宁市兖州区全面推行证明事项告知承", 74, 252, 448),
+        at("诺制实施方案的通知", 74, 168, 431),
+        at("(济充政办发〔2021〕2号)\t12", 74, 281, 414),
+    ]
+    right = [
+        at("济宁市兖州区人民政府办公室关于印发", 315, 493, 482),
+        at("《济宁市兖州区自备井封停及规范整治", 315, 493, 465),
+        at("工作实施方案》的通知", 315, 420, 448),
+        at("(济充政办字〔2021〕8号)\t38", 315, 522, 431),
+        at("【 人事任免 】\t40", 315, 522, 397),
+    ]
+    body = [
+        dataclasses.replace(at("各镇人民政府，各街道办事处，" * 2, 74, 522, 760 - 17 * k, 12.0), page=2)
+        for k in range(30)
+    ]
+    text = layout([cover + left + right, body], "columns.pdf").text
+    assert text.split("\n")[4:12] == [
+        "【 区政府办公室文件 】",
+        EXPECTED_DOCUMENTS[0][1],
+        "(济充政办发〔2021〕2号)\t12",
+        "",
+        EXPECTED_DOCUMENTS[1][1],
+        "(济充政办字〔2021〕8号)\t38",
+        "",  # the row left blank before a section
+        "【 人事任免 】\t40",
+    ]
+
+
+def test_a_table_is_not_taken_for_two_columns():
+    """Tables with a long cell before a gap near the middle of the page stay rows (the whole
+    sample typeset justified: its 目标 table and its 指标 table)."""
+    text = extract_text(JUSTIFIED.read_bytes(), JUSTIFIED.name).text.split("\n")
+    assert "15\t新生儿遗传代谢性疾病筛查率（%）\t99\t99" in text
+    assert "17\t全市儿童青少年总体近视率（%）\t力争每年降低 1 个百分点以上\t新发近视率明显下降" in text
+    assert any(
+        line.startswith("五、慢性病全程管理(87分)\t(二) 建立分级诊疗制度") and "1. 开展基层首诊" in line
+        for line in text
+    )

@@ -538,7 +538,18 @@ def _two_columns(run: list[_Line], gutter: tuple[float, float]) -> list[_Line] |
         for line in run
         if max((g.right for g in line.glyphs if g.right <= low), default=start) - start >= 0.6 * (low - start)
     )
-    if both < COLUMN_ROWS - 1 or filled < 2:
+    # A table's rows have more columns on one side or the other; text in two columns has at
+    # most a page number set off at the end of a line (a 目录's).
+    tabular = sum(
+        1
+        for line in run
+        for part in (
+            [g for g in line.glyphs if g.right <= low],
+            [g for g in line.glyphs if g.left >= high],
+        )
+        if part and "\t" in _PAGE_REFERENCE.sub("", _line(line.page, part, None).text.strip())
+    )
+    if both < COLUMN_ROWS - 1 or filled < 2 or tabular > 1:
         return None
     columns: list[list[_Line]] = [[], []]
     for line in run:
@@ -557,6 +568,62 @@ def _two_columns(run: list[_Line], gutter: tuple[float, float]) -> list[_Line] |
     return columns[0] + columns[1]
 
 
+def _column_margins(lines: list[_Line]) -> list[_Line]:
+    """A page's lines, where text in two columns comes column by column (the left column's lines,
+    then the right's from the top again), with each column's margins (``bounds``), so that a line
+    wrapped in its column is joined to the next. The order is already right; only the margins
+    are set. Two columns: at least ``COLUMN_ROWS`` - 1 lines each, side by side, the right column's
+    left edge beyond every line of the left column by a gutter near the middle of the page, the
+    left column's text filling it."""
+    if len(lines) < 2 * (COLUMN_ROWS - 1):
+        return lines
+    body_left = min(line.left for line in lines)
+    body_right = max(line.right for line in lines)
+    for j in range(1, len(lines)):
+        first = lines[j]
+        if first.bounds or first.baseline <= lines[j - 1].baseline or first.page != lines[j - 1].page:
+            continue  # the right column starts with a jump up the page
+        gutter = COLUMN_GUTTER * first.size
+        start = j  # the left column: the lines before, down the page, short of the right column
+        while (
+            start > 0
+            and not lines[start - 1].bounds
+            and lines[start - 1].page == first.page
+            and lines[start - 1].right <= first.left - gutter
+            and (start == j or lines[start - 1].baseline > lines[start].baseline)
+        ):
+            start -= 1
+        end = j + 1  # the right column: the lines after, down the page, from its left edge on
+        while (
+            end < len(lines)
+            and lines[end].page == first.page
+            and lines[end].left >= first.left - 0.5 * first.size
+            and lines[end].baseline < lines[end - 1].baseline
+        ):
+            end += 1
+        left, right = lines[start:j], lines[j:end]
+        if len(left) < COLUMN_ROWS - 1 or len(right) < COLUMN_ROWS - 1:
+            continue
+        low, high = max(line.right for line in left), first.left
+        centre = (low + high) / 2
+        if not (
+            body_left + 0.3 * (body_right - body_left) <= centre <= body_left + 0.7 * (body_right - body_left)
+        ):
+            continue
+        if right[0].baseline < left[-1].baseline or right[-1].baseline > left[0].baseline:
+            continue  # not side by side
+        column_left = min(line.left for line in left)
+        filled = sum(1 for line in left if line.right - column_left >= 0.6 * (low - column_left))
+        if filled < 2:
+            continue
+        for column in (left, right):
+            text_lines = [line for line in column if not _PAGE_REFERENCE.search(line.text)] or column
+            bounds = (min(line.left for line in column), max(line.right for line in text_lines))
+            for line in column:
+                line.bounds = bounds
+    return lines
+
+
 def layout(pages: list[list[_Line]], name: str) -> PdfText:
     """Pages of lines → the text, running headers and footers dropped and wrapped lines joined."""
     empty = [n for n, lines in enumerate(pages, 1) if not lines]
@@ -566,7 +633,7 @@ def layout(pages: list[list[_Line]], name: str) -> PdfText:
             "no text on any page, neither in a text layer nor by OCR (blank or unreadable scans?)",
         )
     pitch = _pitch([line for page in pages for line in page])
-    lines = [line for page in _drop_running_lines(pages, pitch) for line in page]
+    lines = [line for page in _drop_running_lines(pages, pitch) for line in _column_margins(page)]
     if not lines:
         raise SourceError(name, "no text on any page besides running headers and page numbers")
     left, right = _margins(lines)
@@ -687,6 +754,7 @@ def _margins(lines: list[_Line]) -> tuple[float, float]:
     return left, right
 
 
+_NUMBER_GOES_ON = re.compile(r"[\t\d.．,，、%％)）]")  # a line that continues a number wrapped at the margin
 _PAGE_REFERENCE = re.compile(r"\t[\s·•….．]*\d{1,4}$")  # a 目录 entry's page, set off at its right
 
 
@@ -698,7 +766,7 @@ def _joint(previous: _Line, line: _Line, body: tuple[float, float], pitch: float
     left = (line.bounds or body)[0]
     if max(previous.right, previous.reach) < right - 1.5 * previous.size:
         return None  # a short line ends its paragraph
-    if _PAGE_REFERENCE.search(previous.text) and not line.text.startswith(("\t", *"0123456789")):
+    if _PAGE_REFERENCE.search(previous.text) and not _NUMBER_GOES_ON.match(line.text):
         return None  # a 目录 entry ends with its page number (digits after it: a number wrapped)
     if line.page != previous.page:
         if line.page != previous.page + 1:
