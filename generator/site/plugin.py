@@ -359,7 +359,12 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         return env
 
 
-BUILD_OUTPUTS = {"404.html", "sitemap.xml", "sitemap.xml.gz", "robots.txt"}  # written by MkDocs itself, not from files
+BUILD_OUTPUTS = {
+    "404.html",
+    "sitemap.xml",
+    "sitemap.xml.gz",
+    "robots.txt",
+}  # written by MkDocs itself, not from files
 
 
 def prune_site(site_dir: Path, outputs: set[str] | None) -> int:
