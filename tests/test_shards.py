@@ -401,3 +401,18 @@ def test_the_sharded_benchmark_archive_has_the_publishers_asked_for(tmp_path):
     issues = load_records(content)
     assert len({i.region_code for i in issues}) == 3
     assert 120 <= sum(len(i.documents) for i in issues) < 150
+
+
+def test_a_shards_build_reads_its_own_records_only(tmp_path):
+    from generator.model.archive import load_archive
+    from generator.model.records import RecordFileError
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns(".cache", "sources"))
+    (content / "records" / "370811-2099-1.yml").write_text("issue_id: [unfinished\n", encoding="utf-8")
+    with pytest.raises(RecordFileError, match="370811-2099-1.yml"):
+        load_archive(content)
+    archive = load_archive(content, "yanzhou")  # 任城区's broken record is not even read
+    assert {i.region_code for i in archive.issues} == {"370812"}
+    with pytest.raises(RecordFileError, match="370811-2099-1.yml"):
+        load_archive(content, "rencheng")

@@ -14,7 +14,7 @@ from generator.errors import GazetteError
 from generator.model.ids import shard_document_page
 from generator.model.models import Document, Issue, Problem, Reference
 from generator.model.publishers import REGISTRY_FILE, load_registry
-from generator.model.records import RecordFileError, load_records, record_paths
+from generator.model.records import RecordFileError, load_issue, record_paths
 
 REPEALING_RELATIONS = ("废止", "宣布失效")
 STATUSES = ("有效", "已废止", "已宣布失效")  # what Archive.status says
@@ -211,12 +211,26 @@ def load_archive(
     two records with one id, ShardError for an unknown shard."""
     paths = record_paths(Path(content_dir))
     check_record_files(Path(content_dir), paths)
-    issues = load_records(Path(content_dir))  # in the order of record_paths
+    slugs = registry_slugs(content_dir) if shard else {}
+    if shard:  # a shard's build reads its own records only, not the whole archive's
+        paths = shard_record_paths(paths, shard, slugs) or paths
+    issues = [load_issue(path) for path in paths]
     check_unique_ids(issues, dict(zip((i.issue_id for i in issues), paths)))
     if shard:
-        issues = select_shard(issues, shard, registry_slugs(content_dir))
+        issues = select_shard(issues, shard, slugs)
     issues.sort(key=lambda i: (i.year or 0, i.published_on, i.issue_id), reverse=True)
     return build_archive(issues, catalogue)
+
+
+_REGION_PREFIX = re.compile(r"(\d{6})-")
+
+
+def shard_record_paths(paths: list[Path], shard: str, slugs: dict[str, str]) -> list[Path]:
+    """The record files that may hold the shard's issues: a record's file is named by its issue
+    id, which starts with the publisher's region code; files named otherwise are kept."""
+    who = SHARD_NAME.fullmatch(shard)["who"]
+    code = slugs.get(who, who)
+    return [p for p in paths if (m := _REGION_PREFIX.match(p.name)) is None or m.group(1) == code]
 
 
 def check_record_files(content_dir: Path, paths: list[Path]) -> None:
