@@ -229,33 +229,45 @@ def _config_with(tmp_path: Path, docs_dir: Path | None = None, downloads: bool =
     return path
 
 
-def test_pages_converted_on_both_cores_are_the_pages_mkdocs_makes_alone(tmp_path: Path, monkeypatch):
-    from generator import build
-    from generator.site import mkdocs_internals
+_BOTH_CORES = """
+import json, sys
+from pathlib import Path
+from generator import build
+from generator.site import mkdocs_internals
 
-    converted = []
-    prerender = mkdocs_internals.prerender
-    monkeypatch.setattr(
-        mkdocs_internals, "prerender", lambda *a, **k: converted.append(prerender(*a, **k)) or converted[-1]
+root, out = Path(sys.argv[1]), Path(sys.argv[2])
+converted = []
+prerender = mkdocs_internals.prerender
+mkdocs_internals.prerender = lambda *a, **k: converted.append(prerender(*a, **k)) or converted[-1]
+for name, min_pages in (("alone", mkdocs_internals.MIN_PAGES), ("parallel", 1)):
+    mkdocs_internals.MIN_PAGES = min_pages
+    build.build_site(root / "content", out / name / "site", out / name / "datapackage", root / "mkdocs.yml",
+                     pages_dir=out / name / "pages", search=False)
+print(json.dumps(converted))
+"""
+
+
+def test_pages_converted_on_both_cores_are_the_pages_mkdocs_makes_alone(tmp_path: Path):
+    # in a process of its own: the workers fork only when no other thread runs, and a test
+    # session has some (the browser tests' Playwright)
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", _BOTH_CORES, str(ROOT), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-
-    def build_into(out: Path) -> dict[str, bytes]:
-        build.build_site(
-            ROOT / "content",
-            out / "site",
-            out / "datapackage",
-            ROOT / "mkdocs.yml",
-            pages_dir=out / "pages",
-            search=False,
-        )
-        return tree(out / "site")
-
-    alone = build_into(tmp_path / "alone")
-    assert converted == [0]  # fewer than MIN_PAGES
-    monkeypatch.setattr(mkdocs_internals, "MIN_PAGES", 1)
-    parallel = build_into(tmp_path / "parallel")
-    assert converted[-1] > 50
+    assert result.returncode == 0, result.stderr[-2000:]
+    converted = json.loads(result.stdout.strip().splitlines()[-1])
+    assert converted[0] == 0  # fewer than MIN_PAGES: MkDocs converts alone
+    assert converted[-1] > 50  # converted in the forked workers
+    alone, parallel = tree(tmp_path / "alone" / "site"), tree(tmp_path / "parallel" / "site")
     assert sorted(parallel) == sorted(alone)
     assert [name for name in alone if parallel[name] != alone[name]] == []
 
