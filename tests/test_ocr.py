@@ -49,7 +49,10 @@ def test_every_scanned_page_is_read_by_ocr():
     extracted, pages, seconds = scanned()
     assert pages == [(1, 2), (2, 2)]
     assert extracted.ocr_pages == [1, 2] and extracted.empty_pages == []
-    assert seconds < 30  # ~3 s measured on 2 cores
+    # Only a bound against a runaway (a page rendered far too large, OCR run twice): the seconds
+    # per page are measured by generator/dev/ingest_eval.py. ~3 s on 2 cores at rest, 31 s when
+    # the machine was shared by four sessions (load 12).
+    assert seconds < 120
 
 
 def test_the_text_is_the_sample_text_of_those_pages():
