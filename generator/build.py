@@ -57,7 +57,7 @@ def make_datapackage(
     return files
 
 
-BULK_FILES = ("gazette.zip", "gazette.sqlite.gz")  # the bulk downloads, as release assets
+BULK_FILES = ("gazette.zip", "gazette.sqlite.gz", "gazette.xlsx")  # the bulk downloads, as release assets
 
 
 def write_bulk_downloads(package_dir: Path, out_dir: Path) -> list[Path]:

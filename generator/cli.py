@@ -174,7 +174,7 @@ def ingest(sources: tuple[Path, ...], content_dir: Path, force: bool) -> None:
     "--archives",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Also write gazette.zip and gazette.sqlite.gz into this folder (new, or holding only them): "
+    help="Also write gazette.zip, gazette.sqlite.gz and gazette.xlsx into this folder (new, or holding only them): "
     "the bulk downloads, to publish beside the site, e.g. as release assets.",
 )
 def datapackage(content_dir: Path, out_dir: Path, force: bool, archives: Path | None) -> None:

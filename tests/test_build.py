@@ -190,7 +190,7 @@ def test_an_archive_can_leave_out_the_per_document_downloads(tmp_path: Path, mon
 
 
 def test_the_bulk_downloads_are_published_beside_the_site_by_default(tmp_path: Path):
-    """The package's CSV files, zip and SQLite weigh about 30 KB a document: by default they are
+    """The package's CSV files, zip, SQLite and workbook weigh about 30 KB a document: by default they are
     release assets, not files of the site (issue 15: ≤ 100 KB a document)."""
     from generator.build import BuildError, build_site, write_bulk_downloads
 
@@ -209,7 +209,7 @@ def test_the_bulk_downloads_are_published_beside_the_site_by_default(tmp_path: P
     assert "gazette.zip" not in data_page.split("数据包不随本站发布")[0]
 
     written = write_bulk_downloads(tmp_path / "datapackage", tmp_path / "release")
-    assert [p.name for p in written] == ["gazette.zip", "gazette.sqlite.gz"]
+    assert [p.name for p in written] == ["gazette.zip", "gazette.sqlite.gz", "gazette.xlsx"]
     assert all(p.stat().st_size > 1000 for p in written)
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine", encoding="utf-8")

@@ -76,3 +76,13 @@ def test_formula_like_text_stays_text_and_long_text_continues(hostile_package):
 
 def test_the_same_package_gives_the_same_bytes():
     assert workbook_bytes(PACKAGE) == workbook_bytes(PACKAGE)
+
+
+def test_the_data_page_offers_the_workbook(fixture_site):
+    import re
+
+    page = (fixture_site / "download" / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]*gazette\.xlsx)"', page)
+    assert links and all((fixture_site / "download" / link).resolve().is_file() for link in links)
+    book = openpyxl.load_workbook(fixture_site / "data" / "gazette.xlsx", read_only=True)
+    assert "公文" in book.sheetnames

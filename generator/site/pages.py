@@ -53,6 +53,7 @@ SITE_TITLE = "人民政府公报数据档案"
 DATA_DIR = "data/gazette"  # where the hook publishes the data package, relative to the site root
 DATA_ZIP = "data/gazette.zip"
 DATA_SQLITE = "data/gazette.sqlite.gz"
+DATA_XLSX = "data/gazette.xlsx"  # the main tables for spreadsheet users (generator/data/spreadsheet.py)
 FEED = "feed.xml"
 LATEST_ISSUES = 10
 PAGE_ITEMS = 200  # rows a browse page lists at most; longer lists get a page per year or agency
@@ -830,6 +831,7 @@ def iter_pages(
             CITED_PAGE=CITED_PAGE,
             DATA_DIR=DATA_DIR,
             DATA_ZIP=DATA_ZIP,
+            DATA_XLSX=DATA_XLSX,
             DATA_SQLITE=DATA_SQLITE,
             FEED=FEED,
             **context,
@@ -850,11 +852,11 @@ def iter_pages(
     table_csv = _table_csv_paths(datapackage) if bulk_url is None else {}
 
     def bulk_link(path: str, here: str) -> str:
-        """Where a reader downloads ``path`` (a DATA_ZIP, DATA_SQLITE or package file) from
+        """Where a reader downloads ``path`` (a DATA_ZIP, DATA_SQLITE, DATA_XLSX or package file) from
         page ``here``; "" when it is not published."""
         if bulk_url is None:
             return rel(path, here)
-        if path in (DATA_ZIP, DATA_SQLITE) and bulk_url:
+        if path in (DATA_ZIP, DATA_SQLITE, DATA_XLSX) and bulk_url:
             return bulk_url.rstrip("/") + "/" + path.rsplit("/", 1)[-1]
         return ""
 

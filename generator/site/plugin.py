@@ -64,6 +64,7 @@ from generator.site.metadata import lastmod_by_url
 from generator.site.pages import (
     DATA_DIR,
     DATA_SQLITE,
+    DATA_XLSX,
     DATA_ZIP,
     SAMPLE_ROWS,
     TEMPLATES_DIR,
@@ -226,7 +227,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 files.append(File.generated(config, f"{DATA_DIR}/{rel}", abs_src_path=str(path)))
             archives_dir = pages_dir.with_name(pages_dir.name + "-archives")
             self.state["archives"] = start_package_archives(package_dir, archives_dir)
-            for rel in (DATA_ZIP, DATA_SQLITE):  # ready by on_env, before MkDocs copies files
+            for rel in (DATA_ZIP, DATA_SQLITE, DATA_XLSX):  # ready by on_env, before MkDocs copies files
                 files.append(File.generated(config, rel, abs_src_path=str(archives_dir / rel)))
         site = build_site(archive, descriptor)
         authority = self.config.feed_id_authority
@@ -427,7 +428,7 @@ def start_package_archives(package_dir: Path, out_dir: Path) -> subprocess.Popen
     if (
         key_path.is_file()
         and key_path.read_text() == key
-        and all((out_dir / rel).is_file() for rel in (DATA_ZIP, DATA_SQLITE))
+        and all((out_dir / rel).is_file() for rel in (DATA_ZIP, DATA_SQLITE, DATA_XLSX))
     ):
         return None
     key_path.unlink(missing_ok=True)
@@ -441,7 +442,7 @@ def start_package_archives(package_dir: Path, out_dir: Path) -> subprocess.Popen
         "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent), os.environ.get("PYTHONPATH")])),
     }
     return subprocess.Popen(
-        [sys.executable, "-c", code, str(package_dir), str(out_dir), DATA_ZIP, DATA_SQLITE],
+        [sys.executable, "-c", code, str(package_dir), str(out_dir), DATA_ZIP, DATA_SQLITE, DATA_XLSX],
         stderr=subprocess.PIPE,
         text=True,
         env=env,
