@@ -1109,6 +1109,7 @@ class Written:
     """What write_pages did: every path it was given, and how many it wrote, kept and removed."""
 
     paths: list[str] = field(default_factory=list)
+    rewritten: list[str] = field(default_factory=list)  # the paths written anew
     written: int = 0
     unchanged: int = 0
     removed: int = 0
@@ -1136,6 +1137,7 @@ def write_pages(
         except FileNotFoundError:
             pass
         write_atomic(target, data)
+        result.rewritten.append(rel_path)
         result.written += 1
     if prune:
         result.removed = prune_cache(out_dir, result.paths)
@@ -1182,6 +1184,7 @@ def write_pages_in_two(pages_of_part: PagesOfPart, out_dir: Path) -> Written:
         _PART_JOB.clear()
     both = Written(
         paths=mine.paths + theirs.paths,
+        rewritten=mine.rewritten + theirs.rewritten,
         written=mine.written + theirs.written,
         unchanged=mine.unchanged + theirs.unchanged,
     )

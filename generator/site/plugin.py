@@ -199,6 +199,8 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             ),
             pages_dir,
         )
+        # the search index reads again only the issues whose pages changed (search.index_site)
+        self.state["rewritten"] = written.rewritten
         log.info(
             "gazette: %d records from %s, %d pages (%d rewritten)",
             len(archive.issues),
@@ -289,7 +291,11 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         self.state.pop("pages", None)
         if records is not None and self.config.search:
             try:
-                counts = index_site(Path(config.site_dir), lambda: load_archive(*records))
+                counts = index_site(
+                    Path(config.site_dir),
+                    lambda: load_archive(*records),
+                    rewritten_pages=self.state.pop("rewritten", None),  # None: every page
+                )
             except SearchIndexError as exc:
                 raise PluginError(f"gazette: {exc}") from None
             log.info(
