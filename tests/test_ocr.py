@@ -148,3 +148,17 @@ def test_an_engine_that_cannot_start_is_one_line(monkeypatch):
     assert str(error.value) == (
         "scan.pdf: page 1: OCR needs the rapidocr and onnxruntime packages (pip install rapidocr onnxruntime)"
     )
+
+
+def test_a_correction_of_what_ocr_read_is_kept_as_a_problem_with_the_original():
+    # OCR reads the gazette's full-width parentheses as ASCII ones; the text keeps them
+    # full-width, and the record says so, quoting what OCR read
+    issue = parse_bytes(SCAN, SCAN.read_bytes(), REGISTRY)
+    corrected = [p.message for p in issue.problems if p.code == "ocr-corrected"]
+    assert (
+        "PDF 第 1 页：OCR 读作“(此件公开发布)”，按上下文把半角括号改为全角：“（此件公开发布）”" in corrected
+    )
+    assert all(
+        "(" in m.split("读作")[1].split("，")[0] or ")" in m.split("读作")[1].split("，")[0]
+        for m in corrected
+    )

@@ -69,6 +69,8 @@ class PdfText:
     page_count: int
     empty_pages: list[int] = field(default_factory=list)  # pages without text (not even by OCR)
     ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR (scanned)
+    # what OCR read and what the text keeps instead: (page, as read, as kept)
+    ocr_corrections: list[tuple[int, str, str]] = field(default_factory=list)
 
     def page_of(self, line: int) -> int | None:
         """The PDF page of 1-based text line ``line``, or None outside the text."""
@@ -127,6 +129,7 @@ def extract_text(
     try:
         pages: list[list[_Line]] = []
         ocr_pages: list[int] = []
+        corrections: list[tuple[int, str, str]] = []
         unmapped = 0
         count = len(document)
         for index in range(count):
@@ -148,12 +151,13 @@ def extract_text(
             lines = _read_columns(lines)
             if _visible_chars(lines) < MIN_TEXT_CHARS:
                 start = time.perf_counter()
-                read = _ocr_page(page, index + 1, name, ocr_cache)
+                read, corrected = _ocr_page(page, index + 1, name, ocr_cache)
                 if on_ocr_page:
                     on_ocr_page(index + 1, count, time.perf_counter() - start)
                 if _visible_chars(read) > _visible_chars(lines):
                     lines = read
                     ocr_pages.append(index + 1)
+                    corrections += corrected
                     if len(lines) >= _OWN_MARGIN_LINES:
                         bounds = _margins(lines)
                         for line in lines:
@@ -171,6 +175,7 @@ def extract_text(
         )
     result = layout(pages, name)
     result.ocr_pages = ocr_pages
+    result.ocr_corrections = corrections
     return result
 
 
@@ -183,9 +188,12 @@ def _visible_chars(lines: list[_Line]) -> int:
     return sum(1 for line in lines for ch in line.text if not ch.isspace() and ch != "\ufffd")
 
 
-def _ocr_page(page, number: int, name: str, cache: Path | None) -> list[_Line]:
+def _ocr_page(
+    page, number: int, name: str, cache: Path | None
+) -> tuple[list[_Line], list[tuple[int, str, str]]]:
     """The lines of a scanned page, read by OCR: boxes deskewed, grouped into lines top to bottom,
-    left to right within a line, in PDF units like the text layer's."""
+    left to right within a line, in PDF units like the text layer's; and the corrections made to
+    what OCR read, as (page, as read, as kept)."""
     from generator.ingest import ocr
 
     try:
@@ -196,7 +204,12 @@ def _ocr_page(page, number: int, name: str, cache: Path | None) -> list[_Line]:
         boxes = ocr.recognise(image, cache)
     except ocr.OcrError as exc:
         raise SourceError(name, f"page {number}: {exc}") from None
-    return _ocr_lines(boxes, number, page.get_height(), OCR_SCALE)
+    corrections = [
+        (number, box.text, _full_width_parens(box.text))
+        for box in boxes
+        if _full_width_parens(box.text) != box.text
+    ]
+    return _ocr_lines(boxes, number, page.get_height(), OCR_SCALE), corrections
 
 
 _ASCII_PAREN = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])[()]|[()](?=[\u3000-\u9fff\uff00-\uffef])")
@@ -833,6 +846,14 @@ def page_problems(issue: Issue, pdf: PdfText) -> list[Problem]:
                 "info",
                 "pdf-ocr",
                 f"PDF 第 {_listed(pdf.ocr_pages)} 页是扫描的图像，文字由 OCR 识别，可能有识别错误",
+            )
+        )
+    for page, read, kept in pdf.ocr_corrections:
+        problems.append(
+            Problem(
+                "info",
+                "ocr-corrected",
+                f"PDF 第 {page} 页：OCR 读作“{read}”，按上下文把半角括号改为全角：“{kept}”",
             )
         )
     if pdf.empty_pages:
