@@ -301,3 +301,23 @@ def test_engineering_notes_are_not_published(epoch_builds):
     for note in (ROOT / "docs" / "project").glob("*.md"):
         assert not (site / "project" / note.stem).exists(), note.name
     assert "robustness" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_the_data_page_links_the_release_assets_the_workflow_names(tmp_path: Path, monkeypatch):
+    """The Pages workflow publishes the bulk downloads as the assets of the release "data" and
+    gives their address in BULK_DOWNLOADS_URL; the data page links each of them there."""
+    from generator.build import BULK_FILES, build_site
+
+    monkeypatch.setenv("BULK_DOWNLOADS_URL", "https://github.com/o/r/releases/download/data/")
+    build_site(
+        ROOT / "content",
+        tmp_path / "site",
+        tmp_path / "datapackage",
+        _config_with(tmp_path),
+        pages_dir=tmp_path / "pages",
+        search=False,
+    )
+    page = (tmp_path / "site" / "download" / "index.html").read_text(encoding="utf-8")
+    for name in BULK_FILES:
+        assert f'href="https://github.com/o/r/releases/download/data/{name}"' in page, name
+    assert "数据包不随本站发布" not in page

@@ -78,19 +78,35 @@ def test_actions_are_at_their_current_major(path: Path):
 
 
 @pytest.mark.parametrize("path", ALL_WORKFLOWS, ids=["project", "scaffold", "shards"])
-def test_only_the_deploy_job_may_write(path: Path):
+def test_only_the_publishing_jobs_may_write(path: Path):
+    # deploy writes the Pages site; data-release the assets of the release the data page links
+    may_write = {"deploy": {"pages", "id-token"}, "data-release": {"contents"}}
     workflow = load(path)
     assert workflow["permissions"] == {"contents": "read"}
     for name, job in workflow["jobs"].items():
         granted = job.get("permissions", workflow["permissions"])
         writes = {scope for scope, level in granted.items() if level == "write"}
-        if name == "deploy":
-            assert writes == {"pages", "id-token"}
-            # a pull request never deploys: the job or the job it needs runs on main only
+        if name in may_write:
+            assert writes == may_write[name]
+            # a pull request never publishes: the job or the job it needs runs on main only
             conditions = job.get("if", "") + workflow["jobs"][job["needs"]].get("if", "")
             assert "refs/heads/main" in conditions and "pull_request" in conditions
         else:
             assert not writes, f"job {name} can write {writes}"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=["project", "scaffold"])
+def test_the_data_page_links_the_assets_the_workflow_publishes(path: Path):
+    workflow = load(path)
+    build = next(s for s in workflow["jobs"]["build"]["steps"] if "gazette build" in s.get("run", ""))
+    url = build["env"]["BULK_DOWNLOADS_URL"]
+    assert url.endswith("/releases/download/data/")
+    release = workflow["jobs"]["data-release"]["steps"]
+    commands = "\n".join(step.get("run", "") for step in release)
+    assert "--archives build/release/assets" in commands
+    assert "gh release upload data build/release/assets/*" in commands
+    mkdocs = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "bulk_downloads_url: !ENV [BULK_DOWNLOADS_URL" in mkdocs
 
 
 def test_the_project_is_tested_on_every_push_and_pull_request_before_it_deploys():
