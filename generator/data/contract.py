@@ -19,7 +19,7 @@ from typing import Any
 from generator.data.datapackage import CONTRACT_VERSION, SCHEMAS, appointment_row, document_row, issue_row
 from generator.model.archive import Archive
 from generator.model.body import plain_text
-from generator.model.ids import document_url
+from generator.model.ids import document_url, issue_url
 from generator.model.labels import issue_label
 from generator.model.models import Appointment, Document, Issue
 
@@ -78,7 +78,7 @@ def document_json(document: Document, archive: Archive, file_path: str, site_url
         "permalink": _permalink(site_url, row["url"]),
         "publisher": issue.publisher,
         "region_code": issue.region_code or None,
-        "issue": {"issue_id": issue.issue_id, "label": issue_label(issue), "url": issue_row(issue)["url"]},
+        "issue": {"issue_id": issue.issue_id, "label": issue_label(issue), "url": issue_url(issue.issue_id)},
         "attachment_titles": list(document.attachment_titles),
         "attachments": [
             {"label": a.label or None, "title": a.title or None, "body": plain_text(a.body) or None}
@@ -138,7 +138,7 @@ def person_json(
         "url": url,
         "permalink": _permalink(site_url, url),
         "appointments": [
-            {**_nulls(appointment_row(a, issue)), "issue_url": issue_row(issue)["url"]}
+            {**_nulls(appointment_row(a, issue)), "issue_url": issue_url(issue.issue_id)}
             for a, issue in actions
         ],
     }
