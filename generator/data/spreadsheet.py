@@ -38,7 +38,9 @@ def write_xlsx(package_dir: Path, out: BinaryIO) -> None:
     descriptor = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))
     resources = {r["name"]: r for r in descriptor.get("resources", [])}
     created = _created(descriptor.get("created", ""))
-    workbook = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    # constant_memory: rows go to temporary files as they are written, so a large archive's
+    # workbook is not held in memory (rows must then be written in order, as they are here)
+    workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False})
     workbook.set_properties(
         {
             "title": descriptor.get("title", ""),
@@ -99,12 +101,10 @@ def _created(value: str) -> datetime.datetime:
 def _write_table(sheet, path: Path, fields: list[dict[str, Any]], bold, wrap, date) -> None:
     types = [f["type"] for f in fields]
     titles = [f.get("title", f["name"]) for f in fields]
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        next(reader, None)
-        extra: dict[int, int] = {}  # field index → continuation columns used
-        rows = list(reader)
-    for row in rows:
+    extra: dict[int, int] = {}  # field index → continuation columns used
+    count = 0
+    for row in _rows(path):  # a first pass for the columns; the rows are not kept
+        count += 1
         for i, cell in enumerate(row[: len(fields)]):
             if types[i] == "string" and len(cell) > CELL_MAX:
                 extra[i] = max(extra.get(i, 0), (len(cell) - 1) // CELL_MAX)
@@ -118,13 +118,21 @@ def _write_table(sheet, path: Path, fields: list[dict[str, Any]], bold, wrap, da
         sheet.set_column(start[i], start[i], COLUMN_WIDTH.get(types[i], 24))
         for k in range(extra.get(i, 0)):
             sheet.write_string(0, start[i] + 1 + k, f"{title}（续 {k + 2}）", bold)
-    for r, row in enumerate(rows, start=1):
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, count, max(column - 1, 0))
+    for r, row in enumerate(_rows(path), start=1):
         for i, cell in enumerate(row[: len(fields)]):
             if cell == "":
                 continue
             _write_cell(sheet, r, start[i], cell, types[i], wrap, date)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, len(rows), max(column - 1, 0))
+
+
+def _rows(path: Path):
+    """The CSV file's rows after its header, read as they are used."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        yield from reader
 
 
 def _write_cell(sheet, row: int, column: int, text: str, field_type: str, wrap, date) -> None:
