@@ -321,3 +321,24 @@ def test_the_data_page_links_the_release_assets_the_workflow_names(tmp_path: Pat
     for name in BULK_FILES:
         assert f'href="https://github.com/o/r/releases/download/data/{name}"' in page, name
     assert "数据包不随本站发布" not in page
+
+
+def test_a_robots_txt_of_the_archives_own_is_published_as_written(tmp_path: Path):
+    import shutil
+
+    from generator.build import build_site
+
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs, ignore=shutil.ignore_patterns("project"))
+    (docs / "robots.txt").write_text("User-agent: *\nDisallow: /people/\n", encoding="utf-8")
+    build_site(
+        ROOT / "content",
+        tmp_path / "site",
+        tmp_path / "datapackage",
+        _config_with(tmp_path, docs_dir=docs),
+        pages_dir=tmp_path / "pages",
+        search=False,
+    )
+    assert (tmp_path / "site" / "robots.txt").read_text(
+        encoding="utf-8"
+    ) == "User-agent: *\nDisallow: /people/\n"

@@ -151,8 +151,9 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         dirs = config.theme.dirs
         if self.config.theme and str(THEME_DIR) not in dirs:
             dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
-        if self.config.theme:
-            config.theme.static_templates.add("robots.txt")  # the theme's robots.txt, with the sitemap
+        if self.config.theme and not (Path(config.docs_dir) / "robots.txt").exists():
+            # the theme's robots.txt, with the sitemap; a docs/robots.txt of the archive's own wins
+            config.theme.static_templates.add("robots.txt")
         return config
 
     def on_files(self, files: Files, config) -> Files:
