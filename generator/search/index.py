@@ -42,6 +42,7 @@ import numpy as np
 from generator.model import ids
 from generator.model.archive import Archive
 from generator.outputs import write_atomic
+from generator.parallel import in_two
 from generator.search.bundle import RUNTIME_FILES, Entry, canonicalise_bundle, record_entry, write_bundle
 from generator.search.keys import (
     BUNDLE_DIR,
@@ -62,6 +63,7 @@ from generator.search.records import (
     record_text,
 )
 
+MIN_PARALLEL = 20  # issues to read: fewer are read here, forking costs more than it saves
 SEARCH_CACHE = ".gazette-search"  # in the site: each issue's search records as last indexed
 _CACHE_VERSION = b"2\n"  # a cache file of another layout is not read
 
@@ -109,19 +111,28 @@ def index_site(
     cache = site_dir / SEARCH_CACHE
     entries: list[Entry] = []
     issues: list[tuple[Path, list[Entry], list[str] | None]] = []  # cache file, entries, names as cached
+    cached: dict[str, list[Entry]] = {}
+    for issue in archive.issues:
+        if changed is not None and issue.issue_id not in changed:
+            found = _read_cache(cache / f"{issue.issue_id}.json.gz", present)
+            if found is not None:
+                cached[issue.issue_id] = found
+    to_read = [issue for issue in archive.issues if issue.issue_id not in cached]
+
+    job = functools.partial(_read_issues, archive, to_read, read_page)
+    parts = in_two(job) if len(to_read) >= MIN_PARALLEL else [job((0, 1))]
+    read = {issue_id: found for part in parts for issue_id, found in part.items()}
+    del job, parts
     for issue in archive.issues:
         path = cache / f"{issue.issue_id}.json.gz"
-        cached = None
-        if changed is not None and issue.issue_id not in changed:
-            cached = _read_cache(path, present)
-        if cached is None:
-            found = [record_entry(_with_text(r)) for r in issue_records(archive, issue, read_page)]
-            issues.append((path, found, None))
-        else:
-            found = cached
+        if issue.issue_id in cached:
+            found = cached[issue.issue_id]
             issues.append((path, found, [e.name for e in found]))
+        else:
+            found = read[issue.issue_id]
+            issues.append((path, found, None))
         entries.extend(found)
-    del archive
+    del archive, to_read, read, cached
     # Pages newest first (a list without a query shows them in this order), a function of the records
     entries.sort(key=lambda e: (e.record.sort.get("date") or "", e.record.rid), reverse=True)
     write_bundle(out, entries, runtime, version, include)
@@ -137,6 +148,14 @@ def index_site(
     for entry in entries:
         counts[entry.record.kind] = counts.get(entry.record.kind, 0) + 1
     return counts
+
+
+def _read_issues(archive: Archive, issues: list, read_page, part: tuple[int, int]) -> dict[str, list[Entry]]:
+    """The entries of every ``part[1]``-th issue from the ``part[0]``-th, read from their pages."""
+    return {
+        issue.issue_id: [record_entry(_with_text(r)) for r in issue_records(archive, issue, read_page)]
+        for issue in issues[part[0] :: part[1]]
+    }
 
 
 def issues_of_pages(archive: Archive, pages: Iterable[str]) -> set[str]:

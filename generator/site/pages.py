@@ -13,14 +13,10 @@ import hashlib
 import html
 import itertools
 import json
-import multiprocessing
-import os
 import posixpath
 import re
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -44,6 +40,7 @@ from generator.model.ids import (
 from generator.model.labels import cn_date, issue_label  # noqa: F401 (used by templates and the feed)
 from generator.model.models import Appointment, Document, Event, Issue, Table, TocEntry, to_dict
 from generator.outputs import CACHE_MARKER, write_atomic
+from generator.parallel import in_two
 from generator.site.charts import bar_chart
 from generator.site.metadata import document_head, issue_head
 from generator.site.text import body_html, html_block, table_html
@@ -1161,36 +1158,19 @@ def prune_cache(out_dir: Path, paths: Iterable[str]) -> int:
 
 
 PagesOfPart = Callable[[tuple[int, int]], Iterable[tuple[str, str | bytes]]]
-_PART_JOB: dict[str, PagesOfPart] = {}  # what the forked process inherits
 
 
 def write_pages_in_two(pages_of_part: PagesOfPart, out_dir: Path) -> Written:
     """``write_pages(pages_of_part((0, 1)), out_dir)``, the rendering shared with a forked process
-    where that is safe (a fork start method, two cores, no other thread in this process):
-    this process writes part (0, 2), the other part (1, 2)."""
-    if (
-        (os.cpu_count() or 1) < 2
-        or threading.active_count() > 1
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        return write_pages(pages_of_part((0, 1)), out_dir)
-    _PART_JOB["pages"] = pages_of_part
-    try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            other = pool.submit(_write_part, (1, 2), str(out_dir))
-            mine = write_pages(pages_of_part((0, 2)), out_dir, prune=False)
-            theirs = other.result()
-    finally:
-        _PART_JOB.clear()
-    both = Written(
-        paths=mine.paths + theirs.paths,
-        rewritten=mine.rewritten + theirs.rewritten,
-        written=mine.written + theirs.written,
-        unchanged=mine.unchanged + theirs.unchanged,
-    )
+    where that is safe (``parallel.in_two``): this process writes part (0, 2), the other (1, 2)."""
+    parts = in_two(lambda part: write_pages(pages_of_part(part), out_dir, prune=part == (0, 1)))
+    if len(parts) == 1:
+        return parts[0]
+    both = Written()
+    for part in parts:
+        both.paths += part.paths
+        both.rewritten += part.rewritten
+        both.written += part.written
+        both.unchanged += part.unchanged
     both.removed = prune_cache(out_dir, both.paths)
     return both
-
-
-def _write_part(part: tuple[int, int], out_dir: str) -> Written:
-    return write_pages(_PART_JOB["pages"](part), Path(out_dir), prune=False)

@@ -1,0 +1,60 @@
+"""Work shared with a forked process gives what it gives in one process: the search bundle and
+the page sources are the same bytes either way. Each check runs in a fresh Python process: the
+test session may hold threads (the browser tests'), and with threads nothing forks."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import FIXTURES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+INDEX_BOTH_WAYS = """
+import sys
+from pathlib import Path
+from generator import parallel
+from generator.model.archive import load_archive
+from generator.search import index
+
+runs = []
+real_in_two = parallel.in_two
+def counted(job):
+    parts = real_in_two(job)
+    runs.append(len(parts))
+    return parts
+index.in_two = counted
+index.MIN_PARALLEL = 1
+content, forked, serial = map(Path, sys.argv[1:])
+parallel.can_fork = lambda: True  # even on one core: forking works there, it only does not pay
+index.index_site(forked, load_archive(content))
+parallel.can_fork = lambda: False
+index.index_site(serial, load_archive(content))
+print(runs)
+"""
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_search_index_read_on_two_cores_is_the_one_read_on_one(fixture_site, tmp_path):
+    forked, serial = tmp_path / "forked", tmp_path / "serial"
+    for site in (forked, serial):
+        shutil.copytree(fixture_site, site)
+        shutil.rmtree(site / "pagefind")
+        shutil.rmtree(site / ".gazette-search", ignore_errors=True)
+    done = subprocess.run(
+        [sys.executable, "-c", INDEX_BOTH_WAYS, str(FIXTURES), str(forked), str(serial)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["[2,", "1]"]  # the first run forked, the second did not
+    assert _files(forked / "pagefind") == _files(serial / "pagefind")
+    assert _files(forked / ".gazette-search") == _files(serial / ".gazette-search")
+    assert len(_files(forked / "pagefind")) > 10
