@@ -239,15 +239,18 @@ root, out = Path(sys.argv[1]), Path(sys.argv[2])
 converted = []
 prerender = mkdocs_internals.prerender
 mkdocs_internals.prerender = lambda *a, **k: converted.append(prerender(*a, **k)) or converted[-1]
+themed = []
+start = mkdocs_internals.ThemeInTwo.start
+mkdocs_internals.ThemeInTwo.start = lambda *a, **k: themed.append(start(*a, **k)) or themed[-1]
 for name, min_pages in (("alone", mkdocs_internals.MIN_PAGES), ("parallel", 1)):
     mkdocs_internals.MIN_PAGES = min_pages
     build.build_site(root / "content", out / name / "site", out / name / "datapackage", root / "mkdocs.yml",
                      pages_dir=out / name / "pages", search=False)
-print(json.dumps(converted))
+print(json.dumps([converted, themed]))
 """
 
 
-def test_pages_converted_on_both_cores_are_the_pages_mkdocs_makes_alone(tmp_path: Path):
+def test_pages_converted_and_rendered_on_both_cores_are_the_pages_mkdocs_makes_alone(tmp_path: Path):
     # in a process of its own: the workers fork only when no other thread runs, and a test
     # session has some (the browser tests' Playwright)
     import json
@@ -264,9 +267,10 @@ def test_pages_converted_on_both_cores_are_the_pages_mkdocs_makes_alone(tmp_path
         timeout=600,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    converted = json.loads(result.stdout.strip().splitlines()[-1])
-    assert converted[0] == 0  # fewer than MIN_PAGES: MkDocs converts alone
+    converted, themed = json.loads(result.stdout.strip().splitlines()[-1])
+    assert converted[0] == themed[0] == 0  # fewer than MIN_PAGES: MkDocs converts and renders alone
     assert converted[-1] > 50  # converted in the forked workers
+    assert themed[-1] > 25  # half the pages rendered into the theme by a forked process
     alone, parallel = tree(tmp_path / "alone" / "site"), tree(tmp_path / "parallel" / "site")
     assert sorted(parallel) == sorted(alone)
     assert [name for name in alone if parallel[name] != alone[name]] == []

@@ -13,6 +13,13 @@ fail loudly on any other version. Each is here because no public API does the jo
   plugin that reads or changes page sources (but ``own``, the calling plugin, whose
   ``on_page_markdown`` and ``restore_content`` the workers call around each conversion), and
   at least MIN_PAGES pages to convert.
+- ``ThemeInTwo``: pages through the theme on both cores. MkDocs renders pages into the theme
+  one after another (``mkdocs.commands.build._build_page``, called from its build loop). Once
+  every page is read and converted (its ``on_env`` event), a forked process renders every
+  other page MkDocs is about to render, calling that same ``_build_page``; while it runs,
+  ``_build_page`` is wrapped so that MkDocs skips those pages. The forked process sends back
+  what it logged (logged again here, where ``--strict`` counts it) and its error, if any;
+  ``finish`` waits for it before ``on_post_build``, which reads the pages it wrote.
 - ``writes_replace_links``: an incremental build starts from hard links to the previous site;
   MkDocs writes files in place (``mkdocs.utils.write_file``, ``copy_file``,
   ``File.copy_file``), which would write through a link into the previous site. These three
@@ -57,6 +64,7 @@ def check_version() -> None:
 MIN_PAGES = 200
 CHUNK = 64  # pages per task: small enough to keep both workers busy to the end
 PAGE_EVENTS = ("page_read_source", "page_markdown")  # a plugin on these must see every page itself
+THEME_EVENTS = ("env", "page_context", "post_page", "post_build")  # … and on these, for ThemeInTwo
 
 _state: dict = {}  # what the forked workers inherit: config and files
 
@@ -156,6 +164,99 @@ def _adopt(page: Page, result: tuple, files) -> None:
         page.links_to_anchors = {files.get_file_from_path(uri): found for uri, found in links.items()}
 
     page.read_source, page.render = read_source, render
+
+
+class ThemeInTwo:
+    """Every other page MkDocs will render through the theme, rendered by a forked process."""
+
+    def __init__(self) -> None:
+        self.process = None
+        self.pipe = None
+        self.uris: set[str] = set()
+        self.original = None
+
+    def start(self, config, files, nav, env, own=None) -> int:
+        """Fork the process that renders half the pages; returns how many it renders. Not when
+        another plugin than ``own`` (the calling one) handles the events of that rendering: what
+        it keeps of each page would be kept in the forked process only."""
+        from mkdocs.commands import build
+        from mkdocs.structure.files import InclusionLevel
+
+        from generator.parallel import can_fork
+
+        check_version()
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        todo = [f for f in doc_files if f.page is not None and f.is_modified()]
+        others = [
+            handler
+            for event in THEME_EVENTS
+            for handler in config.plugins.events.get(event, [])
+            if own is None or getattr(handler, "__self__", None) is not own
+        ]
+        if len(todo) < MIN_PAGES or others or not can_fork():
+            return 0
+        env.get_template("main.html")  # compiled once, before the fork, for both processes
+        theirs = todo[1::2]
+        receive, send = multiprocessing.Pipe(duplex=False)
+        build_page = build._build_page
+
+        def render() -> None:
+            messages: list[tuple[str, int, str]] = []
+            logger = logging.getLogger("mkdocs")
+            logger.handlers, logger.propagate = [_Collect(messages)], False
+            error = None
+            try:
+                for file in theirs:
+                    build_page(file.page, config, doc_files, nav, env, False, file.inclusion.is_excluded())
+            except Exception as exc:  # logged by _build_page, with the page; sent with the messages
+                error = f"{type(exc).__name__}: {exc}"
+            send.send((messages, error))
+            send.close()
+
+        self.process = multiprocessing.get_context("fork").Process(target=render, daemon=True)
+        self.process.start()
+        send.close()
+        self.pipe = receive
+        self.uris = {f.src_uri for f in theirs}
+        self.original = build_page
+
+        def skip_theirs(page, *args, **kwargs):
+            if page.file.src_uri in self.uris:
+                return None
+            return build_page(page, *args, **kwargs)
+
+        build._build_page = skip_theirs
+        return len(theirs)
+
+    def finish(self) -> None:
+        """Wait for the forked process; log what it logged; raise its error (RuntimeError)."""
+        if self.process is None:
+            return
+        try:
+            try:
+                messages, error = self.pipe.recv()
+            except EOFError:
+                messages, error = [], f"the process rendering pages ended (exit code {self.process.exitcode})"
+            for name, level, message in messages:
+                logging.getLogger(name).log(level, message)
+            if error:
+                raise RuntimeError(error)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the forked process (a failed build) and put ``_build_page`` back."""
+        from mkdocs.commands import build
+
+        if self.original is not None:
+            build._build_page = self.original
+        if self.process is not None:
+            if self.process.is_alive():
+                self.process.kill()
+            self.process.join()
+            self.pipe.close()
+        self.process = self.pipe = self.original = None
+        self.uris = set()
 
 
 @contextmanager

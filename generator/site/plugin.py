@@ -281,12 +281,19 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         converted = mkdocs_internals.prerender(config, files, own=self)
         if converted:
             log.info("gazette: %d pages converted to HTML in parallel", converted)
+        self.state["nav"] = nav  # for the theme's second process (on_env)
         return nav
 
     def on_post_build(self, config) -> None:
         """Remove what an earlier build left and this one did not make (a dirty build starts from
         the previous site), then write the Pagefind search index into ``site/pagefind/``."""
         self._release_cache_lock()
+        theme = self.state.pop("theme", None)
+        if theme is not None:
+            try:
+                theme.finish()  # the pages the second process rendered are written
+            except RuntimeError as exc:
+                raise PluginError(f"gazette: rendering pages: {exc}") from None
         prune_site(Path(config.site_dir), self.state.pop("outputs", None))
         records = self.state.pop("records", None)
         self.state.pop("pages", None)
@@ -348,6 +355,9 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
 
     def on_build_error(self, error) -> None:
         self._release_cache_lock()
+        theme = self.state.pop("theme", None)
+        if theme is not None:
+            theme.close()
         job = self.state.pop("archives", None)
         if job is not None:
             job.kill()
@@ -364,6 +374,11 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 raise PluginError(
                     f"gazette: {job.args[4]}: writing the data package's zip and SQLite failed: {last}"
                 )
+        nav = self.state.pop("nav", None)
+        if nav is not None:  # the theme renders pages on both cores from here on
+            theme = mkdocs_internals.ThemeInTwo()
+            if theme.start(config, files, nav, env, own=self):
+                self.state["theme"] = theme
         return env
 
 
