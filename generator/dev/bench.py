@@ -213,8 +213,9 @@ def stage_naive(work: Path) -> dict:
 
 
 def stage_ingest(work: Path) -> dict:
-    """Parse every source over all cores (``ingest.read_sources``, as ``gazette ingest`` does) and
-    write the records; "parse" is the time spent waiting for parses, writes overlap them.
+    """Parse every source over all cores (``ingest.read_sources``, as ``gazette ingest`` does: each
+    worker parses a source and dumps its record) and write the records; "parse" is the time spent
+    waiting for the workers, writes overlap them.
     All or nothing, as ingest: one source that does not parse fails the stage."""
     from generator.ingest.stage import read_sources
     from generator.model.publishers import load_registry
@@ -226,14 +227,14 @@ def stage_ingest(work: Path) -> dict:
     while True:
         start = time.perf_counter()
         try:
-            path, _, issue = next(parses)
+            path, _, issue, text = next(parses)
         except StopIteration:
             break
         finally:
             spent["parse"] += time.perf_counter() - start
         start = time.perf_counter()
         parsed += len(issue.documents)
-        write_atomic(work / "ingest" / "records" / f"{issue.issue_id}.yml", dump_issue(issue))
+        write_atomic(work / "ingest" / "records" / f"{issue.issue_id}.yml", text)
         spent["write"] += time.perf_counter() - start
     return {
         "parsed_documents": parsed,

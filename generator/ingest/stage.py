@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from pathlib import Path
 
 from generator.errors import GazetteError
@@ -38,6 +39,7 @@ class IngestResult:
     backup: Path | None = None
     notes: list[str] = field(default_factory=list)
     data: bytes = field(default=b"", repr=False)  # the source as read, once
+    text: str | None = field(default=None, repr=False)  # its record, as dumped when parsed
 
 
 def read_source(path: Path, registry) -> Issue:
@@ -164,26 +166,32 @@ def _ocr_progress(name: str) -> Callable[[int, int, float], None]:
     return report
 
 
+class ParsedSource(NamedTuple):
+    path: Path
+    data: bytes  # the source as read, once
+    issue: Issue
+    record: str  # the issue's record (YAML), checked readable
+
+
 def read_sources(
     paths: list[Path], registry, workers: int | None = None, ocr_cache: Path | None = None
-) -> Iterator[tuple[Path, bytes, Issue]]:
-    """(path, bytes, Issue) for each source, in the order given, each read once and parsed in
-    ``workers`` processes (default: one per core). The first source that fails, in that order,
-    raises its IngestError."""
+) -> Iterator[ParsedSource]:
+    """Each source read once, parsed and dumped to its record text in ``workers`` processes
+    (default: one per core), yielded in the order given. The first source that fails, in that
+    order, raises its IngestError."""
     paths = [Path(p) for p in paths]
     workers = min(workers or os.cpu_count() or 1, len(paths))
     if workers < 2 or len(paths) < MIN_PARALLEL_SOURCES:
         for path in paths:
-            data = read_bytes(path)
-            yield path, data, parse_bytes(path, data, registry, ocr_cache)
+            yield _parse_source(path, registry, ocr_cache)
         return
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_set_worker_registry, initargs=(registry,)
     ) as pool:
         futures = [pool.submit(_read_in_worker, path, ocr_cache) for path in paths]
         try:
-            for path, future in zip(paths, futures):
-                yield (path, *future.result())
+            for future in futures:
+                yield future.result()
         finally:
             for future in futures:
                 future.cancel()
@@ -197,9 +205,32 @@ def _set_worker_registry(registry) -> None:
     _worker_registry = registry
 
 
-def _read_in_worker(path: Path, ocr_cache: Path | None) -> tuple[bytes, Issue]:
+def _read_in_worker(path: Path, ocr_cache: Path | None) -> ParsedSource:
+    return _parse_source(path, _worker_registry, ocr_cache)
+
+
+def _parse_source(path: Path, registry, ocr_cache: Path | None) -> ParsedSource:
+    """Read, parse and dump one source: the record is written as fast as sources are parsed."""
     data = read_bytes(path)
-    return data, parse_bytes(path, data, _worker_registry, ocr_cache)
+    issue = parse_bytes(path, data, registry, ocr_cache)
+    return ParsedSource(path, data, issue, record_text(issue, path))
+
+
+def record_text(issue: Issue, source: Path) -> str:
+    """The issue's record, refused (naming the source) when the build could not read it back
+    (a 300-character section name, say)."""
+    from generator.model.records import RecordFileError, parse_issue
+
+    text = dump_issue(issue)
+    try:
+        parse_issue(text, f"{issue.issue_id}.yml")
+    except RecordFileError as exc:
+        reason = str(exc).split(": ", 1)[-1]
+        raise IngestError(
+            f"{source}: its record would not be readable: {reason}; "
+            "correct the source (or its publisher entry)"
+        ) from None
+    return text
 
 
 def fatal_problem(issue: Issue) -> tuple[int, str] | None:
@@ -242,7 +273,9 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
     registry = load_registry(content_dir / REGISTRY_FILE)
     results: list[IngestResult] = []
     seen: dict[str, Path] = {}
-    for source, data, issue in read_sources(list(sources), registry, workers, content_dir / OCR_CACHE_DIR):
+    for source, data, issue, text in read_sources(
+        list(sources), registry, workers, content_dir / OCR_CACHE_DIR
+    ):
         if progress:
             progress(Path(source))
         if issue.issue_id in seen:
@@ -250,13 +283,14 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
                 f"{source}: same issue ({issue.issue_id}) as {seen[issue.issue_id]}: ingest each issue once"
             )
         seen[issue.issue_id] = Path(source)
-        results.append(IngestResult(Path(source), issue, record_path(content_dir, issue.issue_id), data=data))
+        results.append(
+            IngestResult(Path(source), issue, record_path(content_dir, issue.issue_id), data=data, text=text)
+        )
 
     _check_ids_against_archive(results, content_dir)
     writes: list[tuple[Path, bytes]] = []
     for result in results:
-        text = dump_issue(result.issue)
-        _check_readable(text, result)
+        text = result.text or record_text(result.issue, result.source)  # None: ids told apart since
         if result.record.exists():
             old = result.record.read_text(encoding="utf-8", errors="replace")
             previous_source = _recorded_source(old)
@@ -289,21 +323,6 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
         writes.append((result.record, text.encode("utf-8")))
     write_files_together(writes)
     return results
-
-
-def _check_readable(text: str, result: IngestResult) -> None:
-    """A record that the build would refuse (a 300-character section name, say) is refused now,
-    naming the source, rather than written."""
-    from generator.model.records import RecordFileError, parse_issue
-
-    try:
-        parse_issue(text, result.record)
-    except RecordFileError as exc:
-        reason = str(exc).split(": ", 1)[-1]
-        raise IngestError(
-            f"{result.source}: its record would not be readable: {reason}; "
-            "correct the source (or its publisher entry)"
-        ) from None
 
 
 def _check_ids_against_archive(results: list[IngestResult], content_dir: Path) -> None:
@@ -359,6 +378,7 @@ def _tell_apart(result: IngestResult, document, collision) -> None:
     from generator.model.models import Problem
 
     document.document_id = disambiguated(collision.id, document.doc_number.agency)
+    result.text = None  # dumped again
     for n, table in enumerate(document.tables, 1):
         table.table_id = f"{document.document_id}-t{n}"
     result.issue.problems.append(
