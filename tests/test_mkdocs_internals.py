@@ -37,4 +37,14 @@ def test_the_internals_exist_with_the_signatures_used():
     assert list(inspect.signature(Page.render).parameters) == ["self", "config", "files"]
     for name in ("_title_from_render", "present_anchor_ids", "links_to_anchors", "toc", "meta"):
         assert name in inspect.getsource(Page), name
+    assert list(inspect.signature(build._build_page).parameters) == [
+        "page",
+        "config",
+        "doc_files",
+        "nav",
+        "env",
+        "dirty",
+        "excluded",
+    ]  # ThemeInTwo calls it and wraps it
+    assert "_build_page(" in inspect.getsource(build.build)  # looked up by name, so the wrapper is called
     assert "'dirty' build" in inspect.getsource(build)  # the warning quiet_dirty_warning filters
