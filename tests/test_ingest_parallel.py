@@ -43,3 +43,31 @@ def test_parallel_ingest_with_one_bad_source_writes_nothing(tmp_path):
     with pytest.raises(IngestError, match="not-a-gazette.txt"):
         ingest(sources, content, workers=2)
     assert records(content) == {}
+
+
+def test_records_ingest_writes_are_read_by_the_build_without_parsing_their_yaml(tmp_path, monkeypatch):
+    """Ingest caches each record as the build reads it: the first build reads no YAML, and what
+    it reads is what the YAML says."""
+    import dataclasses
+
+    from generator.model import records as record_files
+
+    content = content_dir(tmp_path, "content")
+    ingest(SOURCES, content, workers=2)
+    parsed = {
+        p.stem: record_files.parse_issue(p.read_text(encoding="utf-8"), p)
+        for p in (content / "records").glob("*.yml")
+    }
+
+    def no_yaml(path):
+        raise AssertionError(f"{path}: read from its YAML")
+
+    monkeypatch.setattr(record_files, "_read_issue", no_yaml)
+    loaded = record_files.load_records(content)
+    assert len(loaded) == len(SOURCES)
+    assert [dataclasses.asdict(i) for i in loaded] == [dataclasses.asdict(parsed[i.issue_id]) for i in loaded]
+
+    edited = content / "records" / f"{loaded[0].issue_id}.yml"  # an edit after ingest is read from the file
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="read from its YAML"):
+        record_files.load_records(content)

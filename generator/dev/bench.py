@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import re
 import resource
 import shutil
@@ -38,7 +39,7 @@ from pathlib import Path
 import yaml
 
 from generator.model.models import Document, Issue
-from generator.model.records import dump_issue, load_issue
+from generator.model.records import dump_issue, load_issue, parse_issue, remember_parsed
 from generator.outputs import write_atomic
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,6 +115,13 @@ def registry_text(root: Path, samples: list[Issue]) -> str:
     return yaml.safe_dump({"publishers": entries}, allow_unicode=True, sort_keys=False, width=10_000)
 
 
+def write_record(path: Path, issue) -> None:
+    """The issue's record, and its parsed copy in the record cache, as ingest writes them."""
+    text = dump_issue(issue)
+    write_atomic(path, text)
+    remember_parsed(path, pickle.dumps(parse_issue(text, path), protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def prepare(n_docs: int, work: Path, seed: int = 0, root: Path = ROOT) -> dict:
     """Write the synthetic archive (records, publishers.yml) and its gazette texts under ``work``."""
     from generator.dev.synthetic import render_source, synthetic_issues
@@ -124,8 +132,8 @@ def prepare(n_docs: int, work: Path, seed: int = 0, root: Path = ROOT) -> dict:
     issues = synthetic_issues(samples, n_docs, seed)
     content = work / "content"
     write_atomic(content / "publishers.yml", registry_text(root, samples))
-    for issue in issues:
-        write_atomic(content / "records" / f"{issue.issue_id}.yml", dump_issue(issue))
+    for issue in issues:  # as ingest leaves them: each record with its parsed copy cached
+        write_record(content / "records" / f"{issue.issue_id}.yml", issue)
         write_atomic(work / "sources" / issue.source, render_source(issue))
     # The issue that follows the archive: same generator, same seed, a little further.
     known = {i.issue_id for i in issues}
@@ -227,14 +235,16 @@ def stage_ingest(work: Path) -> dict:
     while True:
         start = time.perf_counter()
         try:
-            path, _, issue, text = next(parses)
+            path, _, issue, text, parsed = next(parses)
         except StopIteration:
             break
         finally:
             spent["parse"] += time.perf_counter() - start
         start = time.perf_counter()
         parsed += len(issue.documents)
-        write_atomic(work / "ingest" / "records" / f"{issue.issue_id}.yml", text)
+        record = work / "ingest" / "records" / f"{issue.issue_id}.yml"
+        write_atomic(record, text)
+        remember_parsed(record, parsed)
         spent["write"] += time.perf_counter() - start
     return {
         "parsed_documents": parsed,

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import re
 import stat
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from generator.errors import GazetteError
 from generator.model.models import Issue
 from generator.model.publishers import REGISTRY_FILE
-from generator.model.records import dump_issue, is_hand_edited, record_path
+from generator.model.records import dump_issue, is_hand_edited, record_path, remember_parsed
 
 MIN_PARALLEL_SOURCES = 4  # fewer: starting worker processes costs more than it saves
 
@@ -40,6 +41,7 @@ class IngestResult:
     notes: list[str] = field(default_factory=list)
     data: bytes = field(default=b"", repr=False)  # the source as read, once
     text: str | None = field(default=None, repr=False)  # its record, as dumped when parsed
+    parsed: bytes = field(default=b"", repr=False)  # that record read back, pickled
 
 
 def read_source(path: Path, registry) -> Issue:
@@ -171,6 +173,7 @@ class ParsedSource(NamedTuple):
     data: bytes  # the source as read, once
     issue: Issue
     record: str  # the issue's record (YAML), checked readable
+    parsed: bytes  # that record as the build reads it (pickled), for the record cache
 
 
 def read_sources(
@@ -213,24 +216,24 @@ def _parse_source(path: Path, registry, ocr_cache: Path | None) -> ParsedSource:
     """Read, parse and dump one source: the record is written as fast as sources are parsed."""
     data = read_bytes(path)
     issue = parse_bytes(path, data, registry, ocr_cache)
-    return ParsedSource(path, data, issue, record_text(issue, path))
+    return ParsedSource(path, data, issue, *record_text(issue, path))
 
 
-def record_text(issue: Issue, source: Path) -> str:
-    """The issue's record, refused (naming the source) when the build could not read it back
-    (a 300-character section name, say)."""
+def record_text(issue: Issue, source: Path) -> tuple[str, bytes]:
+    """The issue's record and, pickled, the Issue the build will read from it; refused (naming
+    the source) when the build could not read it back (a 300-character section name, say)."""
     from generator.model.records import RecordFileError, parse_issue
 
     text = dump_issue(issue)
     try:
-        parse_issue(text, f"{issue.issue_id}.yml")
+        parsed = pickle.dumps(parse_issue(text, f"{issue.issue_id}.yml"), protocol=pickle.HIGHEST_PROTOCOL)
     except RecordFileError as exc:
         reason = str(exc).split(": ", 1)[-1]
         raise IngestError(
             f"{source}: its record would not be readable: {reason}; "
             "correct the source (or its publisher entry)"
         ) from None
-    return text
+    return text, parsed
 
 
 def fatal_problem(issue: Issue) -> tuple[int, str] | None:
@@ -273,7 +276,7 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
     registry = load_registry(content_dir / REGISTRY_FILE)
     results: list[IngestResult] = []
     seen: dict[str, Path] = {}
-    for source, data, issue, text in read_sources(
+    for source, data, issue, text, parsed in read_sources(
         list(sources), registry, workers, content_dir / OCR_CACHE_DIR
     ):
         if progress:
@@ -284,13 +287,22 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
             )
         seen[issue.issue_id] = Path(source)
         results.append(
-            IngestResult(Path(source), issue, record_path(content_dir, issue.issue_id), data=data, text=text)
+            IngestResult(
+                Path(source),
+                issue,
+                record_path(content_dir, issue.issue_id),
+                data=data,
+                text=text,
+                parsed=parsed,
+            )
         )
 
     _check_ids_against_archive(results, content_dir)
     writes: list[tuple[Path, bytes]] = []
     for result in results:
-        text = result.text or record_text(result.issue, result.source)  # None: ids told apart since
+        if result.text is None:  # ids told apart since it was dumped
+            result.text, result.parsed = record_text(result.issue, result.source)
+        text = result.text
         if result.record.exists():
             old = result.record.read_text(encoding="utf-8", errors="replace")
             previous_source = _recorded_source(old)
@@ -322,6 +334,9 @@ def _ingest(sources, content_dir: Path, force: bool, progress, workers) -> list[
             writes.append((kept, result.data))
         writes.append((result.record, text.encode("utf-8")))
     write_files_together(writes)
+    for result in results:  # the build's first read of these records skips the YAML
+        if result.status != "unchanged":
+            remember_parsed(result.record, result.parsed)
     return results
 
 

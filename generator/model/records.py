@@ -271,6 +271,15 @@ def load_issue(path: Path) -> Issue:
     return issue
 
 
+def remember_parsed(path: Path, pickled: bytes) -> None:
+    """Cache the Issue (pickled) that a record just written reads as, so that the build's first
+    read of it skips the YAML (ingest has read each record back already, to check it)."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    cache_file = path.parent.parent / CACHE_DIR / f"{path.stem}.{_code_version()}.pickle"
+    _write_cache(cache_file, (stat.st_mtime_ns, stat.st_size), pickled)
+
+
 def _stamp_line(stamp: tuple[int, int]) -> bytes:
     return f"{stamp[0]} {stamp[1]}\n".encode()
 
