@@ -187,3 +187,22 @@ def test_running_header_in_appointments_is_dropped(monkeypatch):
 def test_never_crashes_on_shuffled_lines(lines):
     issue = parse("\n".join(lines))
     assert issue.coverage.lost_chars >= 0
+
+
+def test_display_width_counts_every_wide_character_twice_as_unicode_defines_it():
+    """width() counts in C; its figure is the per-character definition's, beyond the BMP too."""
+    import random
+    import unicodedata
+
+    from generator.ingest.textutil import width
+
+    def defined(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    rng = random.Random(15)
+    pools = [(0, 0x110000), (0x3000, 0xA000), (0, 0x3000), (0x1F000, 0x40000), (0xFF00, 0x10000)]
+    for _ in range(3000):
+        chars = (chr(rng.randrange(*rng.choice(pools))) for _ in range(rng.randrange(40)))
+        text = "".join(ch for ch in chars if not 0xD800 <= ord(ch) <= 0xDFFF)
+        assert width(text) == defined(text), repr(text)
+    assert width("济兖政发〔2021〕5号") == 18 and width("𠀋A") == 3

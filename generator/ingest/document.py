@@ -481,13 +481,22 @@ _NO_CTX = _NoCtx()
 def _listed_match(texts: list[str], listed: list[str]) -> int | None:
     """Index of the listed attachment title that one of ``texts`` prints (allowing small OCR differences)."""
     best, best_ratio = None, 0.0
+    others = [_title_key(title) for title in listed]
+    matchers: list[difflib.SequenceMatcher | None] = [None] * len(listed)  # each title analysed once
     for text in texts:
         key = _title_key(text)
         if len(key) < 4:
             continue
-        for k, title in enumerate(listed):
-            other = _title_key(title)
-            ratio = 1.0 if key == other else difflib.SequenceMatcher(None, key, other, autojunk=False).ratio()
+        for k, other in enumerate(others):
+            if key == other:
+                ratio = 1.0
+            else:
+                matcher = matchers[k] = matchers[k] or difflib.SequenceMatcher(None, "", other, autojunk=False)
+                matcher.set_seq1(key)
+                # a ratio that could not win (its upper bounds say) is not computed
+                if min(matcher.real_quick_ratio(), matcher.quick_ratio()) < max(0.85, best_ratio):
+                    continue
+                ratio = matcher.ratio()
             if ratio > best_ratio:
                 best, best_ratio = k, ratio
     return best if best_ratio >= 0.85 else None

@@ -28,6 +28,7 @@ from generator.ingest.docnumbers import DOC_NUMBER_LINE_RE, find_doc_numbers, ma
 from generator.model.models import Reference
 
 _LIST_MARK = re.compile(r"^\s*[-*•]\s+")
+_WHITESPACE = re.compile(r"\s+")
 _REPEAL_HEADING = re.compile(r"(废止|失效)[^，。；〔]{0,20}(目录|清单|名单|文件|规章|规定)")
 _ATTACHMENT_LABEL = re.compile(r"^\s*附\s*件\s*\d*\s*[:：]?\s*$")
 _BOOK_TITLE = re.compile(r"《[^《》]*》")
@@ -79,9 +80,10 @@ def _compact(text: str) -> tuple[str, list[int], list[str]]:
     A paragraph break (a line ending in 。；： or a line opening a numbered item)
     becomes ``\\n`` so clauses do not run across paragraphs.
     """
-    chars: list[str] = []
+    chunks: list[str] = []  # runs of characters, each of one line
     line_of: list[int] = []
     relations: list[str] = []
+    last = ""  # the last character so far
     current = ""
     for offset, line in enumerate(text.split("\n")):
         stripped = line.strip()
@@ -92,21 +94,23 @@ def _compact(text: str) -> tuple[str, list[int], list[str]]:
             current = "" if has_repeal and has_void else ("宣布失效" if has_void else "废止")
         body = _LIST_MARK.sub("", line)
         alone = bool(DOC_NUMBER_LINE_RE.match(body))
-        if chars and chars[-1] != "\n" and (alone or _PARAGRAPH_START.match(body.strip())):
-            chars.append("\n")
+        if last and last != "\n" and (alone or _PARAGRAPH_START.match(body.strip())):
+            chunks.append("\n")
             line_of.append(offset)
             relations.append(current)
-        for ch in body:
-            if ch.isspace():
-                continue
-            chars.append(ch)
+            last = "\n"
+        kept = _WHITESPACE.sub("", body)  # \s is str.isspace, character for character
+        if kept:
+            chunks.append(kept)
+            line_of.extend([offset] * len(kept))
+            relations.extend([current] * len(kept))
+            last = kept[-1]
+        if last and (alone or last in "。；："):
+            chunks.append("\n")
             line_of.append(offset)
             relations.append(current)
-        if chars and (alone or chars[-1] in "。；："):
-            chars.append("\n")
-            line_of.append(offset)
-            relations.append(current)
-    return "".join(chars), line_of, relations
+            last = "\n"
+    return "".join(chunks), line_of, relations
 
 
 def _agency(compact: str, line_of: list[int], start: int, agency: str) -> str:
