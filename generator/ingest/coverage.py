@@ -34,9 +34,11 @@ def _coverage(
 ) -> Coverage:
     """Per part of the source, a multiset of non-whitespace characters: source vs. the record fields made
     from that part (and raw forms of parsed fields, e.g. a date) vs. what was dropped as noise."""
-    source: dict[str, Counter] = {}
+    texts: dict[str, list[str]] = {}
     for n, t in lines:
-        source.setdefault(buckets.get(n, "unplaced"), Counter()).update(spaceless(t))
+        texts.setdefault(buckets.get(n, "unplaced"), []).append(t)
+    # counted once per part, not per line: Counter counts a long string in C
+    source = {bucket: Counter(spaceless("".join(part))) for bucket, part in texts.items()}
     total = kept = dropped = 0
     for bucket, chars in source.items():
         record: Counter = Counter()
@@ -47,11 +49,8 @@ def _coverage(
                 strings += [entry.title, entry.doc_number, str(entry.page or ""), entry.section]
         for owner in owners.get(bucket, []):
             strings += _record_strings(owner)
-        for value in strings:
-            record.update(spaceless(value or ""))
-        noise: Counter = Counter()
-        for raw in ctx.noise_by.get(bucket, []):
-            noise.update(spaceless(raw))
+        record.update(spaceless("".join(value or "" for value in strings)))
+        noise = Counter(spaceless("".join(ctx.noise_by.get(bucket, []))))
         for ch, count in chars.items():
             total += count
             k = min(count, record[ch])

@@ -491,7 +491,9 @@ def _listed_match(texts: list[str], listed: list[str]) -> int | None:
             if key == other:
                 ratio = 1.0
             else:
-                matcher = matchers[k] = matchers[k] or difflib.SequenceMatcher(None, "", other, autojunk=False)
+                matcher = matchers[k] = matchers[k] or difflib.SequenceMatcher(
+                    None, "", other, autojunk=False
+                )
                 matcher.set_seq1(key)
                 # a ratio that could not win (its upper bounds say) is not computed
                 if min(matcher.real_quick_ratio(), matcher.quick_ratio()) < max(0.85, best_ratio):

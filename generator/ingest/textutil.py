@@ -34,8 +34,11 @@ _LEADING_DASH = re.compile(r"^[-•]\s+(?=\S)")
 _BOLD = re.compile(r"\*\*|</?(?:p|br|span|div|td|tr|b|strong)\s*/?>", re.I)
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def spaceless(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _WHITESPACE.sub("", text)
 
 
 def join_cjk(text: str) -> str:
