@@ -7,11 +7,16 @@ method, and pays only with two cores. Otherwise everything runs here, in one par
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
+import gc
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -28,21 +33,62 @@ def can_fork() -> bool:
     )
 
 
-def in_two(job: Callable[[Part], T]) -> list[T]:
-    """``[job((0, 2)), job((1, 2))]``, the second run in a forked process while this one runs
-    the first; ``[job((0, 1))]`` where forking is not safe. ``job``'s result is pickled back."""
+def in_two(job: Callable[[Part], T], shares: int = 1) -> list[T]:
+    """``job`` run over ``2 * shares`` parts, ``[job((0, n)), job((1, n)), …]`` with
+    n = 2 * shares: this process runs the even parts while a forked process runs the odd ones,
+    each result pickled back as soon as it is done (more shares: smaller results held at once
+    in the forked process). ``[job((0, 1))]`` where forking is not safe."""
     if not can_fork():
         return [job((0, 1))]
+    n = 2 * shares
     key = id(job)
     _JOBS[key] = job
     try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            other = pool.submit(_run, key, (1, 2))
-            mine = job((0, 2))
-            return [mine, other.result()]
+        with (
+            frozen_for_fork(),
+            ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool,
+        ):
+            theirs = [pool.submit(_run, key, (k, n)) for k in range(1, n, 2)]
+            results: list = [None] * n
+            for k in range(0, n, 2):
+                results[k] = job((k, n))
+            for k, future in zip(range(1, n, 2), theirs):
+                results[k] = future.result()
+            return results
     finally:
         _JOBS.pop(key, None)
 
 
 def _run(key: int, part: Part):
     return _JOBS[key](part)
+
+
+@contextmanager
+def frozen_for_fork() -> Iterator[None]:
+    """Around forking: every object so far moved out of the garbage collector's sight
+    (``gc.freeze``, as Python's documentation advises before a fork), so that a collection in
+    the forked process does not write to, and so copy, the memory it shares with this one."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def release_memory() -> None:
+    """Free what is no longer referenced and hand the freed heap back to the system (glibc's
+    ``malloc_trim``; elsewhere only the collection), before a phase that forks: a forked process
+    starts from this one's size."""
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except OSError:
+        return None

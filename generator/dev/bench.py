@@ -229,7 +229,7 @@ def stage_ingest(work: Path) -> dict:
     from generator.model.publishers import load_registry
 
     registry = load_registry(work / "content" / "publishers.yml")
-    parsed = 0
+    documents = 0
     spent = {"parse": 0.0, "write": 0.0}
     parses = read_sources(sorted((work / "sources").glob("*.txt")), registry)
     while True:
@@ -241,13 +241,13 @@ def stage_ingest(work: Path) -> dict:
         finally:
             spent["parse"] += time.perf_counter() - start
         start = time.perf_counter()
-        parsed += len(issue.documents)
+        documents += len(issue.documents)
         record = work / "ingest" / "records" / f"{issue.issue_id}.yml"
         write_atomic(record, text)
         remember_parsed(record, parsed)
         spent["write"] += time.perf_counter() - start
     return {
-        "parsed_documents": parsed,
+        "parsed_documents": documents,
         "failed_sources": 0,
         "parse_seconds": spent["parse"],
         "write_seconds": spent["write"],
@@ -263,8 +263,8 @@ def stage_datapackage(work: Path) -> dict:
     return {"files": len(files), "load_seconds": spent["load"]}
 
 
-def _timed(spent: dict, name: str, func, seen: dict | None = None):
-    """``func`` adding its run time to ``spent[name]``; its first argument kept in ``seen[name]``."""
+def _timed(spent: dict, name: str, func):
+    """``func`` adding its run time to ``spent[name]``."""
 
     def wrapper(*args, **kwargs):
         start = time.perf_counter()
@@ -272,8 +272,6 @@ def _timed(spent: dict, name: str, func, seen: dict | None = None):
             return func(*args, **kwargs)
         finally:
             spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
-            if seen is not None and args:
-                seen[name] = args[0]
 
     return wrapper
 
@@ -284,14 +282,13 @@ def stage_site(work: Path, config_file: Path) -> dict:
     from mkdocs.config import load_config
 
     from generator.build import build_stamp, write_stamp
-    from generator.model import records
+    from generator.model import archive
     from generator.site import pages
 
     spent = {"load": 0.0, "generate": 0.0}
-    seen: dict = {}
     # The plugin module imports these names when MkDocs loads it, i.e. after this patch.
-    records.load_records = _timed(spent, "load", records.load_records)
-    pages.iter_pages = _timed(spent, "generate", pages.iter_pages, seen)  # pages render as written
+    archive.load_archive = _timed(spent, "load", archive.load_archive)
+    pages.iter_pages = _timed(spent, "generate", pages.iter_pages)  # pages render as written
     pages.write_pages = _timed(spent, "generate", pages.write_pages)
     from generator.site.plugin import configure  # after the patch: it imports those names
 
@@ -311,8 +308,8 @@ def stage_site(work: Path, config_file: Path) -> dict:
     write_stamp(site_dir, build_stamp(config, None))  # as `gazette build` does, for the rebuild stage
     total = time.perf_counter() - start
     result = {"load_seconds": spent["load"], "generate_seconds": spent["generate"], "total_seconds": total}
-    if "generate" in seen:
-        result.update(document_page_sizes(seen["generate"], site_dir))
+    # read again once the build is done: holding the build's archive would add it to the peak memory
+    result.update(document_page_sizes(archive.load_archive(work / "content"), site_dir))
     return result
 
 

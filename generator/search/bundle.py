@@ -316,13 +316,17 @@ def _length(entry: Entry) -> int:
 
 def _words(entries: list[Entry]) -> dict[str, bytes]:
     """Every key's word-index entry, from the entries' keys."""
-    rows = np.concatenate(
-        [
-            e.codes.astype(np.uint64) << np.uint64(32) | np.uint64(page << 1) | e.weighty.astype(np.uint64)
-            for page, e in enumerate(entries)
-        ]
-        or [np.zeros(0, np.uint64)]
-    )
+    # filled in place, one entry at a time: a list of per-entry arrays joined at the end held
+    # every row twice (some 500 MB at 10,000 documents)
+    rows = np.empty(sum(len(e.codes) for e in entries), np.uint64)
+    at = 0
+    for page, e in enumerate(entries):
+        block = rows[at : at + len(e.codes)]
+        block[:] = e.codes
+        block <<= np.uint64(32)
+        block |= np.uint64(page << 1)
+        block |= e.weighty
+        at += len(e.codes)
     postings = _postings(rows, _bigram_key)
     del rows
     names = sorted({k for e in entries for k in e.other} - postings.keys())  # a bigram's key wins

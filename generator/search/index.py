@@ -120,7 +120,7 @@ def index_site(
     to_read = [issue for issue in archive.issues if issue.issue_id not in cached]
 
     job = functools.partial(_read_issues, archive, to_read, read_page)
-    parts = in_two(job) if len(to_read) >= MIN_PARALLEL else [job((0, 1))]
+    parts = in_two(job, shares=8) if len(to_read) >= MIN_PARALLEL else [job((0, 1))]
     read = {issue_id: found for part in parts for issue_id, found in part.items()}
     del job, parts
     for issue in archive.issues:

@@ -42,6 +42,8 @@ from contextlib import contextmanager
 
 from mkdocs.structure.pages import Page
 
+from generator.parallel import frozen_for_fork
+
 TESTED_MKDOCS = "1.6."  # the internals below are those of this release line
 
 
@@ -99,7 +101,10 @@ def prerender(config, files, own=None) -> int:
     uris = [f.src_uri for f in pages]
     chunks = [uris[i : i + CHUNK] for i in range(0, len(uris), CHUNK)]
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with (
+            frozen_for_fork(),
+            ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool,
+        ):
             for results, messages in pool.map(_render_chunk, chunks):
                 for name, level, message in messages:
                     logging.getLogger(name).log(level, message)
@@ -162,6 +167,7 @@ def _adopt(page: Page, result: tuple, files) -> None:
         page.content = zlib.decompress(content).decode("utf-8")
         page.toc, page._title_from_render, page.present_anchor_ids = toc, title, anchors
         page.links_to_anchors = {files.get_file_from_path(uri): found for uri, found in links.items()}
+        del page.read_source, page.render  # Page's own methods again; the result is not held twice
 
     page.read_source, page.render = read_source, render
 
@@ -214,7 +220,8 @@ class ThemeInTwo:
             send.close()
 
         self.process = multiprocessing.get_context("fork").Process(target=render, daemon=True)
-        self.process.start()
+        with frozen_for_fork():
+            self.process.start()
         send.close()
         self.pipe = receive
         self.uris = {f.src_uri for f in theirs}

@@ -56,6 +56,7 @@ from generator.model.ids import SHARD_SUMMARY
 from generator.model.records import RecordFileError
 from generator.model.shards import CatalogueError, read_catalogue
 from generator.outputs import OutputError, check_not_protected, claim_cache_dir, locked, protected_folders
+from generator.parallel import release_memory
 from generator.search.index import index_site
 from generator.search.records import SearchIndexError
 from generator.site import mkdocs_internals
@@ -157,6 +158,12 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         return config
 
     def on_files(self, files: Files, config) -> Files:
+        files = self._add_pages(files, config)
+        release_memory()  # the archive is not needed again in this process, which forks next
+        return files
+
+    def _add_pages(self, files: Files, config) -> Files:
+        """The archive's pages and downloads, generated into the page cache, added to ``files``."""
         content = self.path(config, "content")
         shard = self.config.shard
         try:
@@ -281,6 +288,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         converted = mkdocs_internals.prerender(config, files, own=self)
         if converted:
             log.info("gazette: %d pages converted to HTML in parallel", converted)
+            release_memory()
         self.state["nav"] = nav  # for the theme's second process (on_env)
         return nav
 
@@ -376,6 +384,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 )
         nav = self.state.pop("nav", None)
         if nav is not None:  # the theme renders pages on both cores from here on
+            release_memory()  # what reading the pages left, before the fork
             theme = mkdocs_internals.ThemeInTwo()
             if theme.start(config, files, nav, env, own=self):
                 self.state["theme"] = theme
