@@ -46,6 +46,7 @@ def test_every_stage_is_a_package_of_its_own():
         "cli.py",
         "errors.py",
         "outputs.py",
+        "parallel.py",
         "scaffold.py",
         "shards.py",
     ]
