@@ -114,6 +114,8 @@ def test_a_rebuild_after_a_new_issue_renders_only_what_changed_and_matches_a_ful
         os.link(issues_index, tmp_path / "old-issues-index.html")  # what a reader of the old site holds
         document_page = next((site / "documents").glob("*/index.html"))
         mtime_before = document_page.stat().st_mtime_ns
+        document_json = document_page.parent.with_suffix(".json")
+        json_mtime_before = document_json.stat().st_mtime_ns
 
         held_back.rename(new_issue)
         assert build_into(tmp_path / "a") is True
@@ -128,6 +130,8 @@ def test_a_rebuild_after_a_new_issue_renders_only_what_changed_and_matches_a_ful
     assert "370811-2024-2" not in old_issues_index.decode("utf-8")
     assert (tmp_path / "old-issues-index.html").read_bytes() == old_issues_index  # replaced, not overwritten
     assert document_page.stat().st_mtime_ns == mtime_before  # an unchanged page was not rendered again
+    assert document_json.stat().st_mtime_ns == json_mtime_before  # nor its JSON
+    assert not [name for name in incremental if ".gazette-keys" in name]  # bookkeeping is not published
 
 
 def test_a_rebuild_drops_the_pages_of_a_removed_issue(tmp_path: Path):

@@ -768,3 +768,47 @@ def test_a_document_page_key_changes_with_what_the_page_shows_of_other_records()
     differ = {i for i in before if before[i] != after[i]}
     assert citing.citing.document_id in differ and citing.cited.document_id in differ
     assert len(differ) < len(before)  # the others stay as they were
+
+
+def test_a_document_json_key_changes_with_what_the_json_says_of_other_records():
+    """A rebuild keeps a document's JSON only while its key is the same: the key must change when
+    a document citing it changes its number, or one it cites changes its id, and not otherwise."""
+    import copy
+
+    from generator.model.archive import build_archive
+    from generator.model.records import load_records
+    from generator.site.pages import document_json_key
+
+    def keys(archive) -> dict[str, str]:
+        return {
+            d.document_id: document_json_key(d, archive, d.document_id + ".json", "")
+            for d in archive.documents
+        }
+
+    issues = load_records(FIXTURES)
+    before = keys(build_archive(issues))
+    assert keys(build_archive(copy.deepcopy(issues))) == before
+    changed = copy.deepcopy(issues)
+    archive = build_archive(changed)
+    citation = next(c for d in archive.documents for c in archive.cites(d) if c.cited is not None)
+    citation.citing.doc_number.serial += 100
+    citation.citing.doc_number.text = citation.citing.doc_number.text.replace("号", "0号")
+    after = keys(build_archive(changed))
+    differ = {i for i in before if before[i] != after[i]}
+    assert citation.citing.document_id in differ and citation.cited.document_id in differ
+    assert len(differ) < len(before)
+
+
+def test_taking_the_download_keys_leaves_none_behind(tmp_path):
+    """Keys are read once and removed: a build that stops before writing its own leaves the next
+    one nothing to trust, so it writes every JSON again."""
+    from generator.site.pages import DOWNLOAD_KEYS, take_download_keys
+
+    folder = tmp_path / DOWNLOAD_KEYS
+    folder.mkdir()
+    (folder / "0-of-2.json").write_text('{"documents/a.json": "k1"}', encoding="utf-8")
+    (folder / "1-of-2.json").write_text('{"documents/b.json": "k2"}', encoding="utf-8")
+    (folder / "broken.json").write_text("{", encoding="utf-8")
+    assert take_download_keys(tmp_path) == {"documents/a.json": "k1", "documents/b.json": "k2"}
+    assert list(folder.iterdir()) == []
+    assert take_download_keys(tmp_path) == {}

@@ -126,16 +126,66 @@ def _page_key_of(path: Path) -> str | None:
     return head[len(start) :] if head.startswith(start) else None
 
 
-@lru_cache(maxsize=1)
 def _page_code_digest() -> bytes:
     """What shapes a page besides its inputs: the site's and the model's code and templates."""
+    return _code_digest(("site", "model"))
+
+
+@lru_cache(maxsize=4)
+def _code_digest(folders: tuple[str, ...]) -> bytes:
+    """A digest of every file under these folders of the generator package."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parent.parent
-    for folder in ("site", "model"):
+    for folder in folders:
         for path in sorted((package / folder).rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.digest()
+
+
+DOWNLOAD_KEYS = ".gazette-keys"  # in the downloads cache: each document JSON's key, per part
+
+
+def document_json_key(document: Document, archive: Archive, json_path: str, site_url: str) -> str:
+    """A digest of everything a document's JSON is made from (contract.document_json): the
+    code, the record, its issue's label and its citations both ways."""
+    issue = archive.issue_of[document.document_id]
+    inputs = [
+        site_url,
+        json_path,
+        to_dict(document),
+        [issue.issue_id, issue.publisher, issue.region_code, issue_label(issue)],
+        archive.status(document),
+        [[to_dict(c.reference), c.cited.document_id if c.cited else None] for c in archive.cites(document)],
+        [
+            [
+                to_dict(c.reference),
+                c.citing.document_id,
+                c.citing.doc_number.text if c.citing.doc_number else None,
+            ]
+            for c in archive.cited_by.get(document.document_id, [])
+        ],
+    ]
+    digest = hashlib.sha256(_code_digest(("data", "model")))
+    digest.update(json.dumps(inputs, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def take_download_keys(files_dir: Path) -> dict[str, str]:
+    """The document JSON keys an earlier build left in the downloads cache, removed as they are
+    read: a build that stops half way leaves none, so the next one trusts no file it may have
+    rewritten (the parts of this build write theirs when they are done)."""
+    keys: dict[str, str] = {}
+    folder = Path(files_dir) / DOWNLOAD_KEYS
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
+        try:
+            found = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            found = {}
+        if isinstance(found, dict):
+            keys.update({k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, str)})
+        path.unlink()
+    return keys
 
 
 def document_page_key(
@@ -682,15 +732,33 @@ def citation_text(document: Document, issue: Issue, url: str) -> str:
 
 
 def iter_document_downloads(
-    site: Site, site_url: str = "", part: tuple[int, int] = (0, 1)
-) -> Iterator[tuple[str, bytes]]:
+    site: Site,
+    site_url: str = "",
+    part: tuple[int, int] = (0, 1),
+    reuse_from: Path | None = None,
+    keys: Mapping[str, str] | None = None,
+) -> Iterator[tuple[str, bytes | object]]:
     """The JSON contract (generator/data/contract.py) as (site path, bytes): one file per
     document next to its page (``documents/<id>.json``), per issue and per person likewise, and
     the JSON Schemas under ``schemas/``. ``part`` (k, n): the k-th of every n documents; the
-    first part also writes the issues, people and schemas."""
+    first part also writes the issues, people and schemas. With ``reuse_from`` (the downloads
+    cache of an earlier build) and ``keys`` (its document JSON keys, ``take_download_keys``), a
+    document JSON whose key is unchanged is given as KEEP; the part's keys are given last, as
+    ``DOWNLOAD_KEYS/<k>-of-<n>.json``."""
+    made: dict[str, str] = {}
     for document in site.archive.documents[part[0] :: part[1]]:
         json_path = site.doc_path(document)[:-3] + ".json"
+        key = made[json_path] = document_json_key(document, site.archive, json_path, site_url)
+        if (
+            reuse_from is not None
+            and keys
+            and keys.get(json_path) == key
+            and (reuse_from / json_path).is_file()
+        ):
+            yield json_path, KEEP
+            continue
         yield json_path, contract.dumps(contract.document_json(document, site.archive, json_path, site_url))
+    yield f"{DOWNLOAD_KEYS}/{part[0]}-of-{part[1]}.json", json.dumps(made, sort_keys=True)
     if part[0] != 0:
         return
     for issue in site.issues:

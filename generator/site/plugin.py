@@ -67,6 +67,7 @@ from generator.site.pages import (
     DATA_SQLITE,
     DATA_XLSX,
     DATA_ZIP,
+    DOWNLOAD_KEYS,
     SAMPLE_ROWS,
     TEMPLATES_DIR,
     build_site,
@@ -74,6 +75,7 @@ from generator.site.pages import (
     iter_pages,
     iter_redirects,
     source_path,
+    take_download_keys,
     write_pages_in_two,
 )
 from generator.site.portal import shard_summary
@@ -241,9 +243,11 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 files.append(File.generated(config, rel, abs_src_path=str(archives_dir / rel)))
         site = build_site(archive, descriptor)
         authority = self.config.feed_id_authority
+        keys = take_download_keys(files_dir)
+        reuse = files_dir if self.config.reuse_pages else None
 
         def extra(part: tuple[int, int]):
-            yield from iter_document_downloads(site, site_url, part) if downloads else ()
+            yield from iter_document_downloads(site, site_url, part, reuse, keys) if downloads else ()
             if part[0] == 0:
                 yield from iter_redirects(site)
                 if site_url:
@@ -251,6 +255,8 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
 
         # unchanged files keep their time, so that an incremental build skips them
         for src in sorted(write_pages_in_two(extra, files_dir).paths):
+            if src.startswith(DOWNLOAD_KEYS + "/"):  # the build's own bookkeeping, not published
+                continue
             files.append(File.generated(config, src, abs_src_path=str(files_dir / src)))
         if shard:  # what the portal shows of this shard (generator/site/portal.py)
             files.append(File.generated(config, SHARD_SUMMARY, content=shard_summary(archive, shard)))
