@@ -13,6 +13,7 @@ import pickle
 import re
 import stat
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from generator.model.publishers import REGISTRY_FILE
 from generator.model.records import dump_issue, is_hand_edited, record_path, remember_parsed
 
 MIN_PARALLEL_SOURCES = 4  # fewer: starting worker processes costs more than it saves
+AHEAD = 4  # sources submitted per worker beyond the one being read
 
 
 class IngestError(GazetteError):
@@ -191,12 +193,18 @@ def read_sources(
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_set_worker_registry, initargs=(registry,)
     ) as pool:
-        futures = [pool.submit(_read_in_worker, path, ocr_cache) for path in paths]
+        # a few sources ahead of the one yielded: parsed results wait in memory only that far
+        ahead = deque(pool.submit(_read_in_worker, path, ocr_cache) for path in paths[: workers * AHEAD])
+        rest = iter(paths[workers * AHEAD :])
         try:
-            for future in futures:
-                yield future.result()
+            while ahead:
+                result = ahead.popleft().result()
+                following = next(rest, None)
+                if following is not None:
+                    ahead.append(pool.submit(_read_in_worker, following, ocr_cache))
+                yield result
         finally:
-            for future in futures:
+            for future in ahead:
                 future.cancel()
 
 

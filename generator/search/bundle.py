@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import re
 import shutil
 import struct
@@ -182,7 +183,7 @@ class Entry:
     codes: np.ndarray  # uint32, sorted: first code point << 16 | second
     weighty: np.ndarray  # bool, per code
     other: dict[str, bool]  # number, name and ASCII-word keys → weighty
-    fragment: bytes | None = None  # gzipped, when not already in the bundle
+    fragment: bytes | Path | None = None  # gzipped (or a file of it), when not already in the bundle
     name: str = ""  # the fragment file's name, without .pf_fragment
 
 
@@ -270,7 +271,10 @@ def write_bundle(
         if entry.fragment is not None:  # a new or changed text: never written through a hard link
             path = fragment_dir / f"{entry.name}.pf_fragment"
             path.unlink(missing_ok=True)
-            path.write_bytes(entry.fragment)
+            if isinstance(entry.fragment, Path):  # written ahead, under another name
+                os.replace(entry.fragment, path)
+            else:
+                path.write_bytes(entry.fragment)
             entry.fragment = None
         elif not (fragment_dir / f"{entry.name}.pf_fragment").is_file():
             raise SearchIndexError(f"{fragment_dir}: fragment {entry.name} of {entry.record.rid} is missing")
@@ -316,19 +320,30 @@ def _length(entry: Entry) -> int:
 
 def _words(entries: list[Entry]) -> dict[str, bytes]:
     """Every key's word-index entry, from the entries' keys."""
-    # filled in place, one entry at a time: a list of per-entry arrays joined at the end held
-    # every row twice (some 500 MB at 10,000 documents)
-    rows = np.empty(sum(len(e.codes) for e in entries), np.uint64)
-    at = 0
-    for page, e in enumerate(entries):
-        block = rows[at : at + len(e.codes)]
-        block[:] = e.codes
-        block <<= np.uint64(32)
-        block |= np.uint64(page << 1)
-        block |= e.weighty
-        at += len(e.codes)
-    postings = _postings(rows, _bigram_key)
-    del rows
+    # A slice of the codes at a time (WORD_SLICES, split where a sample of the codes says), each
+    # slice's rows filled in place entry by entry: all rows at once took some 500 MB at 10,000
+    # documents. A key's rows all fall in one slice, so the postings are the same.
+    sample = np.concatenate([e.codes[::64] for e in entries] or [np.zeros(0, np.uint32)])
+    cuts = (
+        np.unique(np.quantile(sample, np.linspace(0, 1, WORD_SLICES + 1)[1:-1]).astype(np.uint64))
+        if len(sample)
+        else []
+    )
+    bounds = [0, *(int(c) for c in cuts), 1 << 32]
+    postings: dict[str, tuple[int, bytes]] = {}
+    for lo, hi in zip(bounds, bounds[1:]):
+        spans = [(int(np.searchsorted(e.codes, lo)), int(np.searchsorted(e.codes, hi))) for e in entries]
+        rows = np.empty(sum(end - start for start, end in spans), np.uint64)
+        at = 0
+        for page, (e, (start, end)) in enumerate(zip(entries, spans)):
+            block = rows[at : at + end - start]
+            block[:] = e.codes[start:end]
+            block <<= np.uint64(32)
+            block |= np.uint64(page << 1)
+            block |= e.weighty[start:end]
+            at += end - start
+        postings.update(_postings(rows, _bigram_key))
+        del rows
     names = sorted({k for e in entries for k in e.other} - postings.keys())  # a bigram's key wins
     index = {name: i for i, name in enumerate(names)}
     rows = np.fromiter(
@@ -341,7 +356,12 @@ def _words(entries: list[Entry]) -> dict[str, bytes]:
         np.uint64,
     )
     postings.update(_postings(rows, names.__getitem__))
-    return {key: _word_entry(key, count, pages) for key, (count, pages) in postings.items()}
+    del rows
+    words = {}
+    for key in list(postings):  # each posting freed as its entry is made: never both at once
+        count, pages = postings.pop(key)
+        words[key] = _word_entry(key, count, pages)
+    return words
 
 
 def _write_filters(filter_dir: Path, entries: list[Entry]) -> list[list[str]]:
@@ -358,6 +378,7 @@ def _write_filters(filter_dir: Path, entries: list[Entry]) -> list[list[str]]:
     return listed
 
 
+WORD_SLICES = 8  # slices of the bigram codes the word index is built from, one after another
 POSTING_SLICE = 1 << 21  # rows encoded at a time: bounds the memory of the step below
 
 

@@ -42,7 +42,7 @@ import numpy as np
 from generator.model import ids
 from generator.model.archive import Archive
 from generator.outputs import write_atomic
-from generator.parallel import in_two
+from generator.parallel import in_two, release_memory
 from generator.search.bundle import RUNTIME_FILES, Entry, canonicalise_bundle, record_entry, write_bundle
 from generator.search.keys import (
     BUNDLE_DIR,
@@ -64,6 +64,7 @@ from generator.search.records import (
 )
 
 MIN_PARALLEL = 20  # issues to read: fewer are read here, forking costs more than it saves
+FRAGMENT_STAGING = ".gazette-search-fragments"  # in the site while the index is written
 SEARCH_CACHE = ".gazette-search"  # in the site: each issue's search records as last indexed
 _CACHE_VERSION = b"2\n"  # a cache file of another layout is not read
 
@@ -92,6 +93,9 @@ def index_site(
     site_dir = Path(site_dir)
     if callable(archive):  # an archive passed in stays referenced by the caller's call until we return
         archive = archive()
+        for document in archive.documents:  # the text comes from the built pages: not held twice
+            document.body, document.attachments, document.tables = "", [], []
+        release_memory()
 
     def read_page(url: str) -> str:
         path = site_dir / html_path(url)
@@ -119,7 +123,12 @@ def index_site(
                 cached[issue.issue_id] = found
     to_read = [issue for issue in archive.issues if issue.issue_id not in cached]
 
-    job = functools.partial(_read_issues, archive, to_read, read_page)
+    # fragments go to files as they are made (renamed into the bundle by write_bundle), so
+    # that neither process holds them all
+    staging = site_dir / FRAGMENT_STAGING
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    job = functools.partial(_read_issues, archive, to_read, read_page, staging)
     parts = in_two(job, shares=8) if len(to_read) >= MIN_PARALLEL else [job((0, 1))]
     read = {issue_id: found for part in parts for issue_id, found in part.items()}
     del job, parts
@@ -133,9 +142,11 @@ def index_site(
             issues.append((path, found, None))
         entries.extend(found)
     del archive, to_read, read, cached
+    release_memory()  # the archive's memory, before the word index needs its own
     # Pages newest first (a list without a query shows them in this order), a function of the records
     entries.sort(key=lambda e: (e.record.sort.get("date") or "", e.record.rid), reverse=True)
     write_bundle(out, entries, runtime, version, include)
+    shutil.rmtree(staging)
     kept = set()
     for path, found, names in issues:
         kept.add(path.name)
@@ -150,12 +161,21 @@ def index_site(
     return counts
 
 
-def _read_issues(archive: Archive, issues: list, read_page, part: tuple[int, int]) -> dict[str, list[Entry]]:
-    """The entries of every ``part[1]``-th issue from the ``part[0]``-th, read from their pages."""
-    return {
-        issue.issue_id: [record_entry(_with_text(r)) for r in issue_records(archive, issue, read_page)]
-        for issue in issues[part[0] :: part[1]]
-    }
+def _read_issues(
+    archive: Archive, issues: list, read_page, staging: Path, part: tuple[int, int]
+) -> dict[str, list[Entry]]:
+    """The entries of every ``part[1]``-th issue from the ``part[0]``-th, read from their pages;
+    their fragments written into ``staging``, named by their hash."""
+    found = {}
+    for issue in issues[part[0] :: part[1]]:
+        entries = found[issue.issue_id] = []
+        for record in issue_records(archive, issue, read_page):
+            entry = record_entry(_with_text(record))
+            staged = staging / f"{entry.sha1}.pf_fragment"
+            staged.write_bytes(entry.fragment)
+            entry.fragment = staged
+            entries.append(entry)
+    return found
 
 
 def issues_of_pages(archive: Archive, pages: Iterable[str]) -> set[str]:
