@@ -730,3 +730,38 @@ def test_a_huge_file_of_nul_bytes_is_refused_before_it_is_read(content: Path, tm
     peak_kb = int(result.stderr.strip().splitlines()[-1])
     assert peak_kb < 400_000  # far below the 800 MB it would take to read it: it stopped at the first 64 KB
     assert not [p for p in content.rglob("*") if p.is_file() and p.name != "publishers.yml"]
+
+
+def test_pruning_the_site_removes_only_what_the_build_no_longer_makes(tmp_path):
+    from generator.site.plugin import prune_site
+
+    files = [
+        "index.html",
+        "gone/index.html",
+        "gone/deeper/x.json",
+        "kept/index.html",
+        "404.html",
+        ".gazette-build.json",
+        ".gazette-search/a.json.gz",
+        "pagefind/fragment/zh_1.pf_fragment",
+    ]
+    for rel in files:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel, encoding="utf-8")
+    assert prune_site(tmp_path, {"index.html", "kept/index.html"}) == 2
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == sorted(set(files) - {"gone/index.html", "gone/deeper/x.json"})
+    assert not (tmp_path / "gone").exists()  # emptied folders go too
+
+
+def test_pruning_a_cache_folder_keeps_its_marker_and_the_pages_given(tmp_path):
+    from generator.outputs import CACHE_MARKER
+    from generator.site.pages import prune_cache
+
+    for rel in (CACHE_MARKER, "a.md", "documents/b.md", "documents/c.md", "old/d.md"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x", encoding="utf-8")
+    assert prune_cache(tmp_path, ["a.md", "documents/./b.md"]) == 2
+    left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert left == sorted([CACHE_MARKER, "a.md", "documents/b.md"])
+    assert not (tmp_path / "old").exists()

@@ -13,6 +13,7 @@ import hashlib
 import html
 import itertools
 import json
+import os
 import posixpath
 import re
 from collections import defaultdict
@@ -875,14 +876,22 @@ def iter_pages(
         path: str,
         template: str,
         title: str | None,
-        key: str = "",
+        key: str | Callable[[], str] = "",
         metadata: dict[str, Any] | None = None,
+        context_of: Callable[[], dict[str, Any]] | None = None,
         **context: Any,
     ) -> tuple[str, str | object] | None:
+        """The page at ``path``; ``key`` and ``context_of`` (more context, ``metadata`` among it)
+        may be functions, called only for a page this process renders, and the context only
+        when the page is not kept."""
         if next(counter) % parts != mine:
             return None  # another process's page
+        key = key() if callable(key) else key
         if key and reuse_from is not None and _page_key_of(reuse_from / path) == key:
             return path, KEEP
+        if context_of is not None:
+            context.update(context_of())
+            metadata = context.pop("metadata", metadata)
         body = env.get_template(template).render(
             site=site,
             archive=archive,
@@ -966,16 +975,11 @@ def iter_pages(
             parts=[row for _, rows in sections if all(r.anchor for r in rows) for row in rows],
         )
     code = _page_code_digest()
-    for document in archive.documents:
+
+    def document_context(document: Document) -> dict[str, Any]:
         issue = site.issue_of(document)
-        yield render(
-            site.doc_path(document),
-            "document.md.j2",
-            document.title or "（无标题）",
+        return dict(
             metadata=document_head(document, archive, site_url),
-            key=document_page_key(site, document, code, base_url, document_downloads, source_pdfs, table_csv)
-            if reuse_from is not None
-            else "",
             document=document,
             issue=issue,
             status=archive.status(document),
@@ -998,6 +1002,19 @@ def iter_pages(
             + f"#page={document.source_pages[0]}"
             if source_pdfs and document.source_pages and issue.source.lower().endswith(".pdf")
             else "",
+        )
+
+    for document in archive.documents:
+        yield render(
+            site.doc_path(document),
+            "document.md.j2",
+            document.title or "（无标题）",
+            key=functools.partial(
+                document_page_key, site, document, code, base_url, document_downloads, source_pdfs, table_csv
+            )
+            if reuse_from is not None
+            else "",
+            context_of=functools.partial(document_context, document),
         )
     yield render("years/index.md", "groups_index.md.j2", "按年份", groups=site.years, kind="year")
     for group in site.years:
@@ -1213,15 +1230,20 @@ def prune_cache(out_dir: Path, paths: Iterable[str]) -> int:
     """Remove every file of the cache folder ``out_dir`` but ``paths`` and its marker (and empty
     folders); returns how many files."""
     out_dir = Path(out_dir).resolve()
-    wanted = {(out_dir / p).resolve() for p in paths} | {out_dir / CACHE_MARKER}
+    wanted = {posixpath.normpath(p) for p in paths} | {CACHE_MARKER}
     removed = 0
-    if out_dir.is_dir():
-        for path in sorted(out_dir.rglob("*"), reverse=True):
-            if path.is_file() and path.resolve() not in wanted:
-                path.unlink()
+    if not out_dir.is_dir():
+        return 0
+    # names, not Paths: some 60,000 files at 10,000 documents
+    for root, _, names in os.walk(out_dir, topdown=False):
+        rel = os.path.relpath(root, out_dir)
+        rel = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        for name in names:
+            if rel + name not in wanted:
+                os.unlink(os.path.join(root, name))
                 removed += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+        if rel and not os.listdir(root):
+            os.rmdir(root)
     return removed
 
 

@@ -411,15 +411,23 @@ def prune_site(site_dir: Path, outputs: set[str] | None) -> int:
     if outputs is None:
         return 0
     removed = 0
-    for path in sorted(site_dir.rglob("*"), reverse=True):
-        rel = path.relative_to(site_dir).as_posix()
-        if rel.startswith(("pagefind/", ".")) or rel == "pagefind":
-            continue
-        if path.is_file() and rel not in outputs and rel not in BUILD_OUTPUTS:
-            path.unlink()
-            removed += 1
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+    site_dir = Path(site_dir)
+    folders = []
+    for root, dirs, names in os.walk(site_dir):  # names, not Paths: tens of thousands of files
+        rel = os.path.relpath(root, site_dir)
+        rel = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        if not rel:  # hidden build files and the search index stay
+            dirs[:] = [d for d in dirs if not d.startswith(".") and d != "pagefind"]
+            names = [n for n in names if not n.startswith(".")]
+        else:
+            folders.append(root)
+        for name in names:
+            if rel + name not in outputs and rel + name not in BUILD_OUTPUTS:
+                os.unlink(os.path.join(root, name))
+                removed += 1
+    for folder in reversed(folders):  # deepest first
+        if not os.listdir(folder):
+            os.rmdir(folder)
     if removed:
         log.info("gazette: %d files of an earlier build removed", removed)
     return removed
