@@ -25,6 +25,7 @@ from pathlib import Path
 import cbor2
 import numpy as np
 
+from generator.parallel import in_two
 from generator.search.keys import (
     _ASCII_WORD,
     FRAGMENT_NAME_DIGITS,
@@ -461,20 +462,27 @@ def _chunk(words: dict[str, bytes], index_dir: Path, lang: str) -> list[list[str
             current, size = [], 0
     if current:
         chunks.append(current)
-    listed = []
-    for chunk in chunks:
-        body = _cbor_head(4, 1) + _cbor_head(4, len(chunk)) + b"".join(words[w] for w in chunk)
-        name = _unique_name(index_dir, lang, body, ".pf_index")
-        (index_dir / f"{name}.pf_index").write_bytes(gzip_fixed(SIGNATURE + body, INDEX_GZIP_LEVEL))
+    listed, bodies, taken = [], [], set()
+    for chunk in chunks:  # names in chunk order (a name taken makes the next one longer)
+        body = _cbor_head(4, 1) + _cbor_head(4, len(chunk)) + b"".join(words.pop(w) for w in chunk)
+        name = _unique_name(taken, lang, body)
+        taken.add(name)
+        bodies.append((name, body))
         listed.append([chunk[0], chunk[-1], name])
+
+    def write(part: tuple[int, int]) -> None:  # compressed on both cores
+        for name, body in bodies[part[0] :: part[1]]:
+            (index_dir / f"{name}.pf_index").write_bytes(gzip_fixed(SIGNATURE + body, INDEX_GZIP_LEVEL))
+
+    in_two(write) if len(bodies) >= 8 else write((0, 1))
     for before, after in zip(listed, listed[1:]):
         before[1], after[0] = _prefixes(before[1], after[0])
     return listed
 
 
-def _unique_name(directory: Path, lang: str, body: bytes, suffix: str, digits: int = 7) -> str:
+def _unique_name(taken: set[str], lang: str, body: bytes, digits: int = 7) -> str:
     full = hashlib.sha1(body).hexdigest()
-    while (directory / f"{lang}_{full[:digits]}{suffix}").exists():
+    while f"{lang}_{full[:digits]}" in taken:
         digits += 1
     return f"{lang}_{full[:digits]}"
 
