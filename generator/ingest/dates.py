@@ -82,5 +82,7 @@ def parse_date(text: str, year: int | None = None) -> str:
 
 def is_date_line(text: str) -> bool:
     """True when the line holds nothing but a full date (e.g. a signing date)."""
+    if "年" not in text or "日" not in text:  # what DATE_LINE_RE needs, checked first: most lines fail here
+        return False
     text = text.translate(_FULLWIDTH)
     return bool(DATE_LINE_RE.match(text)) and bool(parse_date(text))

@@ -496,7 +496,8 @@ def _listed_match(texts: list[str], listed: list[str]) -> int | None:
                 )
                 matcher.set_seq1(key)
                 # a ratio that could not win (its upper bounds say) is not computed
-                if min(matcher.real_quick_ratio(), matcher.quick_ratio()) < max(0.85, best_ratio):
+                bar = max(0.85, best_ratio)
+                if matcher.real_quick_ratio() < bar or matcher.quick_ratio() < bar:
                     continue
                 ratio = matcher.ratio()
             if ratio > best_ratio:

@@ -272,9 +272,12 @@ def width(text: str) -> int:
     if text.isascii():
         return len(text)
     wide = 2 * len(text) - len(_narrow_in_bmp().findall(text))  # a character beyond the BMP counts 1 …
-    if max(text) > "\uffff":  # … unless it is wide (CJK extension B, say)
+    if _BEYOND_BMP.search(text):  # … unless it is wide (CJK extension B, say)
         wide += sum(1 for ch in text if ch > "\uffff" and unicodedata.east_asian_width(ch) in "WF")
     return wide
+
+
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
 
 
 @functools.cache
