@@ -48,6 +48,8 @@ def parse_doc_number_line(line: str) -> DocNumber | None:
     """A line holding only a document number → DocNumber (uncorrected); None otherwise. Spaces
     anywhere in it (``济政发 〔 2012 〕 3 号``) are layout: the number is read without them, the
     printed text keeps them."""
+    if "号" not in line:  # DOC_NUMBER_LINE_RE needs it: most lines fail here, cheaply
+        return None
     match = DOC_NUMBER_LINE_RE.match(_spaceless(line.translate(_FULLWIDTH)))
     if not match:
         return None

@@ -37,6 +37,7 @@ _BOLD = re.compile(r"\*\*|</?(?:p|br|span|div|td|tr|b|strong)\s*/?>", re.I)
 _WHITESPACE = re.compile(r"\s+")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the parse's phases ask again and again for the same lines
 def spaceless(text: str) -> str:
     return _WHITESPACE.sub("", text)
 
@@ -52,6 +53,7 @@ def join_cjk(text: str) -> str:
     return _SPACE_RUN.sub(keep, text).strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # as spaceless
 def clean_artefacts(text: str) -> str:
     """Text for *comparison* only (matching a title to its TOC entry, recognising a line's kind):
     Markdown marks (``**``, leading ``- ``), HTML tags and TeX removed wherever they are.
