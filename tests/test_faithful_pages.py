@@ -81,3 +81,17 @@ def test_plain_text_reads_back_every_mark_the_parser_writes():
 
     body = "### 一、总体要求\n\n\\- 5 -\n\n\\* 星号开头\n\n| 指标 | 目标 |\n|---|---|\n| a\\|b | c\\\\d |"
     assert plain_text(body) == "一、总体要求\n\n- 5 -\n\n* 星号开头\n\n指标\t目标\na|b\tc\\d"
+
+
+def test_a_pages_head_line_carries_any_text_and_cannot_be_closed_early():
+    """The head metadata rides in an HTML comment line (text.head_line): a title holding -->, </script>,
+    quotes, & or line breaks comes back exactly, and the line never holds what would end the comment."""
+    from generator.site.text import HEAD_CLOSE, head_line, take_head
+
+    head = {"description": "标题 --> </script> & \"引号\" <!-- 又\n一行\u2028", "jsonld": {"name": "a-->b"}}
+    line = head_line(head)
+    assert line.count("\n") == 1 and line.endswith(HEAD_CLOSE + "\n")
+    assert "-->" not in line[: -len(HEAD_CLOSE) - 1] and "<" not in line[4:]
+    rest, found = take_head(line + "# 标题\n")
+    assert found == head and rest == "# 标题\n"
+    assert take_head("# 没有\n") == ("# 没有\n", None)

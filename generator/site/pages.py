@@ -44,7 +44,7 @@ from generator.outputs import CACHE_MARKER, write_atomic
 from generator.parallel import in_two
 from generator.site.charts import bar_chart
 from generator.site.metadata import document_head, issue_head
-from generator.site.text import body_html, html_block, table_html
+from generator.site.text import body_html, head_line, html_block, table_html
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 SITE_TITLE = "人民政府公报数据档案"
@@ -97,16 +97,17 @@ def front_matter(
     """YAML front matter; the title and description are HTML-escaped because Material prints
     ``page.meta.title`` and ``page.meta.description`` raw. ``key``, the page key (see
     document_page_key), goes first, as a YAML comment. ``head``: what the page tells machines
-    (generator/site/metadata.py), written into <head> by the theme's main.html."""
+    (generator/site/metadata.py), written into <head> by the theme's main.html; it follows the
+    front matter as a line of JSON (``text.head_line``), which the plugin puts in
+    ``page.meta.gazette_head``."""
     meta: dict[str, Any] = {"title": html.escape(" ".join(title.split()))}
     if description:
         meta["description"] = html.escape(" ".join(description.split()))
     if hide_navigation:
         meta["hide"] = ["navigation"]
-    if head:
-        meta["gazette_head"] = head
     data = yaml.dump(meta, Dumper=_YAML_DUMPER, allow_unicode=True, width=10_000)
-    return f"---\n{PAGE_KEY_PREFIX}{key}\n{data}---\n" if key else f"---\n{data}---\n"
+    matter = f"---\n{PAGE_KEY_PREFIX}{key}\n{data}---\n" if key else f"---\n{data}---\n"
+    return matter + head_line(head) if head else matter
 
 
 # ---------------------------------------------------------------- page keys (incremental rebuilds)

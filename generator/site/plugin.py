@@ -79,7 +79,7 @@ from generator.site.pages import (
     write_pages_in_two,
 )
 from generator.site.portal import shard_summary
-from generator.site.text import put_back, set_aside
+from generator.site.text import put_back, set_aside, take_head
 
 SITE_DIR = Path(__file__).resolve().parent
 THEME_DIR = SITE_DIR / "theme"
@@ -330,6 +330,9 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
     def on_page_markdown(self, markdown: str, page, config, files) -> str:
         if page.file.src_uri not in self.state.get("generated", ()):  # docs/ pages stay Markdown
             return markdown
+        markdown, head = take_head(markdown)
+        if head is not None:  # for the theme's <head> (text.head_line)
+            page.meta["gazette_head"] = head
         nonce = self.state.setdefault("nonce", "gz" + secrets.token_hex(8))
         markdown, blocks = set_aside(markdown, nonce)
         if blocks:
