@@ -88,7 +88,7 @@ def test_a_pages_head_line_carries_any_text_and_cannot_be_closed_early():
     quotes, & or line breaks comes back exactly, and the line never holds what would end the comment."""
     from generator.site.text import HEAD_CLOSE, head_line, take_head
 
-    head = {"description": "标题 --> </script> & \"引号\" <!-- 又\n一行\u2028", "jsonld": {"name": "a-->b"}}
+    head = {"description": '标题 --> </script> & "引号" <!-- 又\n一行\u2028', "jsonld": {"name": "a-->b"}}
     line = head_line(head)
     assert line.count("\n") == 1 and line.endswith(HEAD_CLOSE + "\n")
     assert "-->" not in line[: -len(HEAD_CLOSE) - 1] and "<" not in line[4:]
