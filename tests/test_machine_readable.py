@@ -104,6 +104,18 @@ def test_every_page_has_a_description_of_its_own(sample_site):
     assert len(seen) > 100
 
 
+def test_every_page_names_an_icon_inside_the_site(sample_site):
+    """A page naming no icon makes the browser ask the domain root for /favicon.ico: outside a
+    project site's sub-path, a 404 in the reader's console (it was the old-address redirects)."""
+    pages = sorted(sample_site.rglob("*.html"))
+    assert any(_is_redirect(_tree(page)) for page in pages)
+    for page in pages:
+        (icon,) = _tree(page).xpath('//head/link[@rel="icon"]')
+        href = icon.get("href")  # 404.html's links start at site_url's path, here "/"
+        target = sample_site / href[1:] if href.startswith("/") else page.parent / href
+        assert target.resolve().is_file(), page
+
+
 @pytest.mark.parametrize("folder", ["documents", "issues", "people"])
 def test_every_published_json_file_is_valid_against_its_schema(sample_site, folder):
     files = sorted((sample_site / folder).glob("*.json"))

@@ -781,10 +781,13 @@ def iter_document_downloads(
     yield from contract.schema_files(site_url).items()
 
 
-def iter_redirects(site: Site) -> Iterator[tuple[str, bytes]]:
+def iter_redirects(site: Site, icon: str) -> Iterator[tuple[str, bytes]]:
     """A page at each document's URL from before ids were scoped by region
     (``documents/jiyanzhengfa-2021-5/`` → ``documents/370812-jiyanzhengfa-2021-5/``), as (site
-    path, bytes): old links keep working. A legacy id two documents share has no redirect."""
+    path, bytes): old links keep working. A legacy id two documents share has no redirect.
+    ``icon`` is the site path of the theme's favicon: a page naming none makes the browser ask
+    the domain root for /favicon.ico, outside a project site's sub-path."""
+    icon_href = html.escape("../../" + icon, quote=True)
     targets: dict[str, list[Document]] = {}
     for document in site.archive.documents:
         if document.doc_number is not None:
@@ -799,7 +802,8 @@ def iter_redirects(site: Site) -> Iterator[tuple[str, bytes]]:
             f"documents/{legacy}/index.html",
             (
                 '<!doctype html>\n<html lang="zh-Hans">\n<head>\n<meta charset="utf-8">\n'
-                f'<title>{label}：页面已迁移</title>\n<link rel="canonical" href="{target}">\n'
+                f'<title>{label}：页面已迁移</title>\n<link rel="icon" href="{icon_href}">\n'
+                f'<link rel="canonical" href="{target}">\n'
                 f'<meta http-equiv="refresh" content="0; url={target}">\n<meta name="robots" content="noindex">\n'
                 f'</head>\n<body>\n<p>{label} 的页面已迁移到 <a href="{target}">新地址</a>。</p>\n</body>\n</html>\n'
             ).encode(),

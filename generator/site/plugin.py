@@ -88,6 +88,9 @@ PACKAGE_DIR = SITE_DIR.parent  # generator/
 log = logging.getLogger("mkdocs.plugins.gazette")
 
 
+MATERIAL_FAVICON = "assets/images/favicon.png"  # Material's default theme.favicon
+
+
 class GazetteConfig(base.Config):
     content = c.Type(str, default="content")
     datapackage = c.Type(str, default="datapackages/gazette")
@@ -249,7 +252,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         def extra(part: tuple[int, int]):
             yield from iter_document_downloads(site, site_url, part, reuse, keys) if downloads else ()
             if part[0] == 0:
-                yield from iter_redirects(site)
+                yield from iter_redirects(site, config.theme.get("favicon", MATERIAL_FAVICON))
                 if site_url:
                     yield FEED_PATH, atom_feed(site, site_url, authority)
 
