@@ -79,8 +79,8 @@ def test_the_data_packages_body_is_the_text_as_written_without_marks():
 def test_plain_text_reads_back_every_mark_the_parser_writes():
     from generator.model.body import plain_text
 
-    body = "### 一、总体要求\n\n\\- 5 -\n\n\\* 星号开头\n\n| 指标 | 目标 |\n|---|---|\n| a\\|b | c\\\\d |"
-    assert plain_text(body) == "一、总体要求\n\n- 5 -\n\n* 星号开头\n\n指标\t目标\na|b\tc\\d"
+    body = "### 一、总体要求\n\n\\- 5 -\n\n\\* 星号开头\n\n| 指标 | 目标 |\n|---|---|\n| a\\|b | c\\\\d |\n|  | e |\n| f | g"
+    assert plain_text(body) == "一、总体要求\n\n- 5 -\n\n* 星号开头\n\n指标\t目标\na|b\tc\\d\n\te\nf\tg"
 
 
 def test_a_pages_head_line_carries_any_text_and_cannot_be_closed_early():

@@ -42,25 +42,29 @@ def blocks(body: str) -> list[Block]:
     return out
 
 
+_CELL_MARK = re.compile(r"\\([|\\])|\|")  # an escaped pipe or backslash, or a cell's edge
+
+
 def cells(line: str) -> list[str]:
     """The cells of one pipe-table row: ``\\|`` is a pipe in a cell, ``\\\\`` a backslash."""
-    found, cell, i = [], [], 0
     text = line.strip()
     text = text[1:] if text.startswith("|") else text
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text) and text[i + 1] in "|\\":
-            cell.append(text[i + 1])
-            i += 2
-            continue
-        if ch == "|":
-            found.append("".join(cell).strip())
-            cell = []
-        else:
-            cell.append(ch)
-        i += 1
-    if "".join(cell).strip():
+    if "\\" not in text:  # most rows: nothing escaped
+        found = [cell.strip() for cell in text.split("|")]
+    else:
+        found, cell, start = [], [], 0
+        for mark in _CELL_MARK.finditer(text):
+            cell.append(text[start : mark.start()])
+            start = mark.end()
+            if mark.group(1):
+                cell.append(mark.group(1))
+            else:
+                found.append("".join(cell).strip())
+                cell = []
+        cell.append(text[start:])
         found.append("".join(cell).strip())
+    if not found[-1]:  # after the closing pipe
+        found.pop()
     return found
 
 
