@@ -48,3 +48,41 @@ def test_the_internals_exist_with_the_signatures_used():
     ]  # ThemeInTwo calls it and wraps it
     assert "_build_page(" in inspect.getsource(build.build)  # looked up by name, so the wrapper is called
     assert "'dirty' build" in inspect.getsource(build)  # the warning quiet_dirty_warning filters
+
+
+def test_pages_made_without_python_markdown_are_what_python_markdown_makes():
+    """text.headings_html stands in for Python-Markdown on generated pages (in prerender's
+    workers): the same HTML, table of contents and title, or it declines."""
+    import markdown
+    from mkdocs.config import load_config
+
+    from generator.site.plugin import _plain_markdown_config
+    from generator.site.text import headings_html
+    from tests.conftest import ROOT
+
+    config = load_config(config_file=str(ROOT / "mkdocs.yml"))
+    assert _plain_markdown_config(config)
+    slugify = config["mdx_configs"]["toc"]["slugify"]
+    page = (
+        "# 关于印发《办法》的通知（2021年）\n\nN1x0x\n\n## 正文\nN1x1x\n\n## 附件\n\n"
+        "### 附件1 名单 甲  乙\n\nN1x2x\n\n## 正文\n\n### Ab 12.5% / 3\n"
+    )
+    html, tokens, title = headings_html(page, "N1", slugify)
+    md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"])
+    assert html == md.convert(page)
+    flat, stack = [], list(md.toc_tokens)
+    while stack:
+        token = stack.pop(0)
+        flat.append({k: v for k, v in token.items() if k != "children"})
+        stack[:0] = token["children"]
+    assert tokens == flat and [t["id"] for t in tokens][3:5] == ["附件1-名单-甲-乙", "正文_1"]
+    assert title == "关于印发《办法》的通知（2021年）"
+    for declined in (
+        "# 星号*强调*\n",  # Markdown would read the stars
+        "### 附件2 委员会&#40;暨&#41;\n",  # an entity
+        "## 正文\n\n一段文字\n",  # a paragraph of its own
+        "N1x0x\nN1x1x\n",  # two placeholders Markdown would join into one paragraph
+        "#标题\n",
+        "## 标题 ##\n",
+    ):
+        assert headings_html(declined, "N1", slugify) is None, declined

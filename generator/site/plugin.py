@@ -79,7 +79,7 @@ from generator.site.pages import (
     write_pages_in_two,
 )
 from generator.site.portal import shard_summary
-from generator.site.text import put_back, set_aside, take_head
+from generator.site.text import headings_html, put_back, set_aside, take_head
 
 SITE_DIR = Path(__file__).resolve().parent
 THEME_DIR = SITE_DIR / "theme"
@@ -89,6 +89,21 @@ log = logging.getLogger("mkdocs.plugins.gazette")
 
 
 MATERIAL_FAVICON = "assets/images/favicon.png"  # Material's default theme.favicon
+
+# The Markdown configuration text.headings_html reproduces: these extensions (MkDocs always adds
+# toc, tables and fenced_code), toc with permalinks and a slugify function, nothing else.
+PLAIN_EXTENSIONS = {"toc", "tables", "fenced_code", "attr_list", "md_in_html", "def_list", "admonition"}
+
+
+def _plain_markdown_config(config) -> bool:
+    names = {name.removeprefix("markdown.extensions.") for name in config["markdown_extensions"]}
+    toc = (config["mdx_configs"] or {}).get("toc", {})
+    return (
+        names <= PLAIN_EXTENSIONS
+        and set(toc) == {"permalink", "slugify"}
+        and toc["permalink"] is True
+        and callable(toc["slugify"])
+    )
 
 
 class GazetteConfig(base.Config):
@@ -294,9 +309,13 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             lock.close()
 
     def on_nav(self, nav, config, files):
-        converted = mkdocs_internals.prerender(config, files, own=self)
+        converted, without_markdown = mkdocs_internals.prerender(config, files, own=self)
         if converted:
-            log.info("gazette: %d pages converted to HTML in parallel", converted)
+            log.info(
+                "gazette: %d pages converted to HTML in parallel, %d of them without Python-Markdown",
+                converted,
+                without_markdown,
+            )
             release_memory()
         self.state["nav"] = nav  # for the theme's second process (on_env)
         return nav
@@ -341,6 +360,14 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         if blocks:
             self.state.setdefault("blocks", {})[page.file.src_uri] = blocks
         return markdown
+
+    def headings_html(self, markdown: str, page, config):
+        """What Python-Markdown would make of a generated page's ``markdown`` (as on_page_markdown
+        left it), made without it: (HTML, table-of-contents tokens, title), or None where
+        text.headings_html declines or the Markdown configuration is not the one it matches."""
+        if page.file.src_uri not in self.state.get("generated", ()) or not _plain_markdown_config(config):
+            return None
+        return headings_html(markdown, self.state["nonce"], config["mdx_configs"]["toc"]["slugify"])
 
     # Pages wait, rendered, for the build to reach them: kept compressed they take a fifth of the memory.
 
