@@ -73,6 +73,18 @@ def test_every_two_character_run_is_a_key():
     assert normalise(" 济兖政发（2021）5号 ") == "济兖政发〔2021〕5号"
 
 
+def test_normalising_drops_every_whitespace_character_and_unifies_every_bracket():
+    import re
+
+    from generator.search.keys import bigram_codes
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    brackets = str.maketrans(dict.fromkeys("［[(（【〖", "〔") | dict.fromkeys("］])）】〗", "〕"))
+    assert normalise(every) == re.sub(r"\s+", "", every).translate(brackets)
+    spaced = "慢性　病\u2003防\x1c治慢性"  # ideographic, em and file-separator spaces are layout
+    assert [chr(c >> 16) + chr(c & 0xFFFF) for c in bigram_codes(spaced)] == sorted(bigrams(spaced))
+
+
 def test_entries_are_records_of_their_own(sample_site):
     from generator.model.archive import load_archive
     from generator.search.records import search_records
