@@ -768,6 +768,9 @@ def test_a_document_page_key_changes_with_what_the_page_shows_of_other_records()
     differ = {i for i in before if before[i] != after[i]}
     assert citing.citing.document_id in differ and citing.cited.document_id in differ
     assert len(differ) < len(before)  # the others stay as they were
+    archive = build_archive(changed)
+    archive.documents[-1].body += "\n\n一个字"  # its own text: its own key
+    assert {i for i, key in keys(archive).items() if key != after[i]} == {archive.documents[-1].document_id}
 
 
 def test_a_document_json_key_changes_with_what_the_json_says_of_other_records():
@@ -777,12 +780,12 @@ def test_a_document_json_key_changes_with_what_the_json_says_of_other_records():
 
     from generator.model.archive import build_archive
     from generator.model.records import load_records
-    from generator.site.pages import document_json_key
+    from generator.site.pages import build_site, document_json_key
 
     def keys(archive) -> dict[str, str]:
+        site = build_site(archive)
         return {
-            d.document_id: document_json_key(d, archive, d.document_id + ".json", "")
-            for d in archive.documents
+            d.document_id: document_json_key(d, site, d.document_id + ".json", "") for d in archive.documents
         }
 
     issues = load_records(FIXTURES)

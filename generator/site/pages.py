@@ -148,14 +148,21 @@ def _code_digest(folders: tuple[str, ...]) -> bytes:
 DOWNLOAD_KEYS = ".gazette-keys"  # in the downloads cache: each document JSON's key, per part
 
 
-def document_json_key(document: Document, archive: Archive, json_path: str, site_url: str) -> str:
+def record_digest(document: Document) -> str:
+    """A digest of every field of a document's record."""
+    data = json.dumps(to_dict(document), ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def document_json_key(document: Document, site: Site, json_path: str, site_url: str) -> str:
     """A digest of everything a document's JSON is made from (contract.document_json): the
     code, the record, its issue's label and its citations both ways."""
+    archive = site.archive
     issue = archive.issue_of[document.document_id]
     inputs = [
         site_url,
         json_path,
-        to_dict(document),
+        site.record_digest(document),
         [issue.issue_id, issue.publisher, issue.region_code, issue_label(issue)],
         archive.status(document),
         [[to_dict(c.reference), c.cited.document_id if c.cited else None] for c in archive.cites(document)],
@@ -214,7 +221,7 @@ def document_page_key(
         base_url,
         downloads,
         source_pdfs,
-        to_dict(document),
+        site.record_digest(document),
         site.doc_path(document),
         issue_label(issue),
         issue.source,
@@ -313,6 +320,14 @@ class Site:
     cited_numbers: list[CitedNumber] = field(default_factory=list)
     cited_parts: list[Part] = field(default_factory=list)  # by agency, when there are many
     person_of: dict[str, Person] = field(default_factory=dict)  # appointment_id → person
+    record_digests: dict[int, str] = field(default_factory=dict)  # id(document) → record_digest
+
+    def record_digest(self, document: Document) -> str:
+        """``record_digest(document)``, made once a build (the page's and the JSON's keys ask)."""
+        found = self.record_digests.get(id(document))  # the site holds the document: the id stays its own
+        if found is None:
+            found = self.record_digests[id(document)] = record_digest(document)
+        return found
 
     def issue_of(self, document: Document) -> Issue:
         return self.archive.issue_of[document.document_id]
@@ -750,7 +765,7 @@ def iter_document_downloads(
     made: dict[str, str] = {}
     for document in site.archive.documents[part[0] :: part[1]]:
         json_path = site.doc_path(document)[:-3] + ".json"
-        key = made[json_path] = document_json_key(document, site.archive, json_path, site_url)
+        key = made[json_path] = document_json_key(document, site, json_path, site_url)
         if (
             reuse_from is not None
             and keys
