@@ -65,7 +65,8 @@ def test_pages_made_without_python_markdown_are_what_python_markdown_makes():
     slugify = config["mdx_configs"]["toc"]["slugify"]
     page = (
         "# 关于印发《办法》的通知（2021年）\n\nN1x0x\n\n## 正文\nN1x1x\n\n## 附件\n\n"
-        "### 附件1 名单 甲  乙\n\nN1x2x\n\n## 正文\n\n### Ab 12.5% / 3\n"
+        "### 附件1 名单 甲  乙\n\nN1x2x\n\n## 正文\n\n### Ab 12.5% / 3\n\n## Appointments\n\n"
+        "## 人事任免 { #appointments }\n\nN1x3x\n"
     )
     html, tokens, title = headings_html(page, "N1", slugify)
     md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"])
@@ -76,6 +77,7 @@ def test_pages_made_without_python_markdown_are_what_python_markdown_makes():
         flat.append({k: v for k, v in token.items() if k != "children"})
         stack[:0] = token["children"]
     assert tokens == flat and [t["id"] for t in tokens][3:5] == ["附件1-名单-甲-乙", "正文_1"]
+    assert [t["id"] for t in tokens][-2:] == ["appointments_1", "appointments"]  # an id set by attr_list
     assert title == "关于印发《办法》的通知（2021年）"
     for declined in (
         "# 星号*强调*\n",  # Markdown would read the stars

@@ -99,20 +99,18 @@ def put_back(html_text: str, blocks: list[str], nonce: str) -> str:
 # character Markdown might read (``*``, ``&``, ``[``, ``<``, a backslash...). tests/
 # test_mkdocs_internals.py checks it against Python-Markdown on every page of the sample archive.
 _HEADING_LINE = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t]*")
+_HEADING_ID = re.compile(r"(.*?) \{ #([a-z][a-z0-9-]*) \}")  # attr_list: ``## 人事任免 { #appointments }``
 _MARKDOWN_SIGNS = re.compile(r"[\\`*_\[\]<>&{}#:|~!^=+\"'$]")
 
 
 def headings_html(markdown: str, nonce: str, slugify) -> tuple[str, list[dict], str | None] | None:
     """(HTML, flat table-of-contents tokens, title) of ``markdown`` (as ``set_aside`` left it),
-    as Python-Markdown with the ``toc`` extension (``permalink: true``, ``slugify``) makes them;
-    None when the page holds anything else."""
+    as Python-Markdown with the ``toc`` extension (``permalink: true``, ``slugify``) and
+    ``attr_list`` (a heading's ``{ #id }``) makes them; None when the page holds anything else."""
     from markdown.extensions.toc import unique
 
     placeholder = re.compile(rf"{re.escape(nonce)}x\d+x")
-    out: list[str] = []
-    tokens: list[dict] = []
-    used: set[str] = set()
-    counters: dict[str, int] = {}
+    lines: list[tuple[int, str, str | None] | str] = []  # headings (level, text, id) and placeholders
     previous_blank = True
     for line in markdown.split("\n"):
         if not line:
@@ -120,22 +118,35 @@ def headings_html(markdown: str, nonce: str, slugify) -> tuple[str, list[dict], 
             continue
         heading = _HEADING_LINE.fullmatch(line)
         if heading:
-            text = heading.group(2)
+            text, anchor = heading.group(2), None
+            explicit = _HEADING_ID.fullmatch(text)
+            if explicit:
+                text, anchor = explicit.groups()
             if not text or _MARKDOWN_SIGNS.search(text) or text != text.strip():
                 return None
-            level = len(heading.group(1))
-            name = " ".join(text.split())  # as toc.strip_tags gives it
-            anchor = unique(slugify(name, "-"), used, counters)
-            tokens.append({"level": level, "id": anchor, "name": name, "html": text, "data-toc-label": ""})
-            out.append(
-                f'<h{level} id="{anchor}">{text}<a class="headerlink" href="#{anchor}" '
-                f'title="Permanent link">&para;</a></h{level}>'
-            )
+            lines.append((len(heading.group(1)), text, anchor))
         elif previous_blank and placeholder.fullmatch(line):  # a line of spaces is declined here
-            out.append(f"<p>{line}</p>")
+            lines.append(line)
         else:
             return None
         previous_blank = heading is not None
+    used = {item[2] for item in lines if isinstance(item, tuple) and item[2]}  # as toc finds them first
+    counters: dict[str, int] = {}
+    out: list[str] = []
+    tokens: list[dict] = []
+    for item in lines:
+        if isinstance(item, str):
+            out.append(f"<p>{item}</p>")
+            continue
+        level, text, anchor = item
+        name = " ".join(text.split())  # as toc.strip_tags gives it
+        if anchor is None:
+            anchor = unique(slugify(name, "-"), used, counters)
+        tokens.append({"level": level, "id": anchor, "name": name, "html": text, "data-toc-label": ""})
+        out.append(
+            f'<h{level} id="{anchor}">{text}<a class="headerlink" href="#{anchor}" '
+            f'title="Permanent link">&para;</a></h{level}>'
+        )
     title = tokens[0]["name"] if tokens and out[0].startswith("<h1") else None
     return "\n".join(out), tokens, title
 
