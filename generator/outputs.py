@@ -16,6 +16,7 @@ import os
 import shutil
 import stat
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -315,10 +316,13 @@ def atomic_file(path: Path) -> Iterator:
     """A binary file written in full or not at all: it is written beside ``path`` and renamed
     over it on success, so readers see the old file or the new one, never half of one."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_beside(path, "tmp")
     try:
-        with open(tmp, "wb") as handle:
+        fd, tmp = _open_temp_beside(path, "tmp")
+    except FileNotFoundError:  # a new folder: made only then (tens of thousands of files a build)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _open_temp_beside(path, "tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
             yield handle
         os.replace(tmp, path)
     except BaseException:
@@ -374,8 +378,12 @@ def write_files_together(writes: list[tuple[Path, bytes]]) -> None:
 
 
 def _temp_beside(target: Path, kind: str) -> Path:
-    import tempfile
-
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=f".{kind}")
+    fd, path = _open_temp_beside(target, kind)
     os.close(fd)
-    return Path(name)
+    return path
+
+
+def _open_temp_beside(target: Path, kind: str) -> tuple[int, Path]:
+    """A new file beside ``target``, named after it: its descriptor, open for writing, and path."""
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=f".{kind}")
+    return fd, Path(name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _SEPARATOR = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+\s*$")
@@ -25,8 +26,10 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)  # a table's rows, header first
 
 
-def blocks(body: str) -> list[Block]:
-    """The body's blocks, their text as written (marks and the parser's escapes removed)."""
+@lru_cache(maxsize=16)  # a page shows a body and describes it from its plain text: read once
+def blocks(body: str) -> tuple[Block, ...]:
+    """The body's blocks, their text as written (marks and the parser's escapes removed); shared
+    between callers, so never changed."""
     out = []
     for block in re.split(r"\n[ \t]*\n", body.replace("\r\n", "\n").strip("\n")):
         if not block.strip():
@@ -39,7 +42,7 @@ def blocks(body: str) -> list[Block]:
             out.append(Block("table", rows=[cells(lines[0])] + [cells(line) for line in lines[2:]]))
         else:
             out.append(Block("paragraph", [_PARSER_ESCAPE.sub("", line, count=1) for line in lines]))
-    return out
+    return tuple(out)
 
 
 _CELL_MARK = re.compile(r"\\([|\\])|\|")  # an escaped pipe or backslash, or a cell's edge

@@ -357,11 +357,21 @@ class RecordError(ValueError):
 
 def to_dict(record: Any) -> Any:
     """Dataclass tree → plain dicts/lists, field order preserved."""
-    if dataclasses.is_dataclass(record):
-        return {f.name: to_dict(getattr(record, f.name)) for f in dataclasses.fields(record)}
-    if isinstance(record, list):
+    kind = type(record)
+    if kind in _PLAIN:
+        return record
+    if kind is list:
         return [to_dict(item) for item in record]
-    return record
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        if not dataclasses.is_dataclass(record) or isinstance(record, type):
+            return [to_dict(item) for item in record] if isinstance(record, list) else record
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(record))
+    return {name: to_dict(getattr(record, name)) for name in names}
+
+
+_PLAIN = {str, int, float, bool, type(None)}
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a dataclass's field names, asked once (to_dict)
 
 
 def from_dict(cls: type, data: Any, path: str = "") -> Any:

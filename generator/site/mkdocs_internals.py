@@ -16,7 +16,8 @@ fail loudly on any other version. Each is here because no public API does the jo
   page of headings around HTML set aside: most document pages), the worker sets what
   ``Page.render`` would (``content``, ``toc`` by MkDocs' ``get_toc``, ``_title_from_render``,
   ``present_anchor_ids``, ``links_to_anchors``) without running Python-Markdown: 0.1 ms a
-  page instead of about 2.
+  page instead of about 2. The worker's compressed HTML is handed on as it is
+  (``compressed_as_rendered``) to the plugin, which keeps pages compressed until the theme.
 - ``ThemeInTwo``: pages through the theme on both cores. MkDocs renders pages into the theme
   one after another (``mkdocs.commands.build._build_page``, called from its build loop). Once
   every page is read and converted (its ``on_env`` event), a forked process renders every
@@ -85,6 +86,7 @@ def prerender(config, files, own=None) -> tuple[int, int]:
     page, and whose ``restore_content(html, page)`` after (MkDocs then runs both again on the
     converted page: they must leave it as it is)."""
     check_version()
+    _as_rendered.clear()  # what an earlier build (mkdocs serve) left
     pages = [f for f in files.documentation_pages() if f.is_modified()]
     workers = min(os.cpu_count() or 1, 4)
     others = [
@@ -183,11 +185,22 @@ def _adopt(page: Page, result: tuple, files) -> None:
 
     def render(config, files_now) -> None:
         page.content = zlib.decompress(content).decode("utf-8")
+        _as_rendered[page.file.src_uri] = (page.content, content)
         page.toc, page._title_from_render, page.present_anchor_ids = toc, title, anchors
         page.links_to_anchors = {files.get_file_from_path(uri): found for uri, found in links.items()}
         del page.read_source, page.render  # Page's own methods again; the result is not held twice
 
     page.read_source, page.render = read_source, render
+
+
+_as_rendered: dict[str, tuple[str, bytes]] = {}  # src_uri → the HTML a worker made, and compressed
+
+
+def compressed_as_rendered(page: Page, html: str) -> bytes | None:
+    """The worker's compressed bytes of ``page``'s HTML when ``html`` is still that HTML (the
+    plugin keeps pages compressed until the theme needs them: not compressed twice)."""
+    made, compressed = _as_rendered.pop(page.file.src_uri, (None, None))
+    return compressed if made is html else None
 
 
 class ThemeInTwo:

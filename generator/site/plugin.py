@@ -378,7 +378,10 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
 
     def on_page_content(self, html: str, page, config, files) -> str:
         html = self.restore_content(html, page)
-        self.state.setdefault("pages", {})[page.file.src_uri] = zlib.compress(html.encode("utf-8"), 1)
+        stored = mkdocs_internals.compressed_as_rendered(page, html)
+        if stored is None:
+            stored = zlib.compress(html.encode("utf-8"), 1)
+        self.state.setdefault("pages", {})[page.file.src_uri] = stored
         page.markdown = None
         return ""
 
