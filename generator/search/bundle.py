@@ -40,6 +40,7 @@ from generator.search.keys import (
     normalise,
     number_keys,
     number_token,
+    sorted_unique,
 )
 from generator.search.records import SearchIndexError, SearchRecord
 
@@ -204,11 +205,11 @@ def record_entry(record: SearchRecord) -> Entry:
         if is_document_number(string):
             other[number_token(string)] = True
         else:  # a person: the bigrams of the name weigh like a title's
-            title = np.union1d(title, bigram_codes(string))
+            title = sorted_unique(np.concatenate([title, bigram_codes(string)]))
     words = {w.lower() for w in _ASCII_WORD.findall(text)}
     for word in sorted(words):
         other.setdefault(word, False)
-    codes = np.union1d(body, title).astype(np.uint32)
+    codes = sorted_unique(np.concatenate([body, title]).astype(np.uint32))
     meta = {"title": record.title, "kind": record.kind, "rid": record.rid, "link": record.url, **record.meta}
     fragment = {
         "url": record.url,
@@ -225,10 +226,17 @@ def record_entry(record: SearchRecord) -> Entry:
         record,
         hashlib.sha1(data).hexdigest(),
         codes,
-        np.isin(codes, title),
+        _marked(codes, title),
         other,
         gzip_fixed(data, INDEX_GZIP_LEVEL),
     )
+
+
+def _marked(codes: np.ndarray, some: np.ndarray) -> np.ndarray:
+    """Per code of ``codes`` (sorted, unique), whether it is one of ``some`` (all among them)."""
+    marked = np.zeros(len(codes), bool)
+    marked[np.searchsorted(codes, some)] = True
+    return marked
 
 
 def fragment_names(hashes: list[str]) -> list[str]:
