@@ -246,8 +246,12 @@ mkdocs_internals.prerender = lambda *a, **k: converted.append(prerender(*a, **k)
 themed = []
 start = mkdocs_internals.ThemeInTwo.start
 mkdocs_internals.ThemeInTwo.start = lambda *a, **k: themed.append(start(*a, **k)) or themed[-1]
-for name, min_pages in (("alone", mkdocs_internals.MIN_PAGES), ("parallel", 1)):
+from generator.site import plugin
+made_once = plugin.ThemeFragments.__call__
+for name, min_pages in (("alone", mkdocs_internals.MIN_PAGES), ("parallel", 1), ("unshared", 1)):
     mkdocs_internals.MIN_PAGES = min_pages
+    # "unshared": theme fragments made for every page, as Material makes them
+    plugin.ThemeFragments.__call__ = (lambda self, *a, caller: caller()) if name == "unshared" else made_once
     build.build_site(root / "content", out / name / "site", out / name / "datapackage", root / "mkdocs.yml",
                      pages_dir=out / name / "pages", search=False)
 print(json.dumps([converted, themed]))
@@ -282,6 +286,9 @@ def test_pages_converted_and_rendered_on_both_cores_are_the_pages_mkdocs_makes_a
     alone, parallel = tree(tmp_path / "alone" / "site"), tree(tmp_path / "parallel" / "site")
     assert sorted(parallel) == sorted(alone)
     assert [name for name in alone if parallel[name] != alone[name]] == []
+    unshared = tree(tmp_path / "unshared" / "site")  # tabs and navigation made once (ThemeFragments)
+    assert sorted(unshared) == sorted(alone)
+    assert [name for name in alone if unshared[name] != alone[name]] == []
 
 
 def test_a_broken_link_found_in_a_worker_still_fails_a_strict_build(tmp_path: Path, monkeypatch):

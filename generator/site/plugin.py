@@ -38,6 +38,7 @@ import hashlib
 import json
 import logging
 import os
+import posixpath
 import secrets
 import subprocess
 import sys
@@ -416,6 +417,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
     def on_env(self, env, config, files):
         """Every page is read and rendered to HTML; MkDocs copies files next, the archives among them."""
         env.globals["gazette_lastmod"] = self.state.get("lastmod", {})
+        env.globals["gazette_fragment"] = ThemeFragments()  # theme/main.html: tabs and navigation
         job = self.state.pop("archives", None)
         if job is not None:
             _, err = job.communicate()
@@ -431,6 +433,24 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             if theme.start(config, files, nav, env, own=self):
                 self.state["theme"] = theme
         return env
+
+
+class ThemeFragments:
+    """``{% call gazette_fragment(name, page.url) %}…{% endcall %}`` in a theme template: the
+    block made once per name and folder of pages in a build, then given again. The theme asks
+    only for what is the same on every page of a folder that asks: the tabs and navigation of
+    pages outside the navigation, whose links, relative to the page, are the same from any page
+    of the folder."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[str, str], str] = {}
+
+    def __call__(self, name: str, page_url: str, caller) -> str:
+        key = (name, posixpath.dirname(page_url.rstrip("/")))
+        found = self.made.get(key)
+        if found is None:
+            found = self.made[key] = caller()
+        return found
 
 
 BUILD_OUTPUTS = {
