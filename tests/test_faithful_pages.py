@@ -95,3 +95,18 @@ def test_a_pages_head_line_carries_any_text_and_cannot_be_closed_early():
     rest, found = take_head(line + "# 标题\n")
     assert found == head and rest == "# 标题\n"
     assert take_head("# 没有\n") == ("# 没有\n", None)
+
+
+def test_html_set_aside_is_exactly_what_lies_between_marker_lines():
+    """text.set_aside takes a block from a line that is the opening marker to the next line that
+    is the closing one; a marker inside a line is text, and a block never closed stays."""
+    from generator.site.text import HTML_CLOSE as C
+    from generator.site.text import HTML_OPEN as O
+    from generator.site.text import put_back, set_aside
+
+    page = f"# 标题\n\n{O}\n<p>甲</p>\n{C}\n\n正文 {O}\n{O}\n<p>乙</p>\n{C} 不是结尾\n{C}\n{O}\n\n{C}\n\n{O}\n未闭合"
+    markdown, blocks = set_aside(page, "N")
+    assert blocks == ["<p>甲</p>", f"<p>乙</p>\n{C} 不是结尾", ""]
+    assert markdown == f"# 标题\n\n\nNx0x\n\n\n正文 {O}\n\nNx1x\n\n\nNx2x\n\n\n{O}\n未闭合"
+    html = "<p>Nx0x</p>\n<p>Nx1x</p>"
+    assert put_back(html, blocks, "N") == f"<p>甲</p>\n<p>乙</p>\n{C} 不是结尾"
