@@ -690,9 +690,17 @@ def _env() -> Environment:
         table_width=table_width,
         html=html.escape,
         size=human_size,
-        initial=lambda name: (pinyin_slug(name)[:1] or "#").upper(),
+        initial=name_initial,
+        by_initial=lambda people: [
+            (initial, list(run)) for initial, run in itertools.groupby(people, lambda p: name_initial(p.name))
+        ],
     )
     return env
+
+
+def name_initial(name: str) -> str:
+    """The letter a name is listed under: its pinyin's first, or # (people/index)."""
+    return (pinyin_slug(name)[:1] or "#").upper()
 
 
 def rel(target: str, here: str) -> str:
