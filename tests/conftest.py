@@ -89,10 +89,22 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 SUB_PATH = "archive"
 
 
-def _unavailable(reason: str):
+def _unavailable(reason: str, need: str = "browser tests need Chromium and Playwright"):
+    """Skip, or with CI=true fail: CI installs everything the tests need (tests/run)."""
     if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests need Chromium and Playwright: {reason}")
+        pytest.fail(f"{need}: {reason}")
     pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    """A test marked ``ocr`` needs the real OCR engine: skipped without it, failed with CI=true."""
+    if item.get_closest_marker("ocr") is not None:
+        from generator.ingest import ocr
+
+        if not ocr.available():
+            _unavailable(
+                "rapidocr or onnxruntime is not installed (pip install -e .)", "OCR tests need RapidOCR"
+            )
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
