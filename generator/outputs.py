@@ -308,6 +308,34 @@ def claim_cache_dir(folder: Path, protected: list[Protected]) -> Path:
     return resolved
 
 
+def remove_files_but(
+    folder: Path, keep: Callable[[str], bool], passed_over: Callable[[str], bool] = lambda name: False
+) -> int:
+    """Remove every file under ``folder`` (a build's own) whose path relative to it ("a/b.html")
+    ``keep`` refuses, then the folders left empty; the names at the top that ``passed_over``
+    accepts are not looked into. Returns how many files. Walks names, not Paths: tens of
+    thousands of files at 10,000 documents."""
+    removed = 0
+    folders: list[str] = []
+    for root, dirs, names in os.walk(folder):
+        rel = os.path.relpath(root, folder)
+        if rel == ".":
+            rel = ""
+            dirs[:] = [d for d in dirs if not passed_over(d)]
+            names = [n for n in names if not passed_over(n)]
+        else:
+            rel = rel.replace(os.sep, "/") + "/"
+            folders.append(root)
+        for name in names:
+            if not keep(rel + name):
+                os.unlink(os.path.join(root, name))
+                removed += 1
+    for root in reversed(folders):  # deepest first
+        if not os.listdir(root):
+            os.rmdir(root)
+    return removed
+
+
 # ---------------------------------------------------------------- files written whole
 
 

@@ -741,13 +741,30 @@ def test_long_lists_become_pages_per_year_or_agency_that_link_every_document(
 # ---------------------------------------------------------------- page keys (incremental rebuilds)
 
 
-def test_a_document_page_key_changes_with_what_the_page_shows_of_other_records():
-    """A rebuild keeps a cached document page only while its key is the same: the key must change
-    when a document it cites (or that cites it) changes its title, and not otherwise."""
+def _keys_changed(keys, change) -> tuple[set[str], int, object]:
+    """The documents whose key ``keys(archive)`` gives anew once ``change(archive)`` has changed
+    the fixture records, how many documents there are, and what ``change`` returned; a copy of
+    the records gives every key as it was."""
     import copy
 
     from generator.model.archive import build_archive
     from generator.model.records import load_records
+
+    issues = load_records(FIXTURES)
+    before = keys(build_archive(issues))
+    assert keys(build_archive(copy.deepcopy(issues))) == before
+    found = change(build_archive(issues))
+    after = keys(build_archive(issues))
+    return {i for i in before if before[i] != after[i]}, len(before), found
+
+
+def _cited(archive):
+    return next(c for d in archive.documents for c in archive.cites(d) if c.cited is not None)
+
+
+def test_a_document_page_key_changes_with_what_the_page_shows_of_other_records():
+    """A rebuild keeps a cached document page only while its key is the same: the key must change
+    when a document it cites (or that cites it) changes its title, and not otherwise."""
     from generator.site.pages import _page_code_digest, build_site, document_page_key
 
     def keys(archive) -> dict[str, str]:
@@ -757,29 +774,26 @@ def test_a_document_page_key_changes_with_what_the_page_shows_of_other_records()
             d.document_id: document_page_key(site, d, code, "", True, False, {}) for d in archive.documents
         }
 
-    issues = load_records(FIXTURES)
-    before = keys(build_archive(issues))
-    assert keys(build_archive(copy.deepcopy(issues))) == before
-    changed = copy.deepcopy(issues)
-    archive = build_archive(changed)
-    citing = next(c for d in archive.documents for c in archive.cites(d) if c.cited is not None)
-    citing.cited.title += "（修订）"
-    after = keys(build_archive(changed))
-    differ = {i for i in before if before[i] != after[i]}
+    def retitle(archive):
+        citing = _cited(archive)
+        citing.cited.title += "（修订）"
+        return citing
+
+    differ, count, citing = _keys_changed(keys, retitle)
     assert citing.citing.document_id in differ and citing.cited.document_id in differ
-    assert len(differ) < len(before)  # the others stay as they were
-    archive = build_archive(changed)
-    archive.documents[-1].body += "\n\n一个字"  # its own text: its own key
-    assert {i for i, key in keys(archive).items() if key != after[i]} == {archive.documents[-1].document_id}
+    assert len(differ) < count  # the others stay as they were
+
+    def add_a_character(archive):
+        archive.documents[-1].body += "\n\n一个字"  # its own text: its own key
+        return archive.documents[-1].document_id
+
+    differ, _, changed = _keys_changed(keys, add_a_character)
+    assert differ == {changed}
 
 
 def test_a_document_json_key_changes_with_what_the_json_says_of_other_records():
     """A rebuild keeps a document's JSON only while its key is the same: the key must change when
     a document citing it changes its number, or one it cites changes its id, and not otherwise."""
-    import copy
-
-    from generator.model.archive import build_archive
-    from generator.model.records import load_records
     from generator.site.pages import build_site, document_json_key
 
     def keys(archive) -> dict[str, str]:
@@ -788,18 +802,15 @@ def test_a_document_json_key_changes_with_what_the_json_says_of_other_records():
             d.document_id: document_json_key(d, site, d.document_id + ".json", "") for d in archive.documents
         }
 
-    issues = load_records(FIXTURES)
-    before = keys(build_archive(issues))
-    assert keys(build_archive(copy.deepcopy(issues))) == before
-    changed = copy.deepcopy(issues)
-    archive = build_archive(changed)
-    citation = next(c for d in archive.documents for c in archive.cites(d) if c.cited is not None)
-    citation.citing.doc_number.serial += 100
-    citation.citing.doc_number.text = citation.citing.doc_number.text.replace("号", "0号")
-    after = keys(build_archive(changed))
-    differ = {i for i in before if before[i] != after[i]}
+    def renumber(archive):
+        citation = _cited(archive)
+        citation.citing.doc_number.serial += 100
+        citation.citing.doc_number.text = citation.citing.doc_number.text.replace("号", "0号")
+        return citation
+
+    differ, count, citation = _keys_changed(keys, renumber)
     assert citation.citing.document_id in differ and citation.cited.document_id in differ
-    assert len(differ) < len(before)
+    assert len(differ) < count
 
 
 def test_taking_the_download_keys_leaves_none_behind(tmp_path):

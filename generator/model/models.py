@@ -364,8 +364,10 @@ def to_dict(record: Any) -> Any:
         return [to_dict(item) for item in record]
     names = _FIELD_NAMES.get(kind)
     if names is None:
+        if isinstance(record, list):
+            return [to_dict(item) for item in record]
         if not dataclasses.is_dataclass(record) or isinstance(record, type):
-            return [to_dict(item) for item in record] if isinstance(record, list) else record
+            return record
         names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(record))
     return {name: to_dict(getattr(record, name)) for name in names}
 

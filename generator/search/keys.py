@@ -65,9 +65,14 @@ _ASCII_WORD = re.compile(r"[0-9A-Za-z]+")  # Pagefind's words outside Chinese, l
 # ---------------------------------------------------------------- keys
 
 
+def _unspaced(text: str | None) -> str:
+    """``text`` without whitespace: every character re's \\s matches (tests/test_search.py)."""
+    return "".join((text or "").split())
+
+
 def normalise(text: str) -> str:
     """What queries and texts are compared on: no whitespace, one kind of bracket in numbers."""
-    flat = "".join((text or "").split())  # the whitespace re's \s matches (tests/test_search.py)
+    flat = _unspaced(text)
     for bracket, usual in _BRACKET_PAIRS:  # a dozen scans in C: str.translate looks up every character
         if bracket in flat:
             flat = flat.replace(bracket, usual)
@@ -130,7 +135,7 @@ def bigrams(text: str) -> set[str]:
     """Every run of two Chinese characters in ``text``, whitespace between them ignored
     (in Chinese it is layout, as ``normalise`` treats it)."""
     grams = set()
-    for run in _HAN.findall("".join((text or "").split())):
+    for run in _HAN.findall(_unspaced(text)):
         grams.update(map(str.__add__, run, run[1:]))
     return grams
 
@@ -138,7 +143,7 @@ def bigrams(text: str) -> set[str]:
 def bigram_codes(text: str) -> np.ndarray:
     """The distinct runs of two Chinese characters in ``text`` (as ``bigrams``), each as
     first code point << 16 | second, sorted."""
-    points = np.frombuffer("".join((text or "").split()).encode("utf-32-le"), dtype="<u4")
+    points = np.frombuffer(_unspaced(text).encode("utf-32-le"), dtype="<u4")
     han = np.zeros(len(points), bool)
     for low, high in _HAN_RANGES:
         han |= (points >= low) & (points <= high)

@@ -56,7 +56,14 @@ from generator.model.archive import ShardError, load_archive
 from generator.model.ids import SHARD_SUMMARY
 from generator.model.records import RecordFileError
 from generator.model.shards import CatalogueError, read_catalogue
-from generator.outputs import OutputError, check_not_protected, claim_cache_dir, locked, protected_folders
+from generator.outputs import (
+    OutputError,
+    check_not_protected,
+    claim_cache_dir,
+    locked,
+    protected_folders,
+    remove_files_but,
+)
 from generator.parallel import release_memory
 from generator.search.index import index_site
 from generator.search.records import SearchIndexError
@@ -466,24 +473,11 @@ def prune_site(site_dir: Path, outputs: set[str] | None) -> int:
     own files, nor hidden build files, nor the search index (rebuilt after). Returns the count."""
     if outputs is None:
         return 0
-    removed = 0
-    site_dir = Path(site_dir)
-    folders = []
-    for root, dirs, names in os.walk(site_dir):  # names, not Paths: tens of thousands of files
-        rel = os.path.relpath(root, site_dir)
-        rel = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-        if not rel:  # hidden build files and the search index stay
-            dirs[:] = [d for d in dirs if not d.startswith(".") and d != "pagefind"]
-            names = [n for n in names if not n.startswith(".")]
-        else:
-            folders.append(root)
-        for name in names:
-            if rel + name not in outputs and rel + name not in BUILD_OUTPUTS:
-                os.unlink(os.path.join(root, name))
-                removed += 1
-    for folder in reversed(folders):  # deepest first
-        if not os.listdir(folder):
-            os.rmdir(folder)
+    removed = remove_files_but(
+        Path(site_dir),
+        lambda rel: rel in outputs or rel in BUILD_OUTPUTS,
+        lambda name: name.startswith(".") or name == "pagefind",  # build files and the search index stay
+    )
     if removed:
         log.info("gazette: %d files of an earlier build removed", removed)
     return removed

@@ -12,6 +12,8 @@ import html
 import json
 import re
 
+from markdown.extensions.toc import unique
+
 from generator.model.body import blocks
 
 
@@ -108,8 +110,9 @@ def put_back(html_text: str, blocks: list[str], nonce: str) -> str:
 # page ``headings_html`` makes what Python-Markdown would (its ``toc`` extension with permalinks
 # included), in a tenth of a millisecond instead of two. It declines, returning None, whatever it
 # is not sure of: a line that is neither a heading nor a lone placeholder, a heading holding a
-# character Markdown might read (``*``, ``&``, ``[``, ``<``, a backslash...). tests/
-# test_mkdocs_internals.py checks it against Python-Markdown on every page of the sample archive.
+# character Markdown might read (``*``, ``&``, ``[``, ``<``, a backslash...). tests/test_build.py
+# checks the sample site made with it the same as MkDocs alone makes it; tests/
+# test_mkdocs_internals.py checks it against Python-Markdown on awkward headings.
 _HEADING_LINE = re.compile(r"(#{1,6})[ \t]+(.*?)[ \t]*")
 _HEADING_ID = re.compile(r"(.*?) \{ #([a-z][a-z0-9-]*) \}")  # attr_list: ``## 人事任免 { #appointments }``
 _MARKDOWN_SIGNS = re.compile(r"[\\`*_\[\]<>&{}#:|~!^=+\"'$]")
@@ -119,8 +122,6 @@ def headings_html(markdown: str, nonce: str, slugify) -> tuple[str, list[dict], 
     """(HTML, flat table-of-contents tokens, title) of ``markdown`` (as ``set_aside`` left it),
     as Python-Markdown with the ``toc`` extension (``permalink: true``, ``slugify``) and
     ``attr_list`` (a heading's ``{ #id }``) makes them; None when the page holds anything else."""
-    from markdown.extensions.toc import unique
-
     placeholder = re.compile(rf"{re.escape(nonce)}x\d+x")
     lines: list[tuple[int, str, str | None] | str] = []  # headings (level, text, id) and placeholders
     previous_blank = True
