@@ -88,3 +88,18 @@ def test_pages_made_without_python_markdown_are_what_python_markdown_makes():
         "## 标题 ##\n",
     ):
         assert headings_html(declined, "N1", slugify) is None, declined
+
+
+def test_the_themes_navigation_is_materials_own_but_for_its_first_and_last_lines():
+    """theme/partials/nav.html wraps a copy of Material's partials/nav.html (to make it once per
+    folder of pages): a Material release that changes its navigation fails here, not on a page."""
+    from pathlib import Path
+
+    import material
+
+    from generator.site.plugin import THEME_DIR
+
+    theirs = (Path(material.__file__).parent / "templates/partials/nav.html").read_text(encoding="utf-8")
+    ours = (THEME_DIR / "partials/nav.html").read_text(encoding="utf-8")
+    copied = ours.split("{% macro gazette_nav() %}\n", 1)[1].split("{%- endmacro %}", 1)[0]
+    assert copied == theirs.split("-#}\n", 1)[1]
