@@ -742,7 +742,7 @@ def test_pruning_the_site_removes_only_what_the_build_no_longer_makes(tmp_path):
         "kept/index.html",
         "404.html",
         ".gazette-build.json",
-        ".gazette-search/a.json.gz",
+        ".gazette-search/a.entries",
         "pagefind/fragment/zh_1.pf_fragment",
     ]
     for rel in files:

@@ -234,6 +234,34 @@ def test_an_incremental_index_reads_only_the_changed_issues_pages(fixture_site, 
     assert key_token("鹦鹉") in words and key_token("螺号") in words
 
 
+def test_a_damaged_or_older_search_cache_is_read_again_from_the_pages(
+    fixture_site, fixture_archive, tmp_path
+):
+    """A cache file cut short, of an older layout, or missing makes an incremental index read
+    that issue's pages again: the bundle is still the full index's, and the cache is mended."""
+    import shutil
+
+    from generator.search.index import SEARCH_CACHE, index_site
+
+    site = tmp_path / "site"
+    shutil.copytree(fixture_site, site)
+    index_site(site, fixture_archive)
+    full, cache = _bundle(site), site / SEARCH_CACHE
+    files = sorted(cache.iterdir())
+    assert len(files) == len(fixture_archive.issues) >= 2
+    mended = {path.name: path.read_bytes() for path in files}
+    for damage in (
+        lambda path: path.write_bytes(path.read_bytes()[:100]),
+        lambda path: path.write_bytes(b"2\n[]"),  # the layout before
+        lambda path: path.unlink(),
+    ):
+        damage(files[0])
+        (cache / "gone-issue.entries").write_bytes(b"x")  # an issue no longer in the archive
+        index_site(site, fixture_archive, changed_issues=[])
+        assert _bundle(site) == full
+        assert {path.name: path.read_bytes() for path in cache.iterdir()} == mended
+
+
 def test_the_bundle_written_from_the_records_has_the_layout_pagefind_writes(
     fixture_site, fixture_archive, tmp_path
 ):

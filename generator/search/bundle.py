@@ -255,6 +255,16 @@ def fragment_names(hashes: list[str]) -> list[str]:
     return [f"{LANG}_{h[: digits[h]]}" for h in hashes]
 
 
+def bundled_name(sha1: str, names: set[str]) -> str | None:
+    """The name ``fragment_names`` gave the fragment of hash ``sha1`` in a bundle whose fragment
+    names are ``names``: the one among them that is a prefix of it (no name of a bundle is a
+    prefix of another), or None."""
+    for digits in range(FRAGMENT_NAME_DIGITS, len(sha1) + 1):
+        if (name := f"{LANG}_{sha1[:digits]}") in names:
+            return name
+    return None
+
+
 def write_bundle(
     out: Path, entries: list[Entry], runtime: dict[str, bytes], version: str, include: list
 ) -> None:
@@ -328,44 +338,74 @@ def _length(entry: Entry) -> int:
 
 
 def _words(entries: list[Entry]) -> dict[str, bytes]:
-    """Every key's word-index entry, from the entries' keys."""
-    # A slice of the codes at a time (WORD_SLICES, split where a sample of the codes says), each
-    # slice's rows filled in place entry by entry: all rows at once took some 500 MB at 10,000
-    # documents. A key's rows all fall in one slice, so the postings are the same.
+    """Every key's word-index entry, from the entries' keys: the bigram codes a slice at a time
+    (WORD_SLICES, split where a sample of the codes says), and the other keys, on both cores."""
+    # A slice's rows are filled in place entry by entry: all rows at once took some 500 MB at
+    # 10,000 documents. A key's rows all fall in one slice, so the postings are the same.
     sample = np.concatenate([e.codes[::64] for e in entries] or [np.zeros(0, np.uint32)])
     cuts = (
         np.unique(np.quantile(sample, np.linspace(0, 1, WORD_SLICES + 1)[1:-1]).astype(np.uint64))
         if len(sample)
         else []
     )
-    bounds = [0, *(int(c) for c in cuts), 1 << 32]
-    postings: dict[str, tuple[int, bytes]] = {}
-    for lo, hi in zip(bounds, bounds[1:]):
-        spans = [(int(np.searchsorted(e.codes, lo)), int(np.searchsorted(e.codes, hi))) for e in entries]
-        rows = np.empty(sum(end - start for start, end in spans), np.uint64)
-        at = 0
-        for page, (e, (start, end)) in enumerate(zip(entries, spans)):
-            block = rows[at : at + end - start]
-            block[:] = e.codes[start:end]
-            block <<= np.uint64(32)
-            block |= np.uint64(page << 1)
-            block |= e.weighty[start:end]
-            at += end - start
-        postings.update(_postings(rows, _bigram_key))
-        del rows
-    names = sorted({k for e in entries for k in e.other} - postings.keys())  # a bigram's key wins
+    bounds = np.array([0, *(int(c) for c in cuts), 1 << 32], np.uint64)
+    spans = [np.searchsorted(e.codes, bounds).tolist() for e in entries]  # where each slice starts
+    tasks: list[int | None] = [*range(len(bounds) - 1), None]  # each slice, then the other keys
+
+    def job(part: tuple[int, int]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+        bigram_words: dict[str, bytes] = {}
+        other_words: dict[str, bytes] = {}
+        for task in tasks[part[0] :: part[1]]:
+            if task is None:
+                other_words.update(_other_words(entries))
+            else:
+                bigram_words.update(_slice_words(entries, spans, task))
+        return bigram_words, other_words
+
+    parallel = len(entries) >= MIN_PARALLEL_ENTRIES
+    parts = in_two(job, shares=(len(tasks) + 1) // 2) if parallel else [job((0, 1))]
+    words: dict[str, bytes] = {}
+    for bigram_words, _ in parts:
+        words.update(bigram_words)
+    for _, other_words in parts:
+        for key, entry in other_words.items():
+            words.setdefault(key, entry)  # a bigram's key wins
+    return words
+
+
+def _slice_words(entries: list[Entry], spans: list[list[int]], i: int) -> dict[str, bytes]:
+    """The word-index entries of the bigram codes in the ``i``-th slice."""
+    rows = np.empty(sum(span[i + 1] - span[i] for span in spans), np.uint64)
+    at = 0
+    for page, (e, span) in enumerate(zip(entries, spans)):
+        start, end = span[i], span[i + 1]
+        if start == end:
+            continue
+        block = rows[at : at + end - start]
+        block[:] = e.codes[start:end]
+        block <<= np.uint64(32)
+        block |= np.uint64(page << 1)
+        block |= e.weighty[start:end]
+        at += end - start
+    return _word_entries(_postings(rows, _bigram_key))
+
+
+def _other_words(entries: list[Entry]) -> dict[str, bytes]:
+    """The word-index entries of the keys other than bigrams: numbers, names, ASCII words."""
+    names = sorted({k for e in entries for k in e.other})
     index = {name: i for i, name in enumerate(names)}
     rows = np.fromiter(
         (
             index[key] << 32 | page << 1 | weighty
             for page, e in enumerate(entries)
             for key, weighty in e.other.items()
-            if key in index
         ),
         np.uint64,
     )
-    postings.update(_postings(rows, names.__getitem__))
-    del rows
+    return _word_entries(_postings(rows, names.__getitem__))
+
+
+def _word_entries(postings: dict[str, tuple[int, bytes]]) -> dict[str, bytes]:
     words = {}
     for key in list(postings):  # each posting freed as its entry is made: never both at once
         count, pages = postings.pop(key)
@@ -387,6 +427,7 @@ def _write_filters(filter_dir: Path, entries: list[Entry]) -> list[list[str]]:
     return listed
 
 
+MIN_PARALLEL_ENTRIES = 2_000  # fewer records: the word index is made here, forking costs more
 WORD_SLICES = 8  # slices of the bigram codes the word index is built from, one after another
 POSTING_SLICE = 1 << 21  # rows encoded at a time: bounds the memory of the step below
 

@@ -16,24 +16,22 @@ The bundle is Pagefind's format, written by ``bundle.write_bundle`` from the rec
 fragments (each record's text, what a result downloads), the word index of keys, filters,
 sorts and the meta. Pagefind's binary supplies its browser runtime only (``pagefind_runtime``,
 a run over one dummy page), so indexing needs none of its memory, and a rebuild is incremental:
-each issue's keys and fragment names are kept in the site (``SEARCH_CACHE``, one file per
+each issue's keys and fragment hashes are kept in the site (``SEARCH_CACHE``, one file per
 issue), and ``index_site(..., changed_issues=ids)`` reads the pages of those issues only and
 writes only their fragments; the rest of the bundle (word index, filters, meta) is written
-anew from the cached keys, with numpy, in seconds.
+anew from the cached keys, with numpy, on both cores.
 """
 
 from __future__ import annotations
 
-import base64
-import dataclasses
 import functools
-import gzip
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -43,7 +41,14 @@ from generator.model import ids
 from generator.model.archive import Archive
 from generator.outputs import write_atomic
 from generator.parallel import in_two, release_memory
-from generator.search.bundle import RUNTIME_FILES, Entry, canonicalise_bundle, record_entry, write_bundle
+from generator.search.bundle import (
+    RUNTIME_FILES,
+    Entry,
+    bundled_name,
+    canonicalise_bundle,
+    record_entry,
+    write_bundle,
+)
 from generator.search.keys import (
     BUNDLE_DIR,
     INDEX_THREADS,
@@ -66,7 +71,7 @@ from generator.search.records import (
 MIN_PARALLEL = 20  # issues to read: fewer are read here, forking costs more than it saves
 FRAGMENT_STAGING = ".gazette-search-fragments"  # in the site while the index is written
 SEARCH_CACHE = ".gazette-search"  # in the site: each issue's search records as last indexed
-_CACHE_VERSION = b"2\n"  # a cache file of another layout is not read
+_CACHE_VERSION = b"gazette-search 3\n"  # a cache file of another layout is not read
 
 # ---------------------------------------------------------------- the edge
 
@@ -113,47 +118,46 @@ def index_site(
         {p.name[: -len(".pf_fragment")] for p in fragment_dir.iterdir()} if fragment_dir.is_dir() else set()
     )
     cache = site_dir / SEARCH_CACHE
-    entries: list[Entry] = []
-    issues: list[tuple[Path, list[Entry], list[str] | None]] = []  # cache file, entries, names as cached
     cached: dict[str, list[Entry]] = {}
     for issue in archive.issues:
         if changed is not None and issue.issue_id not in changed:
-            found = _read_cache(cache / f"{issue.issue_id}.json.gz", present)
+            found = _read_cache(cache / _cache_name(issue.issue_id), present)
             if found is not None:
                 cached[issue.issue_id] = found
     to_read = [issue for issue in archive.issues if issue.issue_id not in cached]
 
-    # fragments go to files as they are made (renamed into the bundle by write_bundle), so
-    # that neither process holds them all
+    # Each issue read is written, as it is read, to the staging folder: its fragments (named by
+    # their hash, renamed into the bundle by write_bundle) and its cache file (moved into
+    # SEARCH_CACHE once the bundle is written), so that neither process holds them all and
+    # nothing is sent back; its entries are then read from that cache file.
     staging = site_dir / FRAGMENT_STAGING
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
+    (staging / SEARCH_CACHE).mkdir(parents=True)
     job = functools.partial(_read_issues, archive, to_read, read_page, staging)
-    parts = in_two(job, shares=8) if len(to_read) >= MIN_PARALLEL else [job((0, 1))]
-    read = {issue_id: found for part in parts for issue_id, found in part.items()}
-    del job, parts
+    in_two(job, shares=8) if len(to_read) >= MIN_PARALLEL else job((0, 1))
+    del job
+    entries: list[Entry] = []
     for issue in archive.issues:
-        path = cache / f"{issue.issue_id}.json.gz"
-        if issue.issue_id in cached:
-            found = cached[issue.issue_id]
-            issues.append((path, found, [e.name for e in found]))
-        else:
-            found = read[issue.issue_id]
-            issues.append((path, found, None))
+        found = cached.get(issue.issue_id)
+        if found is None:
+            found = _read_cache(staging / SEARCH_CACHE / _cache_name(issue.issue_id), present, staging)
+            if found is None:  # written a moment ago by _read_issues
+                raise SearchIndexError(f"{staging}: the search records of {issue.issue_id} were not written")
         entries.extend(found)
-    del archive, to_read, read, cached
+    issue_ids = [issue.issue_id for issue in archive.issues]
+    read_ids = [issue.issue_id for issue in to_read]
+    del archive, to_read, cached
     release_memory()  # the archive's memory, before the word index needs its own
     # Pages newest first (a list without a query shows them in this order), a function of the records
     entries.sort(key=lambda e: (e.record.sort.get("date") or "", e.record.rid), reverse=True)
     write_bundle(out, entries, runtime, version, include)
+    cache.mkdir(exist_ok=True)
+    for issue_id in read_ids:
+        os.replace(staging / SEARCH_CACHE / _cache_name(issue_id), cache / _cache_name(issue_id))
     shutil.rmtree(staging)
-    kept = set()
-    for path, found, names in issues:
-        kept.add(path.name)
-        if names != [e.name for e in found]:
-            _write_cache(path, found)
-    for path in cache.glob("*.json.gz") if cache.is_dir() else ():
-        if path.name not in kept:  # an issue no longer in the archive
+    kept = {_cache_name(issue_id) for issue_id in issue_ids}
+    for path in list(cache.iterdir()):
+        if path.name not in kept:  # an issue no longer in the archive, or a cache of an older layout
             path.unlink()
     counts: dict[str, int] = {}
     for entry in entries:
@@ -161,21 +165,16 @@ def index_site(
     return counts
 
 
-def _read_issues(
-    archive: Archive, issues: list, read_page, staging: Path, part: tuple[int, int]
-) -> dict[str, list[Entry]]:
-    """The entries of every ``part[1]``-th issue from the ``part[0]``-th, read from their pages;
-    their fragments written into ``staging``, named by their hash."""
-    found = {}
+def _read_issues(archive: Archive, issues: list, read_page, staging: Path, part: tuple[int, int]) -> None:
+    """Every ``part[1]``-th issue from the ``part[0]``-th, read from its pages: its fragments
+    written into ``staging`` (named by their hash), its entries into its cache file there."""
     for issue in issues[part[0] :: part[1]]:
-        entries = found[issue.issue_id] = []
+        entries = []
         for record in issue_records(archive, issue, read_page):
             entry = record_entry(_with_text(record))
-            staged = staging / f"{entry.sha1}.pf_fragment"
-            staged.write_bytes(entry.fragment)
-            entry.fragment = staged
+            (staging / f"{entry.sha1}.pf_fragment").write_bytes(entry.fragment)
             entries.append(entry)
-    return found
+        _write_cache(staging / SEARCH_CACHE / _cache_name(issue.issue_id), entries)
 
 
 def issues_of_pages(archive: Archive, pages: Iterable[str]) -> set[str]:
@@ -212,41 +211,66 @@ def pagefind_runtime() -> tuple[dict[str, bytes], str, list]:
     return files, str(entry["version"]), list(entry.get("include_characters", []))
 
 
-def _read_cache(path: Path, present: set[str]) -> list[Entry] | None:
-    """An issue's entries as cached, or None (no cache, damaged, or a fragment it names is
-    not in the bundle: then the issue is read from its pages)."""
+def _cache_name(issue_id: str) -> str:
+    return f"{issue_id}.entries"
+
+
+def _read_cache(path: Path, present: set[str], staged: Path | None = None) -> list[Entry] | None:
+    """An issue's entries as cached, or None (no cache, another layout, damaged, or a fragment
+    it names is not in the bundle: then the issue is read from its pages). With ``staged``
+    (the folder _read_issues wrote them into), its fragments are those staged files instead."""
     try:
-        data = gzip.decompress(path.read_bytes())
+        data = path.read_bytes()
         if not data.startswith(_CACHE_VERSION):
             return None
+        at = len(_CACHE_VERSION) + 8
+        size = int.from_bytes(data[at - 8 : at], "little")
+        rows = json.loads(zlib.decompress(data[at : at + size]))
+        counts = [row["codes"] for row in rows]
+        total = sum(counts)
+        at += size
+        codes = np.frombuffer(data, "<u4", total, at).astype(np.uint32)
+        weighty = np.unpackbits(np.frombuffer(data, np.uint8, offset=at + 4 * total), count=total).astype(
+            bool
+        )
+        bounds = np.cumsum(counts)[:-1]
         entries = []
-        for row in json.loads(data[len(_CACHE_VERSION) :]):
-            if row["name"] not in present:
-                return None
-            codes = np.frombuffer(base64.b64decode(row["codes"]), "<u4").astype(np.uint32)
-            weighty = np.zeros(len(codes), bool)
-            weighty[row["weighty"]] = True
+        for row, its_codes, its_weighty in zip(rows, np.split(codes, bounds), np.split(weighty, bounds)):
+            if staged is not None:
+                name, fragment = "", staged / f"{row['sha1']}.pf_fragment"
+            else:
+                name, fragment = bundled_name(row["sha1"], present), None
+                if name is None:
+                    return None
             record = SearchRecord(**row["record"])
-            entries.append(Entry(record, row["sha1"], codes, weighty, row["other"], None, row["name"]))
+            entries.append(Entry(record, row["sha1"], its_codes, its_weighty, row["other"], fragment, name))
         return entries
-    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
+    except (OSError, ValueError, TypeError, KeyError, IndexError, zlib.error):
         return None
 
 
 def _write_cache(path: Path, entries: list[Entry]) -> None:
+    """Layout: _CACHE_VERSION, the length of the rows (8 bytes), the rows (zlib-compressed
+    JSON: each entry's record without its text, hash, other keys and count of codes), then
+    every entry's codes (uint32) and their weighty bits, one after another."""
     rows = [
-        {
-            "record": dataclasses.asdict(e.record),
-            "sha1": e.sha1,
-            "name": e.name,
-            "codes": base64.b64encode(e.codes.astype("<u4").tobytes()).decode("ascii"),
-            "weighty": np.flatnonzero(e.weighty).tolist(),
-            "other": e.other,
-        }
-        for e in entries
+        {"record": vars(e.record), "sha1": e.sha1, "other": e.other, "codes": len(e.codes)} for e in entries
     ]
-    data = _CACHE_VERSION + json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    write_atomic(path, gzip.compress(data, 1, mtime=0))
+    head = zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+    codes = [e.codes.astype("<u4") for e in entries]
+    weighty = np.packbits(np.concatenate([e.weighty for e in entries] or [np.zeros(0, bool)]))
+    write_atomic(
+        path,
+        b"".join(
+            [
+                _CACHE_VERSION,
+                len(head).to_bytes(8, "little"),
+                head,
+                *(c.tobytes() for c in codes),
+                weighty.tobytes(),
+            ]
+        ),
+    )
 
 
 def _with_text(record: SearchRecord) -> SearchRecord:
