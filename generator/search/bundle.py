@@ -20,6 +20,7 @@ import shutil
 import struct
 import zlib
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import cbor2
@@ -350,7 +351,9 @@ def _words(entries: list[Entry]) -> dict[str, bytes]:
     )
     bounds = np.array([0, *(int(c) for c in cuts), 1 << 32], np.uint64)
     spans = [np.searchsorted(e.codes, bounds).tolist() for e in entries]  # where each slice starts
-    tasks: list[int | None] = [*range(len(bounds) - 1), None]  # each slice, then the other keys
+    slices = range(len(bounds) - 1)
+    # the other keys (as long as three slices) go to the forked process, which has less else to do
+    tasks: list[int | None] = [*slices[:1], None, *slices[1:]]
 
     def job(part: tuple[int, int]) -> tuple[dict[str, bytes], dict[str, bytes]]:
         bigram_words: dict[str, bytes] = {}
@@ -392,16 +395,14 @@ def _slice_words(entries: list[Entry], spans: list[list[int]], i: int) -> dict[s
 
 def _other_words(entries: list[Entry]) -> dict[str, bytes]:
     """The word-index entries of the keys other than bigrams: numbers, names, ASCII words."""
-    names = sorted({k for e in entries for k in e.other})
+    keys = list(chain.from_iterable(e.other for e in entries))  # each entry's keys, in page order
+    names = sorted(set(keys))
     index = {name: i for i, name in enumerate(names)}
-    rows = np.fromiter(
-        (
-            index[key] << 32 | page << 1 | weighty
-            for page, e in enumerate(entries)
-            for key, weighty in e.other.items()
-        ),
-        np.uint64,
+    rows = np.fromiter(map(index.__getitem__, keys), np.uint64, len(keys)) << np.uint64(32)
+    rows |= np.repeat(np.arange(len(entries), dtype=np.uint64), [len(e.other) for e in entries]) << np.uint64(
+        1
     )
+    rows |= np.fromiter(chain.from_iterable(e.other.values() for e in entries), bool, len(keys))
     return _word_entries(_postings(rows, names.__getitem__))
 
 
