@@ -27,6 +27,7 @@ from generator.outputs import (
     locked,
     make_staging,
     protected_folders,
+    relative_files,
     replace_dirs,
     set_aside,
 )
@@ -162,7 +163,7 @@ def _swap(pairs: list[tuple[Path, Path]], force: bool) -> list[Path]:
 def _same_files(out_dir: Path, files: dict[str, bytes]) -> bool:
     if not out_dir.is_dir():
         return False
-    present = {p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*") if p.is_file()}
+    present = set(relative_files(out_dir))
     if present != set(files):
         return False
     return all((out_dir / rel).read_bytes() == data for rel, data in files.items())
@@ -343,8 +344,8 @@ def write_stamp(site_dir: Path, stamp: dict[str, str]) -> None:
     can tell a file someone added to the site from its own."""
     site_dir = Path(site_dir)
     (site_dir / BUILD_STAMP).write_text(json.dumps(stamp, indent=1) + "\n", encoding="utf-8")
-    files = sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*") if p.is_file())
-    data = "\n".join(f for f in files if f not in (BUILD_STAMP, MANIFEST)).encode("utf-8")
+    files = sorted(relative_files(site_dir, lambda name: name in (BUILD_STAMP, MANIFEST)))
+    data = "\n".join(files).encode("utf-8")
     (site_dir / MANIFEST).write_bytes(gzip.compress(data, mtime=0))
 
 
@@ -355,10 +356,8 @@ def foreign_files(folder: Path, made: set[str]) -> list[str]:
     """Files under ``folder`` that are not in ``made`` (nor gazette's own hidden files)."""
     return sorted(
         rel
-        for p in Path(folder).rglob("*")
-        if p.is_file()
-        and (rel := p.relative_to(folder).as_posix()) not in made
-        and not rel.startswith((".gazette-", "pagefind/"))  # the search index is always made anew
+        for rel in relative_files(folder, lambda name: name.startswith(".gazette-") or name == "pagefind")
+        if rel not in made  # the search index (pagefind/) is always made anew
     )
 
 

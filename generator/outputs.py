@@ -308,23 +308,37 @@ def claim_cache_dir(folder: Path, protected: list[Protected]) -> Path:
     return resolved
 
 
+def _walk(folder: Path, passed_over: Callable[[str], bool]) -> Iterator[tuple[str, str, list[str]]]:
+    """os.walk's folders as (path, path relative to ``folder`` ending in "/" or "", file names);
+    the names at the top that ``passed_over`` accepts are not looked into. Names, not Paths:
+    tens of thousands of files at 10,000 documents."""
+    for root, dirs, names in os.walk(folder):
+        rel = os.path.relpath(root, folder)
+        if rel == ".":
+            dirs[:] = [d for d in dirs if not passed_over(d)]
+            yield root, "", [n for n in names if not passed_over(n)]
+        else:
+            yield root, rel.replace(os.sep, "/") + "/", names
+
+
+def relative_files(folder: Path, passed_over: Callable[[str], bool] = lambda name: False) -> Iterator[str]:
+    """Every file under ``folder`` as its path relative to it ("a/b.html"), but for the names
+    at the top that ``passed_over`` accepts."""
+    for _, rel, names in _walk(folder, passed_over):
+        for name in names:
+            yield rel + name
+
+
 def remove_files_but(
     folder: Path, keep: Callable[[str], bool], passed_over: Callable[[str], bool] = lambda name: False
 ) -> int:
     """Remove every file under ``folder`` (a build's own) whose path relative to it ("a/b.html")
     ``keep`` refuses, then the folders left empty; the names at the top that ``passed_over``
-    accepts are not looked into. Returns how many files. Walks names, not Paths: tens of
-    thousands of files at 10,000 documents."""
+    accepts are not looked into. Returns how many files."""
     removed = 0
     folders: list[str] = []
-    for root, dirs, names in os.walk(folder):
-        rel = os.path.relpath(root, folder)
-        if rel == ".":
-            rel = ""
-            dirs[:] = [d for d in dirs if not passed_over(d)]
-            names = [n for n in names if not passed_over(n)]
-        else:
-            rel = rel.replace(os.sep, "/") + "/"
+    for root, rel, names in _walk(folder, passed_over):
+        if rel:
             folders.append(root)
         for name in names:
             if not keep(rel + name):
