@@ -432,8 +432,9 @@ def package_files(archive: Archive, site_url: str = "") -> dict[str, bytes]:
     for name, rows in _rows(archive).items():
         schema = SCHEMAS[name]
         columns = [f["name"] for f in schema["fields"]]
+        flags = [i for i, f in enumerate(schema["fields"]) if f["type"] == "boolean"]
         path = f"{name}.csv"
-        files[path] = _csv(columns, ([row.get(c) for c in columns] for row in rows))
+        files[path] = _csv(columns, (_with_flags([row.get(c) for c in columns], flags) for row in rows))
         resources.append(_resource(name, path, files[path], schema))
     for document in archive.documents:
         for table in document.tables:
@@ -620,20 +621,21 @@ def _column_titles(table: Table, width: int) -> list[str]:
 
 
 def _csv(columns: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """CSV of ``rows``: None as an empty cell, any other value as str() gives it (the csv
+    module's own rules), booleans already true/false (``_with_flags``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
+    writer.writerows(rows)
     return buffer.getvalue().encode("utf-8")
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+def _with_flags(row: list[Any], flags: list[int]) -> list[Any]:
+    """``row`` with the booleans at ``flags`` (the schema's boolean fields) as true/false."""
+    for i in flags:
+        if isinstance(row[i], bool):
+            row[i] = "true" if row[i] else "false"
+    return row
 
 
 def write_package_files(files: dict[str, bytes], folder: Path) -> None:

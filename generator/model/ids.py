@@ -181,6 +181,12 @@ def path_segment(text: str, fallback: str = "item") -> str:
 COLUMN_NAME_MAX = 40
 
 
+@lru_cache(maxsize=1 << 14)  # tables repeat their headings: 序号, 单位, 金额 …
+def _pinyin_name(title: str) -> str:
+    words = [_UNSAFE.sub("", w.lower()) for w in lazy_pinyin(title, errors=lambda chars: chars.split())]
+    return "_".join(w for w in words if w)[:COLUMN_NAME_MAX].strip("_")
+
+
 def column_names(titles: list[str]) -> list[str]:
     """ASCII field names for a table's columns from their headings, in pinyin a syllable a word:
     序号 → xu_hao, 2023 年实际完成 → 2023_nian_shi_ji_wan_cheng; an empty heading gives c3 (the third
@@ -188,8 +194,7 @@ def column_names(titles: list[str]) -> list[str]:
     names: list[str] = []
     taken: set[str] = set()
     for n, title in enumerate(titles, start=1):
-        words = [_UNSAFE.sub("", w.lower()) for w in lazy_pinyin(title, errors=lambda chars: chars.split())]
-        name = "_".join(w for w in words if w)[:COLUMN_NAME_MAX].strip("_") or f"c{n}"
+        name = _pinyin_name(title) or f"c{n}"
         candidate, k = name, 2
         while candidate in taken:
             candidate, k = f"{name}_{k}", k + 1
