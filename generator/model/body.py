@@ -71,6 +71,7 @@ def cells(line: str) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=16)  # the page, the JSON and the data package each ask
 def plain_text(body: str) -> str:
     """The body as the document prints it: paragraphs and headings one per line with a blank line
     between, table rows one per line with their cells separated by tabs."""

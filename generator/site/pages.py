@@ -876,6 +876,7 @@ def iter_pages(
     bulk_url: str | None = None,
     part: tuple[int, int] = (0, 1),
     reuse_from: Path | None = None,
+    site: Site | None = None,
 ) -> Iterator[tuple[str, str | object]]:
     """Every generated page as (docs-relative path, Markdown text), one at a time; with ``part``
     ``(k, n)``, only the k-th of every n pages (the others are not rendered), so that n
@@ -891,9 +892,10 @@ def iter_pages(
     ``source_pdfs`` says the source PDFs are published (``sources/<file>``), so that a document
     links the pages it was printed on. ``bulk_url`` None: the package's files, zip and SQLite are
     published in the site (under ``data/``); a string: they are not, and the data page links the
-    zip and SQLite at that address (a release's downloads, ``""`` for none).
+    zip and SQLite at that address (a release's downloads, ``""`` for none). ``site``: the
+    archive's ``build_site(archive, datapackage)``, when the caller has it already.
     """
-    site = build_site(archive, datapackage)
+    site = site or build_site(archive, datapackage)
     env = _env()
     base_url = (site_url.rstrip("/") + "/") if site_url else ""
     mine, parts = part

@@ -220,6 +220,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         pages_dir = self._claim_caches(config, content)
         downloads = self.config.document_downloads
         bulk = self.config.bulk_downloads
+        site = build_site(archive, descriptor)  # for the pages and the downloads
         written = write_pages_in_two(
             lambda part: iter_pages(
                 archive,
@@ -232,6 +233,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 bulk_url=None if bulk else self.config.bulk_downloads_url,
                 part=part,
                 reuse_from=pages_dir if self.config.reuse_pages else None,
+                site=site,
             ),
             pages_dir,
         )
@@ -267,7 +269,6 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             self.state["archives"] = start_package_archives(package_dir, archives_dir)
             for rel in (DATA_ZIP, DATA_SQLITE, DATA_XLSX):  # ready by on_env, before MkDocs copies files
                 files.append(File.generated(config, rel, abs_src_path=str(archives_dir / rel)))
-        site = build_site(archive, descriptor)
         authority = self.config.feed_id_authority
         keys = take_download_keys(files_dir)
         reuse = files_dir if self.config.reuse_pages else None
