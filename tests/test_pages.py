@@ -826,3 +826,26 @@ def test_taking_the_download_keys_leaves_none_behind(tmp_path):
     assert take_download_keys(tmp_path) == {"documents/a.json": "k1", "documents/b.json": "k2"}
     assert list(folder.iterdir()) == []
     assert take_download_keys(tmp_path) == {}
+
+
+def test_every_page_carries_materials_chinese_labels_and_its_own_base_url(fixture_site):
+    """Material's __config script (made once per base URL, plugin.ThemeFragments) and its
+    labels (looked up once, theme/partials/languages/zh-Hans.html): a page at each depth has its
+    own base URL, and the labels are Material's Simplified Chinese ones."""
+    import re
+
+    pages = {
+        "index.html": ".",
+        "about/index.html": "..",
+        "documents/jiyanzhengfa-2021-5/index.html": "../..",
+    }
+    for rel, base in pages.items():
+        html = (fixture_site / rel).read_text(encoding="utf-8")
+        found = re.search(r'<script id="__config" type="application/json">(.*?)</script>', html, re.S)
+        config = json.loads(found.group(1))
+        assert config["base"] == base, rel
+        prefix = "" if base == "." else base + "/"
+        assert config["search"].startswith(prefix + "assets/javascripts/workers/search."), rel
+        assert config["translations"]["clipboard.copy"] == "复制"
+        assert config["translations"]["search.result.none"] == "没有找到符合条件的结果"
+        assert "跳转至" in html, rel  # the skip link: lang.t("action.skip")

@@ -425,7 +425,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
     def on_env(self, env, config, files):
         """Every page is read and rendered to HTML; MkDocs copies files next, the archives among them."""
         env.globals["gazette_lastmod"] = self.state.get("lastmod", {})
-        env.globals["gazette_fragment"] = ThemeFragments()  # theme/main.html: tabs and navigation
+        env.globals["gazette_fragment"] = ThemeFragments()  # theme/main.html: tabs, navigation, config
         job = self.state.pop("archives", None)
         if job is not None:
             _, err = job.communicate()
@@ -448,7 +448,8 @@ class ThemeFragments:
     block made once per name and folder of pages in a build, then given again. The theme asks
     only for what is the same on every page of a folder that asks: the tabs and navigation of
     pages outside the navigation, whose links, relative to the page, are the same from any page
-    of the folder."""
+    of the folder; and Material's __config script, the same on every page of one base URL, which
+    the theme names in the fragment's name (with no folder)."""
 
     def __init__(self) -> None:
         self.made: dict[tuple[str, str], str] = {}
