@@ -765,3 +765,26 @@ def test_pruning_a_cache_folder_keeps_its_marker_and_the_pages_given(tmp_path):
     left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert left == sorted([CACHE_MARKER, "a.md", "documents/b.md"])
     assert not (tmp_path / "old").exists()
+
+
+def test_a_new_data_package_links_the_files_it_keeps_and_never_writes_through_them(tmp_path):
+    """A rebuild's package stages the unchanged files as hard links to the package in place and
+    writes the changed ones anew: the package in place keeps its bytes until the swap."""
+    from generator.build import stage_package
+
+    out = tmp_path / "datapackage"
+    (out / "tables").mkdir(parents=True)
+    (out / "documents.csv").write_bytes(b"id\n1\n")
+    (out / "tables" / "t1.csv").write_bytes(b"a\nx\n")
+    assert stage_package({"documents.csv": b"id\n1\n", "tables/t1.csv": b"a\nx\n"}, out) is None  # unchanged
+
+    staging = stage_package(
+        {"documents.csv": b"id\n1\n2\n", "tables/t1.csv": b"a\nx\n", "new.csv": b"n\n"}, out
+    )
+    assert staging is not None and staging != out
+    assert (staging / "tables" / "t1.csv").stat().st_ino == (out / "tables" / "t1.csv").stat().st_ino
+    assert (staging / "documents.csv").stat().st_ino != (out / "documents.csv").stat().st_ino
+    assert (staging / "documents.csv").read_bytes() == b"id\n1\n2\n"
+    assert (staging / "new.csv").read_bytes() == b"n\n"
+    assert (out / "documents.csv").read_bytes() == b"id\n1\n"  # the package in place, untouched
+    assert not (out / "new.csv").exists()
