@@ -361,3 +361,20 @@ def test_a_robots_txt_of_the_archives_own_is_published_as_written(tmp_path: Path
     assert (tmp_path / "site" / "robots.txt").read_text(
         encoding="utf-8"
     ) == "User-agent: *\nDisallow: /people/\n"
+
+
+def test_the_build_links_the_files_it_made_into_the_site_and_copies_the_rest(fixture_site: Path):
+    """Downloads, package files and bulk archives come from the build's own folders, which are
+    only ever replaced file by file: the site holds hard links to them (plugin.BuildFile). A
+    file of the project or the theme is copied, so that nothing editing the site can reach it."""
+    out = fixture_site.parent
+    document_json = next(iter(sorted((fixture_site / "documents").glob("*.json"))))
+    linked = {
+        document_json: out / "pages-files" / "documents" / document_json.name,
+        fixture_site / "data" / "gazette" / "documents.csv": out / "datapackage" / "documents.csv",
+    }
+    for in_site, made in linked.items():
+        assert in_site.read_bytes() == made.read_bytes()
+        assert in_site.stat().st_ino == made.stat().st_ino, in_site
+    copied = fixture_site / "assets" / "stylesheets" / "gazette.css"
+    assert copied.stat().st_nlink == 1
