@@ -40,7 +40,7 @@ import numpy as np
 from generator.model import ids
 from generator.model.archive import Archive
 from generator.outputs import write_atomic
-from generator.parallel import in_two, release_memory
+from generator.parallel import collector_paused, in_two, release_memory
 from generator.search.bundle import (
     RUNTIME_FILES,
     Entry,
@@ -76,6 +76,7 @@ _CACHE_VERSION = b"gazette-search 3\n"  # a cache file of another layout is not 
 # ---------------------------------------------------------------- the edge
 
 
+@collector_paused()
 def index_site(
     site_dir: Path,
     archive: Archive | Callable[[], Archive],
