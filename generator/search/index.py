@@ -19,7 +19,7 @@ a run over one dummy page), so indexing needs none of its memory, and a rebuild 
 each issue's keys and fragment hashes are kept in the site (``SEARCH_CACHE``, one file per
 issue), and ``index_site(..., changed_issues=ids)`` reads the pages of those issues only and
 writes only their fragments; the rest of the bundle (word index, filters, meta) is written
-anew from the cached keys, with numpy, on both cores.
+anew from the cached keys, with numpy.
 """
 
 from __future__ import annotations

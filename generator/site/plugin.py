@@ -427,6 +427,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         """Every page is read and rendered to HTML; MkDocs copies files next, the archives among them."""
         env.globals["gazette_lastmod"] = self.state.get("lastmod", {})
         env.globals["gazette_fragment"] = ThemeFragments()  # theme/main.html: tabs, navigation, config
+        env.filters["gazette_folder"] = page_folder
         job = self.state.pop("archives", None)
         if job is not None:
             _, err = job.communicate()
@@ -445,22 +446,25 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
 
 
 class ThemeFragments:
-    """``{% call gazette_fragment(name, page.url) %}…{% endcall %}`` in a theme template: the
-    block made once per name and folder of pages in a build, then given again. The theme asks
-    only for what is the same on every page of a folder that asks: the tabs and navigation of
+    """``{% call gazette_fragment(name, key) %}…{% endcall %}`` in a theme template: the block
+    made once per name and key in a build, then given again. The key is what the block depends
+    on: the folder of the page (``page.url | gazette_folder``) for the tabs and navigation of
     pages outside the navigation, whose links, relative to the page, are the same from any page
-    of the folder; and Material's __config script, the same on every page of one base URL, which
-    the theme names in the fragment's name (with no folder)."""
+    of the folder; the base URL for Material's __config script."""
 
     def __init__(self) -> None:
         self.made: dict[tuple[str, str], str] = {}
 
-    def __call__(self, name: str, page_url: str, caller) -> str:
-        key = (name, posixpath.dirname(page_url.rstrip("/")))
-        found = self.made.get(key)
+    def __call__(self, name: str, key: str, caller) -> str:
+        found = self.made.get((name, key))
         if found is None:
-            found = self.made[key] = caller()
+            found = self.made[name, key] = caller()
         return found
+
+
+def page_folder(url: str) -> str:
+    """documents/x/ → documents: the folder a page's URL is in (the theme's gazette_folder)."""
+    return posixpath.dirname(url.rstrip("/"))
 
 
 class BuildFile(File):
