@@ -12,13 +12,14 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from generator.data.datapackage import PACKAGE_DOCS, PACKAGE_NAME, package_files, write_package_files
 from generator.errors import GazetteError
-from generator.model.archive import ShardError, load_archive
+from generator.model.archive import Archive, ShardError, load_archive
 from generator.model.records import record_paths
 from generator.outputs import (
     OutputError,
@@ -80,9 +81,9 @@ def write_bulk_downloads(package_dir: Path, out_dir: Path) -> list[Path]:
     return [out_dir / name for name in BULK_FILES]
 
 
-def stage_datapackage(content_dir: Path, out_dir: Path, shard: str | None = None) -> Path | None:
-    """The data package of ``content_dir``, staged beside ``out_dir``; None when unchanged."""
-    return stage_package(package_files(load_archive(content_dir, shard)), out_dir)
+def stage_datapackage(archive: Archive, out_dir: Path) -> Path | None:
+    """The data package of ``archive``, staged beside ``out_dir``; None when unchanged."""
+    return stage_package(package_files(archive), out_dir)
 
 
 def stage_package(files: dict[str, bytes], out_dir: Path) -> Path | None:
@@ -214,7 +215,7 @@ def build_site(
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
-    from generator.site.plugin import configure
+    from generator.site.plugin import configure, hand_over_archive
 
     config_file = Path(config_file)
     if not config_file.is_file():
@@ -239,11 +240,8 @@ def build_site(
             raise BuildError(
                 f"{Path(content_dir) / 'records'}: no records; run `gazette ingest SOURCE` first"
             )
-        try:
-            package_staging = stage_datapackage(content_dir, datapackage_dir, shard)
-        except ShardError as exc:
-            raise BuildError(str(exc)) from None
         staging = make_staging(site_dir)
+        package_staging = None
         errors: list[str] = []
         try:
             with _logged_errors(errors):
@@ -251,7 +249,6 @@ def build_site(
                 configure(
                     config,
                     content=Path(content_dir).resolve(),
-                    datapackage=(package_staging or datapackage_dir).resolve(),
                     pages=Path(pages_dir).resolve() if pages_dir else None,
                     shard=shard,
                     catalogue=Path(catalogue).resolve() if catalogue else None,
@@ -260,7 +257,18 @@ def build_site(
                     reuse_pages=not full,
                 )
                 check_site_dir(site_dir, content_dir, config_file, Path(config.docs_dir), force=force)
-                incremental = _build_into(config, site_dir, staging, build_stamp(config, shard), full)
+                # the previous site is linked into the staging folder while the package is made
+                with _linked_from(site_dir, staging, build_stamp(config, shard), full) as linking:
+                    try:
+                        archive = load_archive(content_dir, shard)
+                    except ShardError as exc:
+                        raise BuildError(str(exc)) from None
+                    package_staging = stage_datapackage(archive, datapackage_dir)
+                    configure(config, datapackage=(package_staging or datapackage_dir).resolve())
+                    if catalogue is None:  # read once: the pages are made from the same records
+                        hand_over_archive(config, archive)
+                    del archive
+                incremental = _build_into(config, staging, linking.stamp, linking.incremental)
             pairs = [(package_staging, datapackage_dir)] if package_staging else []
             _swap([*pairs, (staging, site_dir)], force)
             return incremental
@@ -272,21 +280,57 @@ def build_site(
                     shutil.rmtree(folder, ignore_errors=True)
 
 
-def _build_into(config, site_dir: Path, staging: Path, stamp: dict[str, str], full: bool) -> bool:
-    """Run MkDocs into ``staging``, from hard links to ``site_dir`` when its stamp matches."""
+class _Linking:
+    """The previous site hard-linked into the staging folder by a thread of its own (the links
+    are system calls: they go on while this thread makes the data package)."""
+
+    def __init__(self, site_dir: Path, staging: Path, stamp: dict[str, str], full: bool) -> None:
+        self.stamp = stamp
+        self.incremental = not full and _read_stamp(site_dir) == stamp
+        self.error: BaseException | None = None
+        self.thread = None
+        if self.incremental:
+            self.thread = threading.Thread(target=self._link, args=(site_dir, staging), daemon=True)
+            self.thread.start()
+
+    def _link(self, site_dir: Path, staging: Path) -> None:
+        try:
+            # the search bundle too: index_site keeps the fragments of unchanged records
+            link_tree(site_dir, staging, skip={"sitemap.xml.gz", BUILD_STAMP, MANIFEST})
+        except BaseException as exc:  # noqa: BLE001 - raised again by join()
+            self.error = exc
+
+    def join(self, staging: Path) -> None:
+        if self.thread is None:
+            return
+        self.thread.join()
+        self.thread = None
+        if isinstance(self.error, OSError):  # another device or no hard links here: render everything
+            shutil.rmtree(staging)
+            staging.mkdir()
+            self.incremental = False
+        elif self.error is not None:
+            raise self.error
+
+
+@contextmanager
+def _linked_from(site_dir: Path, staging: Path, stamp: dict[str, str], full: bool) -> Iterator[_Linking]:
+    """``site_dir`` linked into ``staging`` when its stamp matches (and not ``full``), while the
+    block runs; waited for at its end, whether or not it succeeded."""
+    linking = _Linking(site_dir, staging, stamp, full)
+    try:
+        yield linking
+    finally:
+        linking.join(staging)
+
+
+def _build_into(config, staging: Path, stamp: dict[str, str], incremental: bool) -> bool:
+    """Run MkDocs into ``staging`` (rendering only changed pages when ``incremental``: it holds
+    the previous site's files then), and stamp it."""
     from mkdocs.commands.build import build as mkdocs_build
 
     from generator.site.mkdocs_internals import quiet_dirty_warning, writes_replace_links
 
-    incremental = not full and _read_stamp(site_dir) == stamp
-    if incremental:
-        try:
-            # the search bundle too: index_site keeps the fragments of unchanged records
-            link_tree(site_dir, staging, skip={"sitemap.xml.gz", BUILD_STAMP, MANIFEST})
-        except OSError:  # another device or no hard links here: render everything
-            shutil.rmtree(staging)
-            staging.mkdir()
-            incremental = False
     with writes_replace_links(), quiet_dirty_warning():
         mkdocs_build(config, dirty=incremental)
     write_stamp(staging, stamp)

@@ -155,11 +155,19 @@ def configure(config, **options) -> None:
             setattr(plugin.config, key, str(value) if isinstance(value, Path) else value)
 
 
+def hand_over_archive(config, archive) -> None:
+    """Give the ``gazette`` plugin of a loaded configuration the archive `gazette build` has
+    loaded already from the same content and shard: its records are read once for the data
+    package and the pages. Taken by the next build's on_files."""
+    config.plugins["gazette"].preloaded = archive
+
+
 class GazettePlugin(BasePlugin[GazetteConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
         self.state: dict = {}  # what on_files loaded, for the events after it
+        self.preloaded = None  # the archive handed over by `gazette build` (hand_over_archive)
 
     def path(self, config, name: str) -> Path:
         """The configured ``content``, ``datapackage`` or ``pages`` directory."""
@@ -200,7 +208,9 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             if self.config.catalogue:  # a shard: other shards' documents it cites
                 catalogue = read_catalogue(self.path(config, "catalogue"), shard)
             # as the data package and the search index read it
-            archive = load_archive(content, shard, catalogue)
+            archive, self.preloaded = self.preloaded, None
+            if archive is None:
+                archive = load_archive(content, shard, catalogue)
         except (RecordFileError, ShardError, CatalogueError) as exc:
             raise PluginError(f"gazette: {exc}") from None
         self.state["lastmod"] = lastmod_by_url(archive)  # for the theme's sitemap.xml
