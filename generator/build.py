@@ -27,6 +27,7 @@ from generator.outputs import (
     clean_leftovers,
     locked,
     make_staging,
+    previous_name,
     protected_folders,
     relative_files,
     replace_dirs,
@@ -167,9 +168,10 @@ def check_site_dir(
     return check_output_dir(Path(site_dir), "site", protected, is_our_site, force)
 
 
-def _swap(pairs: list[tuple[Path, Path]], force: bool) -> list[Path]:
+def _swap(pairs: list[tuple[Path, Path]], force: bool, keep: frozenset[Path] = frozenset()) -> list[Path]:
     """Replace each target with its staged folder, together; with ``force``, a target that is not
-    ours is first set aside (returned), never deleted."""
+    ours is first set aside (returned), never deleted. The old copies of targets in ``keep``
+    stay beside them for the next build (``previous_name``)."""
     kept = []
     if force:
         for _, target in pairs:
@@ -179,7 +181,7 @@ def _swap(pairs: list[tuple[Path, Path]], force: bool) -> list[Path]:
                 and not (is_our_site(target) or is_our_package(target))
             ):
                 kept.append(set_aside(target))
-    replace_dirs(pairs)
+    replace_dirs(pairs, keep)
     return kept
 
 
@@ -270,7 +272,7 @@ def build_site(
                     del archive
                 incremental = _build_into(config, staging, linking.stamp, linking.incremental)
             pairs = [(package_staging, datapackage_dir)] if package_staging else []
-            _swap([*pairs, (staging, site_dir)], force)
+            _swap([*pairs, (staging, site_dir)], force, keep=frozenset({site_dir}))
             return incremental
         except MkDocsException as exc:
             raise BuildError(_mkdocs_message(config_file, errors[0] if errors else str(exc))) from None
@@ -282,21 +284,31 @@ def build_site(
 
 class _Linking:
     """The previous site hard-linked into the staging folder by a thread of its own (the links
-    are system calls: they go on while this thread makes the data package)."""
+    are system calls: they go on while this thread makes the data package). The copy of the site
+    the last build replaced (``previous_name``, which shares all but that build's changes with
+    the site) becomes the staging folder and is brought in line file by file (``sync_tree``);
+    without one, every file is linked (``link_tree``). A full build deletes that copy instead."""
 
     def __init__(self, site_dir: Path, staging: Path, stamp: dict[str, str], full: bool) -> None:
         self.stamp = stamp
         self.incremental = not full and _read_stamp(site_dir) == stamp
         self.error: BaseException | None = None
-        self.thread = None
-        if self.incremental:
-            self.thread = threading.Thread(target=self._link, args=(site_dir, staging), daemon=True)
-            self.thread.start()
+        self.thread = threading.Thread(target=self._run, args=(site_dir, staging), daemon=True)
+        self.thread.start()
 
-    def _link(self, site_dir: Path, staging: Path) -> None:
+    def _run(self, site_dir: Path, staging: Path) -> None:
+        previous = previous_name(site_dir)
         try:
             # the search bundle too: index_site keeps the fragments of unchanged records
-            link_tree(site_dir, staging, skip={"sitemap.xml.gz", BUILD_STAMP, MANIFEST})
+            skip = {"sitemap.xml.gz", BUILD_STAMP, MANIFEST}
+            if not self.incremental:
+                shutil.rmtree(previous, ignore_errors=True)
+            elif previous.is_dir() and is_our_site(previous):
+                staging.rmdir()
+                os.rename(previous, staging)
+                sync_tree(site_dir, staging, skip)
+            else:
+                link_tree(site_dir, staging, skip)
         except BaseException as exc:  # noqa: BLE001 - raised again by join()
             self.error = exc
 
@@ -305,8 +317,8 @@ class _Linking:
             return
         self.thread.join()
         self.thread = None
-        if isinstance(self.error, OSError):  # another device or no hard links here: render everything
-            shutil.rmtree(staging)
+        if isinstance(self.error, OSError) and self.incremental:  # no hard links here: render everything
+            shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir()
             self.incremental = False
         elif self.error is not None:
@@ -454,6 +466,33 @@ def _read_stamp(site_dir: Path) -> dict | None:
         return json.loads((site_dir / BUILD_STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def sync_tree(source: Path, target: Path, skip: set[str]) -> None:
+    """Make ``target`` what ``link_tree`` would make of ``source``, changing only what differs:
+    a file not the same as the source's (another inode) is linked anew, one the source no
+    longer has is removed. For a copy that shares most files with ``source``, reading the two
+    folders is most of the work."""
+
+    def sync(src: str, dst: str, top: bool) -> None:
+        theirs = {e.name: e for e in os.scandir(src) if not (top and e.name in skip)}
+        for mine in os.scandir(dst):
+            other = theirs.get(mine.name)
+            if mine.is_dir(follow_symlinks=False):
+                if other is None or not other.is_dir(follow_symlinks=False):
+                    shutil.rmtree(mine.path)
+            elif other is None or other.is_dir(follow_symlinks=False) or other.inode() != mine.inode():
+                os.unlink(mine.path)
+        for name, entry in theirs.items():
+            path = os.path.join(dst, name)
+            if entry.is_dir(follow_symlinks=False):
+                if not os.path.isdir(path):
+                    os.mkdir(path)
+                sync(entry.path, path, False)
+            elif not os.path.lexists(path):
+                os.link(entry.path, path)
+
+    sync(str(source), str(target), True)
 
 
 def link_tree(source: Path, target: Path, skip: set[str]) -> None:

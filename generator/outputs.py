@@ -152,6 +152,12 @@ def old_name(target: Path) -> Path:
     return target.with_name(f".{target.name}.old-{os.getpid()}")
 
 
+def previous_name(target: Path) -> Path:
+    """Where ``replace_dirs(..., keep=...)`` keeps a target's previous copy, for the next build
+    to start from (``sync_tree``) instead of deleting it."""
+    return target.with_name(f".{target.name}.previous")
+
+
 def make_staging(target: Path) -> Path:
     """An empty folder beside ``target`` (same file system, so the swap is a rename), readable
     as the target would be."""
@@ -167,8 +173,9 @@ def make_staging(target: Path) -> Path:
 
 def clean_leftovers(target: Path) -> list[Path]:
     """Remove what a killed earlier run left beside ``target`` (call under ``target``'s lock):
-    staging folders, and old copies set aside for a swap. An old copy is put back instead when
-    the run died between moving it aside and moving the new folder in."""
+    staging folders, and old copies set aside for a swap. An old copy (or the kept previous one,
+    ``previous_name``) is put back instead when the run died between moving it aside and moving
+    the new folder in."""
     parent = target.parent
     if not parent.is_dir():
         return []
@@ -179,21 +186,25 @@ def clean_leftovers(target: Path) -> list[Path]:
             continue
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
+    previous = previous_name(target)
+    if previous.is_dir() and not target.exists():  # died between keeping it and moving the new one in
+        os.rename(previous, target)
     for path in sorted(parent.glob(f"{staging_prefix(target)}*")):
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed
 
 
-def replace_dirs(pairs: list[tuple[Path, Path]]) -> None:
+def replace_dirs(pairs: list[tuple[Path, Path]], keep: frozenset[Path] = frozenset()) -> None:
     """Swap each staged folder into its target's place, all of them or none: on failure every
-    target is as it was and the staged folders are where they were."""
+    target is as it was and the staged folders are where they were. The old copy of a target in
+    ``keep`` stays beside it (``previous_name``), that of any other is deleted."""
     moved: list[tuple[Path, Path]] = []  # (target, where its old copy went)
     placed: list[tuple[Path, Path]] = []  # (staged, target)
     try:
         for new, target in pairs:
             if target.exists():
-                old = old_name(target)
+                old = previous_name(target) if target in keep else old_name(target)
                 shutil.rmtree(old, ignore_errors=True)
                 os.rename(target, old)
                 moved.append((target, old))
@@ -205,8 +216,9 @@ def replace_dirs(pairs: list[tuple[Path, Path]]) -> None:
         for target, old in reversed(moved):
             os.rename(old, target)
         raise swap_error(exc, pairs) from None
-    for _, old in moved:
-        shutil.rmtree(old, ignore_errors=True)
+    for target, old in moved:
+        if target not in keep:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def swap_error(exc: OSError, pairs: list[tuple[Path, Path]]) -> OutputError:

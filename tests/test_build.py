@@ -134,6 +134,81 @@ def test_a_rebuild_after_a_new_issue_renders_only_what_changed_and_matches_a_ful
     assert not [name for name in incremental if ".gazette-keys" in name]  # bookkeeping is not published
 
 
+def test_a_third_build_starts_from_the_site_the_second_replaced_and_matches_a_full_build(tmp_path: Path):
+    import shutil
+
+    from generator.build import build_site
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns(".cache"))
+    new_issue = content / "records" / "370811-2024-2.yml"
+    held_back = tmp_path / new_issue.name
+    site = tmp_path / "a" / "site"
+    previous = tmp_path / "a" / ".site.previous"
+
+    def build_into(out: Path, full: bool = False) -> bool:
+        return build_site(content, out / "site", out / "datapackage", ROOT / "mkdocs.yml", full=full)
+
+    os.environ["SOURCE_DATE_EPOCH"] = "1700000000"
+    try:
+        assert build_into(tmp_path / "a") is False
+        assert not previous.exists()  # nothing was replaced
+        new_issue.rename(held_back)
+        assert build_into(tmp_path / "a") is True  # the first site, linked file by file
+        first_issue_page = previous / "issues" / "370811-2024-2" / "index.html"
+        assert first_issue_page.is_file()  # the first site, kept beside the second
+        (tmp_path / "reader").mkdir()
+        os.link(site / "issues" / "index.html", tmp_path / "reader" / "issues.html")
+        second_index = (site / "issues" / "index.html").read_bytes()
+
+        held_back.rename(new_issue)
+        assert build_into(tmp_path / "a") is True  # the first site, brought in line with the second
+        assert build_into(tmp_path / "b", full=True) is False
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH")
+
+    third, full = tree(site), tree(tmp_path / "b" / "site")
+    assert sorted(third) == sorted(full)
+    assert [name for name in full if third[name] != full[name]] == []
+    assert (tmp_path / "reader" / "issues.html").read_bytes() == second_index  # replaced, not overwritten
+    assert not (previous / "issues" / "370811-2024-2").exists()  # the second site is kept now
+    assert (previous / "issues" / "index.html").read_bytes() == second_index
+
+
+def test_sync_tree_makes_a_copy_the_same_as_linking_every_file(tmp_path: Path):
+    from generator.build import link_tree, sync_tree
+
+    source, copy, linked = tmp_path / "source", tmp_path / "copy", tmp_path / "linked"
+    for rel, text in {"a.html": "a", "d/b.html": "b", "d/e/c.html": "c", "keep.json": "k", "x": "x"}.items():
+        (source / rel).parent.mkdir(parents=True, exist_ok=True)
+        (source / rel).write_text(text)
+    link_tree(source, copy, skip=set())
+    (copy / "x").unlink()  # a folder where the source has a file
+    (copy / "x").mkdir()
+    (copy / "x" / "inside").write_text("was a folder")
+    (copy / "old.html").write_text("gone")  # a file and a folder the source does not have
+    (copy / "d" / "gone").mkdir()
+    (copy / "d" / "gone" / "f.html").write_text("gone")
+    (copy / "a.html").unlink()
+    (copy / "a.html").write_text("an older a")  # another file, not a link to the source's
+    (source / "d" / "new.html").write_text("new")
+    (copy / "keep.json").write_text("skipped names are removed")
+    kept_inode = (copy / "d" / "b.html").stat().st_ino
+
+    sync_tree(source, copy, skip={"keep.json"})
+    link_tree(source, linked, skip={"keep.json"})
+
+    def listing(folder: Path) -> dict[str, int]:
+        return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in sorted(folder.rglob("*"))}
+
+    assert listing(copy).keys() == listing(linked).keys()
+    assert {k: v for k, v in listing(copy).items() if (copy / k).is_file()} == {
+        k: v for k, v in listing(linked).items() if (linked / k).is_file()
+    }
+    assert (copy / "d" / "b.html").stat().st_ino == kept_inode  # the same file: left alone
+    assert (copy / "a.html").read_text() == "a"
+
+
 def test_a_rebuild_drops_the_pages_of_a_removed_issue(tmp_path: Path):
     import shutil
 

@@ -261,12 +261,19 @@ def test_leftovers_of_a_killed_build_are_cleaned_and_a_set_aside_site_restored(
     (tmp_path / ".site.build-killed" / "index.html").write_text("half")
     (tmp_path / ".pkg.build-killed").mkdir()
     assert run("build", "--site", site, "--datapackage", package)[0] == 0
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    # the site the build replaced is kept for the next build to start from; nothing else
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".site.previous"]
 
     # killed between setting the old site aside and moving the new one in
     os.rename(site, tmp_path / ".site.old-99999")
     assert outputs.clean_leftovers(site) == []
     assert (site / "index.html").is_file()
+
+    # killed between keeping the old site and moving the new one in
+    shutil.rmtree(tmp_path / ".site.previous")
+    os.rename(site, tmp_path / ".site.previous")
+    assert outputs.clean_leftovers(site) == []
+    assert (site / "index.html").is_file() and not (tmp_path / ".site.previous").exists()
 
 
 def test_empty_records_folder_is_one_line(project: Path, tmp_path: Path):
