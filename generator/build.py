@@ -49,7 +49,7 @@ def make_datapackage(
     with locked([content_dir, out_dir], "gazette datapackage"):
         clean_leftovers(out_dir)
         check_no_foreign_package_files(out_dir)
-        files = package_files(load_archive(content_dir, shard))
+        files = package_files(load_archive(content_dir, shard), cache_dir=content_dir)
         staging = stage_package(files, out_dir)
         if staging is not None:
             try:
@@ -82,9 +82,10 @@ def write_bulk_downloads(package_dir: Path, out_dir: Path) -> list[Path]:
     return [out_dir / name for name in BULK_FILES]
 
 
-def stage_datapackage(archive: Archive, out_dir: Path) -> Path | None:
-    """The data package of ``archive``, staged beside ``out_dir``; None when unchanged."""
-    return stage_package(package_files(archive), out_dir)
+def stage_datapackage(archive: Archive, out_dir: Path, content_dir: Path | None = None) -> Path | None:
+    """The data package of ``archive``, staged beside ``out_dir``; None when unchanged. With
+    ``content_dir``, each issue's part is kept in its cache (datapackage.PART_CACHE)."""
+    return stage_package(package_files(archive, cache_dir=content_dir), out_dir)
 
 
 def stage_package(files: dict[str, bytes], out_dir: Path) -> Path | None:
@@ -265,7 +266,7 @@ def build_site(
                         archive = load_archive(content_dir, shard)
                     except ShardError as exc:
                         raise BuildError(str(exc)) from None
-                    package_staging = stage_datapackage(archive, datapackage_dir)
+                    package_staging = stage_datapackage(archive, datapackage_dir, content_dir)
                     configure(config, datapackage=(package_staging or datapackage_dir).resolve())
                     if catalogue is None:  # read once: the pages are made from the same records
                         hand_over_archive(config, archive)

@@ -167,3 +167,51 @@ def test_a_broken_foreign_key_is_reported(files, tmp_path: Path):
 def test_zip_holds_the_whole_package(files):
     with zipfile.ZipFile(io.BytesIO(zip_bytes(files))) as archive:
         assert sorted(archive.namelist()) == sorted(f"gazette/{rel}" for rel in files)
+
+
+def test_a_package_made_from_cached_issue_parts_is_the_package_made_whole(tmp_path: Path):
+    """A rebuild takes each unchanged issue's rows from the content folder's cache; what an issue
+    shows of the others (a citation found, a status) changes its part too."""
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns(".cache"))
+
+    def both() -> tuple[dict[str, bytes], dict[str, bytes]]:
+        return package_files(load_archive(content)), package_files(load_archive(content), cache_dir=content)
+
+    whole, cached = both()  # the cache is filled
+    assert cached == whole
+    parts = sorted((content / ".cache" / "package").glob("*.pickle"))
+    assert len(parts) == len(list((content / "records").glob("*.yml")))
+    assert both()[1] == whole  # and read
+
+    record = content / "records" / "370811-2024-2.yml"
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("关于下达", "关于修订下达"), encoding="utf-8"
+    )
+    whole, cached = both()
+    assert cached == whole and "关于修订下达".encode() in whole["documents.csv"]
+
+    # a document of one issue repeals one of another: the other's status changes, not its record
+    citing = content / "records" / "370115-2021-c-jiyangzhengfa-2021-8.yml"
+    cites = "  - cited_doc_number: 鲁政发〔2019〕15号\n    relation: 依据\n    line: 1490\n"
+    text = citing.read_text(encoding="utf-8")
+    assert cites in text
+    repeal = "  - cited_doc_number: 济任政发〔2024〕3号\n    relation: 废止\n    line: 1490\n"
+    citing.write_text(text.replace(cites, cites + repeal), encoding="utf-8")
+    whole, cached = both()
+    assert cached == whole
+    assert "370811-jirenzhengfa-2024-3" in {
+        r["document_id"] for r in rows(whole, "documents") if r["status"] == "已废止"
+    }
+
+    for record in sorted((content / "records").glob("*.yml")):  # each issue gone in turn
+        kept = record.read_bytes()
+        record.unlink()
+        whole, cached = both()
+        assert cached == whole, record.name
+        record.write_bytes(kept)
+
+    parts[0].write_bytes(parts[0].read_bytes()[:100])  # damaged: made again
+    assert both()[1] == package_files(load_archive(content))

@@ -7,12 +7,14 @@ on disk atomically. The same records always give the same bytes.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
+import pickle
 import shutil
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -32,6 +34,7 @@ from generator.model.models import (
     Issue,
     Table,
 )
+from generator.model.records import cache_path, read_cached, write_cached
 from generator.outputs import atomic_file
 
 CONTRACT_VERSION = "1.0"  # fields of the package and of the JSON files (generator/data/contract.py)
@@ -357,86 +360,86 @@ def appointment_row(appointment: Appointment, issue: Issue) -> dict[str, Any]:
     }
 
 
-def _rows(archive: Archive) -> dict[str, Iterable[dict[str, Any]]]:
-    def issues():
-        for issue in archive.issues:
-            yield issue_row(issue)
-
-    def documents():
-        for document in archive.documents:
-            yield document_row(document, archive.issue_of[document.document_id], archive.status(document))
-
-    def appointments():
-        for issue in archive.issues:
-            for a in issue.appointments:
-                yield appointment_row(a, issue)
-
-    def events():
-        for issue in archive.issues:
-            for e in issue.events:
-                yield {"event_id": e.event_id, "issue_id": issue.issue_id, **_pick(e, "date end_date text")}
+def _issue_rows(archive: Archive, issue: Issue) -> dict[str, Iterable[dict[str, Any]]]:
+    """The rows of ``issue`` in each main table, as the archive links it (its documents that
+    are not another issue's, their status and citations)."""
+    documents = [d for d in issue.documents if archive.by_id.get(d.document_id) is d]
 
     def references():
-        seen = set()
-        for c in archive.citations:
-            key = (c.citing.document_id, c.reference.cited_doc_number, c.reference.relation)
-            if key in seen:
-                continue
-            seen.add(key)
-            yield {
-                "document_id": key[0],
-                "cited_doc_number": key[1],
-                "cited_document_id": c.cited.document_id if c.cited else None,
-                "relation": key[2],
-            }
-
-    def tables():
-        for document in archive.documents:
-            for t in document.tables:
+        for document in documents:
+            seen = set()
+            for c in archive.cites(document):
+                key = (c.reference.cited_doc_number, c.reference.relation)
+                if key in seen:
+                    continue
+                seen.add(key)
                 yield {
-                    "table_id": t.table_id,
                     "document_id": document.document_id,
-                    "caption": t.caption,
-                    "rows": len(t.rows),
-                    "columns": _width(t),
-                    "path": table_path(t),
+                    "cited_doc_number": key[0],
+                    "cited_document_id": c.cited.document_id if c.cited else None,
+                    "relation": key[1],
                 }
 
-    def problems():
-        for issue in archive.issues:
-            for p in issue.problems:
-                yield {"issue_id": issue.issue_id, **_pick(p, "severity code message line")}
-        for issue_id, p in archive.problems:
-            yield {"issue_id": issue_id, **_pick(p, "severity code message line")}
-
     return {
-        "issues": issues(),
-        "documents": documents(),
-        "appointments": appointments(),
-        "events": events(),
+        "issues": [issue_row(issue)],
+        "documents": (document_row(d, issue, archive.status(d)) for d in documents),
+        "appointments": (appointment_row(a, issue) for a in issue.appointments),
+        "events": (
+            {"event_id": e.event_id, "issue_id": issue.issue_id, **_pick(e, "date end_date text")}
+            for e in issue.events
+        ),
         "references": references(),
-        "tables": tables(),
-        "problems": problems(),
+        "tables": (
+            {
+                "table_id": t.table_id,
+                "document_id": d.document_id,
+                "caption": t.caption,
+                "rows": len(t.rows),
+                "columns": _width(t),
+                "path": table_path(t),
+            }
+            for d in documents
+            for t in d.tables
+        ),
+        "problems": (
+            {"issue_id": issue.issue_id, **_pick(p, "severity code message line")} for p in issue.problems
+        ),
     }
 
 
-def table_path(table: Table) -> str:
-    return f"tables/{table.table_id}.csv"
+def _issue_part_key(archive: Archive, issue: Issue) -> bytes | None:
+    """What an issue's part of the package is made from: its record file (by name, time and
+    size) and what the archive adds to it; None when the issue was not read from a file."""
+    stamp = archive.record_stamps.get(issue.issue_id)
+    if stamp is None:
+        return None
+    linked = [
+        [
+            archive.by_id.get(d.document_id) is d,
+            archive.status(d),
+            [c.cited.document_id if c.cited else None for c in archive.cites(d)],
+        ]
+        for d in issue.documents
+    ]
+    inputs = json.dumps([stamp, linked], ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(inputs).hexdigest().encode()
 
 
-def package_files(archive: Archive, site_url: str = "") -> dict[str, bytes]:
-    """Every file of the package: CSVs, datapackage.json, README.txt, LICENSE.txt and datasette.json, as bytes,
-    keyed by relative path. ``site_url``, the archive's address, becomes the homepage."""
-    files: dict[str, bytes] = {}
-    resources = []
-    for name, rows in _rows(archive).items():
-        schema = SCHEMAS[name]
-        columns = [f["name"] for f in schema["fields"]]
-        flags = [i for i, f in enumerate(schema["fields"]) if f["type"] == "boolean"]
-        path = f"{name}.csv"
-        files[path] = _csv(columns, (_with_flags([row.get(c) for c in columns], flags) for row in rows))
-        resources.append(_resource(name, path, files[path], schema))
-    for document in archive.documents:
+# An issue's share of the package: each main table's CSV lines for it, and its documents'
+# tables (path, CSV, resource). Kept in the content folder's cache between builds (PART_CACHE).
+IssuePart = tuple[dict[str, bytes], list[tuple[str, bytes, dict[str, Any]]]]
+PART_CACHE = "package"  # records.cache_path's kind: .cache/package/<issue id>.<code>.pickle
+
+
+def _issue_part(archive: Archive, issue: Issue) -> IssuePart:
+    rows = {}
+    for name, found in _issue_rows(archive, issue).items():
+        columns, flags = _columns(name)
+        rows[name] = _csv_rows(_with_flags([row.get(c) for c in columns], flags) for row in found)
+    tables = []
+    for document in issue.documents:
+        if archive.by_id.get(document.document_id) is not document:
+            continue
         for table in document.tables:
             path = table_path(table)
             width = _width(table)
@@ -446,16 +449,73 @@ def package_files(archive: Archive, site_url: str = "") -> dict[str, bytes]:
                 {"name": name, "type": "string", "title": title}
                 for name, title in zip(column_names(titles), titles)
             ]
-            files[path] = _csv([f["name"] for f in fields], (_pad(r, width) for r in table.rows))
-            resources.append(
-                _resource(
-                    f"table-{table.table_id}",
-                    path,
-                    files[path],
-                    {"fields": fields, "description": table.caption},
-                    title=table.caption or table.table_id,
-                )
+            data = _csv([f["name"] for f in fields], (_pad(r, width) for r in table.rows))
+            resource = _resource(
+                f"table-{table.table_id}",
+                path,
+                data,
+                {"fields": fields, "description": table.caption},
+                title=table.caption or table.table_id,
             )
+            tables.append((path, data, resource))
+    return rows, tables
+
+
+def _issue_parts(archive: Archive, cache_dir: Path | None) -> Iterator[IssuePart]:
+    """Each issue's part, in the archive's order; with ``cache_dir`` (a content folder), taken
+    from its cache when made from the same inputs, and cached when made."""
+    for issue in archive.issues:
+        key = _issue_part_key(archive, issue) if cache_dir is not None else None
+        if key is None:
+            yield _issue_part(archive, issue)
+            continue
+        path = cache_path(cache_dir, PART_CACHE, issue.issue_id)
+        data = read_cached(path, key)
+        if data is not None:
+            try:
+                yield pickle.loads(data)
+                continue
+            except Exception:  # a damaged cache file: made again below
+                pass
+        part = _issue_part(archive, issue)
+        write_cached(path, key, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+        yield part
+
+
+def table_path(table: Table) -> str:
+    return f"tables/{table.table_id}.csv"
+
+
+def package_files(archive: Archive, site_url: str = "", cache_dir: Path | None = None) -> dict[str, bytes]:
+    """Every file of the package: CSVs, datapackage.json, README.txt, LICENSE.txt and datasette.json, as bytes,
+    keyed by relative path. ``site_url``, the archive's address, becomes the homepage. With
+    ``cache_dir`` (the content folder), each issue's part is kept in its cache (``PART_CACHE``):
+    a rebuild makes only the parts of new or changed issues."""
+    lines: dict[str, list[bytes]] = {name: [] for name in SCHEMAS}
+    table_files: list[tuple[str, bytes, dict[str, Any]]] = []
+    for rows, tables in _issue_parts(archive, cache_dir):
+        for name, data in rows.items():
+            lines[name].append(data)
+        table_files.extend(tables)
+    columns, flags = _columns("problems")
+    lines["problems"].append(
+        _csv_rows(
+            _with_flags(
+                [{"issue_id": issue_id, **_pick(p, "severity code message line")}.get(c) for c in columns],
+                flags,
+            )
+            for issue_id, p in archive.problems
+        )
+    )
+    files: dict[str, bytes] = {}
+    resources = []
+    for name, parts in lines.items():
+        path = f"{name}.csv"
+        files[path] = _csv(_columns(name)[0], ()) + b"".join(parts)
+        resources.append(_resource(name, path, files[path], SCHEMAS[name]))
+    for path, data, resource in table_files:
+        files[path] = data
+        resources.append(resource)
     descriptor = {
         "$schema": PROFILE,
         "name": PACKAGE_NAME,
@@ -618,6 +678,20 @@ def _column_titles(table: Table, width: int) -> list[str]:
                 cell = carry
             titles[i] = f"{titles[i]} {cell}".strip() if cell else titles[i]
     return titles
+
+
+@functools.cache
+def _columns(name: str) -> tuple[list[str], list[int]]:
+    """A main table's column names, and where its boolean fields are."""
+    fields = SCHEMAS[name]["fields"]
+    return [f["name"] for f in fields], [i for i, f in enumerate(fields) if f["type"] == "boolean"]
+
+
+def _csv_rows(rows: Iterable[list[Any]]) -> bytes:
+    """The CSV lines of ``rows`` as ``_csv`` writes them, without the header."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8")
 
 
 def _csv(columns: list[str], rows: Iterable[list[Any]]) -> bytes:

@@ -14,7 +14,7 @@ from generator.errors import GazetteError
 from generator.model.ids import shard_document_page
 from generator.model.models import Document, Issue, Problem, Reference
 from generator.model.publishers import REGISTRY_FILE, load_registry
-from generator.model.records import RecordFileError, load_issue, record_paths
+from generator.model.records import RecordFileError, load_issue, record_paths, record_stamp
 
 REPEALING_RELATIONS = ("废止", "宣布失效")
 STATUSES = ("有效", "已废止", "已宣布失效")  # what Archive.status says
@@ -55,6 +55,8 @@ class Archive:
     cited_by: dict[str, list[Citation]] = field(default_factory=dict)  # document_id → citations of it
     repealed_by: dict[str, Citation] = field(default_factory=dict)  # document_id → the repealing citation
     problems: list[tuple[str, Problem]] = field(default_factory=list)  # (issue_id, problem)
+    # issue_id → what its record file is known by (records.record_stamp), when read from one
+    record_stamps: dict[str, str] = field(default_factory=dict)
 
     def cites(self, document: Document) -> list[Citation]:
         return self._cites.get(document.document_id, [])
@@ -215,11 +217,14 @@ def load_archive(
     if shard:  # a shard's build reads its own records only, not the whole archive's
         paths = shard_record_paths(paths, shard, slugs) or paths
     issues = [load_issue(path) for path in paths]
-    check_unique_ids(issues, dict(zip((i.issue_id for i in issues), paths)))
+    path_of = dict(zip((i.issue_id for i in issues), paths))
+    check_unique_ids(issues, path_of)
     if shard:
         issues = select_shard(issues, shard, slugs)
     issues.sort(key=lambda i: (i.year or 0, i.published_on, i.issue_id), reverse=True)
-    return build_archive(issues, catalogue)
+    archive = build_archive(issues, catalogue)
+    archive.record_stamps = {i.issue_id: record_stamp(path_of[i.issue_id]) for i in issues}
+    return archive
 
 
 _REGION_PREFIX = re.compile(r"(\d{6})-")

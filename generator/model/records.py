@@ -259,7 +259,7 @@ def load_issue(path: Path) -> Issue:
     path = Path(path).resolve()
     stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_size)
-    cache_file = path.parent.parent / CACHE_DIR / f"{path.stem}.{_code_version()}.pickle"
+    cache_file = cache_path(path.parent.parent, "records", path.stem)
     data = _read_cache(cache_file, stamp)
     if data is not None:
         try:
@@ -276,28 +276,49 @@ def remember_parsed(path: Path, pickled: bytes) -> None:
     read of it skips the YAML (ingest has read each record back already, to check it)."""
     path = Path(path).resolve()
     stat = path.stat()
-    cache_file = path.parent.parent / CACHE_DIR / f"{path.stem}.{_code_version()}.pickle"
+    cache_file = cache_path(path.parent.parent, "records", path.stem)
     _write_cache(cache_file, (stat.st_mtime_ns, stat.st_size), pickled)
 
 
+def record_stamp(path: Path) -> str:
+    """What a record file is known by between builds: its name, time and size (the records
+    cache trusts them; so do the caches of what is made from a record)."""
+    stat = Path(path).stat()
+    return f"{Path(path).name} {stat.st_mtime_ns} {stat.st_size}"
+
+
 def _stamp_line(stamp: tuple[int, int]) -> bytes:
-    return f"{stamp[0]} {stamp[1]}\n".encode()
+    return f"{stamp[0]} {stamp[1]}".encode()
 
 
 def _read_cache(cache_file: Path, stamp: tuple[int, int]) -> bytes | None:
     """The pickled record, when the cache file was made from the record as it is now."""
+    return read_cached(cache_file, _stamp_line(stamp))
+
+
+def _write_cache(cache_file: Path, stamp: tuple[int, int], data: bytes) -> None:
+    write_cached(cache_file, _stamp_line(stamp), data)
+
+
+def cache_path(content_dir: Path, kind: str, name: str) -> Path:
+    """A file of the content folder's cache (``.cache/<kind>/``) for this version of the code."""
+    return Path(content_dir) / ".cache" / kind / f"{name}.{_code_version()}.pickle"
+
+
+def read_cached(cache_file: Path, key: bytes) -> bytes | None:
+    """What ``write_cached`` kept in ``cache_file`` under ``key`` (one line), or None."""
     try:
         data = cache_file.read_bytes()
     except OSError:
         return None
-    head = _stamp_line(stamp)
+    head = key + b"\n"
     return data[len(head) :] if data.startswith(head) else None
 
 
-def _write_cache(cache_file: Path, stamp: tuple[int, int], data: bytes) -> None:
+def write_cached(cache_file: Path, key: bytes, data: bytes) -> None:
     """Best effort: a read-only content directory only means no cache."""
     try:
-        write_atomic(cache_file, _stamp_line(stamp) + data)
+        write_atomic(cache_file, key + b"\n" + data)
     except OSError:
         pass
 
