@@ -273,7 +273,9 @@ def build_site(
                     del archive
                 incremental = _build_into(config, staging, linking.stamp, linking.incremental)
             pairs = [(package_staging, datapackage_dir)] if package_staging else []
-            _swap([*pairs, (staging, site_dir)], force, keep=frozenset({site_dir}))
+            # after an incremental build the old site shares all but its changes with the new one:
+            # kept, the next build starts from it; after a full build it shares nothing
+            _swap([*pairs, (staging, site_dir)], force, keep=frozenset({site_dir} if incremental else ()))
             return incremental
         except MkDocsException as exc:
             raise BuildError(_mkdocs_message(config_file, errors[0] if errors else str(exc))) from None
@@ -288,7 +290,8 @@ class _Linking:
     are system calls: they go on while this thread makes the data package). The copy of the site
     the last build replaced (``previous_name``, which shares all but that build's changes with
     the site) becomes the staging folder and is brought in line file by file (``sync_tree``);
-    without one, every file is linked (``link_tree``). A full build deletes that copy instead."""
+    without one, every file is linked (``link_tree``). A full build deletes that copy instead
+    (and, at the swap, the site it replaces: they share no file)."""
 
     def __init__(self, site_dir: Path, staging: Path, stamp: dict[str, str], full: bool) -> None:
         self.stamp = stamp

@@ -164,15 +164,18 @@ def test_a_third_build_starts_from_the_site_the_second_replaced_and_matches_a_fu
         held_back.rename(new_issue)
         assert build_into(tmp_path / "a") is True  # the first site, brought in line with the second
         assert build_into(tmp_path / "b", full=True) is False
+        third, full = tree(site), tree(tmp_path / "b" / "site")
+        assert sorted(third) == sorted(full)
+        assert [name for name in full if third[name] != full[name]] == []
+        assert (tmp_path / "reader" / "issues.html").read_bytes() == second_index  # replaced, not overwritten
+        assert not (previous / "issues" / "370811-2024-2").exists()  # the second site is kept now
+        assert (previous / "issues" / "index.html").read_bytes() == second_index
+
+        assert build_into(tmp_path / "a", full=True) is False
+        assert not previous.exists()  # a full build's site shares nothing with the old one: not kept
+        assert tree(site) == full
     finally:
         os.environ.pop("SOURCE_DATE_EPOCH")
-
-    third, full = tree(site), tree(tmp_path / "b" / "site")
-    assert sorted(third) == sorted(full)
-    assert [name for name in full if third[name] != full[name]] == []
-    assert (tmp_path / "reader" / "issues.html").read_bytes() == second_index  # replaced, not overwritten
-    assert not (previous / "issues" / "370811-2024-2").exists()  # the second site is kept now
-    assert (previous / "issues" / "index.html").read_bytes() == second_index
 
 
 def test_sync_tree_makes_a_copy_the_same_as_linking_every_file(tmp_path: Path):
