@@ -324,13 +324,14 @@ def _walk(folder: Path, passed_over: Callable[[str], bool]) -> Iterator[tuple[st
     """os.walk's folders as (path, path relative to ``folder`` ending in "/" or "", file names);
     the names at the top that ``passed_over`` accepts are not looked into. Names, not Paths:
     tens of thousands of files at 10,000 documents."""
-    for root, dirs, names in os.walk(folder):
-        rel = os.path.relpath(root, folder)
-        if rel == ".":
+    top = os.fspath(folder)
+    start = len(os.path.join(top, ""))  # os.walk's paths below the top start with this
+    for root, dirs, names in os.walk(top):
+        if root == top:
             dirs[:] = [d for d in dirs if not passed_over(d)]
             yield root, "", [n for n in names if not passed_over(n)]
         else:
-            yield root, rel.replace(os.sep, "/") + "/", names
+            yield root, root[start:].replace(os.sep, "/") + "/", names
 
 
 def relative_files(folder: Path, passed_over: Callable[[str], bool] = lambda name: False) -> Iterator[str]:

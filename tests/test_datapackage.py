@@ -215,3 +215,19 @@ def test_a_package_made_from_cached_issue_parts_is_the_package_made_whole(tmp_pa
 
     parts[0].write_bytes(parts[0].read_bytes()[:100])  # damaged: made again
     assert both()[1] == package_files(load_archive(content))
+
+
+def test_the_record_count_the_data_page_gives_is_the_csv_readers(files):
+    """The data page counts each table's rows without parsing it: line breaks and quotes inside
+    a field (a body's paragraphs, a quoted title) must not be counted as rows."""
+    from generator.data.datapackage import _csv, csv_records
+
+    tricky = _csv(
+        ["a", "b"],
+        [["第一段\n\n第二段", '他说"好"'], ["", '"\n"'], ['a""', "\r\n"], ["x", "y"]],
+    )
+    for name, data in [("tricky", tricky), *((n, d) for n, d in files.items() if n.endswith(".csv"))]:
+        expected = len(list(csv.reader(io.StringIO(data.decode("utf-8"), newline=""))))
+        assert csv_records(data) == expected, name
+        assert csv_records(data.rstrip(b"\n")) == expected, name  # no break after the last record
+    assert csv_records(tricky) == 5

@@ -849,3 +849,31 @@ def test_every_page_carries_materials_chinese_labels_and_its_own_base_url(fixtur
         assert config["translations"]["clipboard.copy"] == "复制"
         assert config["translations"]["search.result.none"] == "没有找到符合条件的结果"
         assert "跳转至" in html, rel  # the skip link: lang.t("action.skip")
+
+
+def test_a_document_read_from_a_record_file_is_known_by_that_file(tmp_path: Path):
+    """The pages' and downloads' keys know a document read from a record file by the file (its
+    name, time and size, as the records cache does): an edit changes the keys of that issue's
+    documents, and of no other."""
+    import shutil
+
+    from generator.model.archive import load_archive
+    from generator.site.pages import build_site
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns(".cache"))
+
+    def digests() -> dict[str, str]:
+        archive = load_archive(content)
+        site = build_site(archive)
+        return {d.document_id: site.record_digest(d) for d in archive.documents}
+
+    before = digests()
+    assert digests() == before
+    record = content / "records" / "370811-2024-2.yml"
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("关于下达", "关于修订下达"), encoding="utf-8"
+    )
+    after = digests()
+    changed = {i for i in before if before[i] != after[i]}
+    assert changed and changed == {i for i in before if i.startswith("370811-")}

@@ -352,3 +352,20 @@ def test_the_issues_to_index_again_are_those_whose_pages_the_build_rewrote(fixtu
     ]
     assert issues_of_pages(fixture_archive, pages) == {first.issue_id, second.issue_id}
     assert issues_of_pages(fixture_archive, ["index.md", "download.md"]) == set()
+
+
+def test_word_index_entries_are_the_cbor_an_encoder_writes():
+    """The word index's entries are put together from their parts: each must be the shortest
+    CBOR cbor2 (like Pagefind's serde) writes for the same value."""
+    import cbor2
+
+    from generator.search.bundle import _cbor_head, _word_entry
+
+    for major in (0, 3, 4):
+        for arg in (0, 23, 24, 255, 256, 65535, 65536, 2**32 - 1, 2**32):
+            head = cbor2.dumps(arg)
+            assert _cbor_head(major, arg) == bytes([head[0] | major << 5]) + head[1:], (major, arg)
+    for word in ("k0ab1cd", "n" + "7" * 40, "名"):
+        for count in (1, 24, 300):
+            entry = cbor2.dumps([5, [1], []])
+            assert _word_entry(word, count, entry * count) == cbor2.dumps([word, [[5, [1], []]] * count, []])

@@ -71,10 +71,13 @@ def cbor_encode(value) -> bytes:
 
 def _cbor_head(major: int, arg: int) -> bytes:
     """The head of a CBOR item of ``major`` type with argument ``arg`` (an array's length, say),
-    for items streamed after it. A head has the same form for every major type, so it is
-    cbor2's encoding of the unsigned integer ``arg`` with the major type's bits set."""
-    head = cbor2.dumps(arg)
-    return bytes([head[0] | major << 5]) + head[1:]
+    for items streamed after it, in the shortest form (RFC 8949 §3; cbor2's and serde's)."""
+    if arg < 24:
+        return bytes((major << 5 | arg,))
+    for size, marker in ((1, 24), (2, 25), (4, 26), (8, 27)):
+        if arg < 1 << (8 * size):
+            return bytes((major << 5 | marker,)) + arg.to_bytes(size, "big")
+    raise ValueError(f"CBOR argument too large: {arg}")
 
 
 def _bundle_payload(path: Path) -> bytes:
@@ -480,7 +483,9 @@ def _encode_entries(pages: np.ndarray, weighty: np.ndarray, starts: np.ndarray) 
 
 
 def _word_entry(word: str, count: int, pages: bytes) -> bytes:
-    return _cbor_head(4, 3) + cbor_encode(word) + _cbor_head(4, count) + pages + cbor_encode([])
+    """[word, [page entries], []] in CBOR, its parts encoded here (a quarter of a million words)."""
+    text = word.encode("utf-8")
+    return b"".join((b"\x83", _cbor_head(3, len(text)), text, _cbor_head(4, count), pages, b"\x80"))
 
 
 def _chunk(words: dict[str, bytes], index_dir: Path, lang: str) -> list[list[str]]:

@@ -322,10 +322,20 @@ class Site:
     record_digests: dict[int, str] = field(default_factory=dict)  # id(document) → record_digest
 
     def record_digest(self, document: Document) -> str:
-        """``record_digest(document)``, made once a build (the page's and the JSON's keys ask)."""
+        """What the document's record is known by, made once a build (the page's and the JSON's
+        keys ask): its record file's stamp (name, time, size: what the records cache trusts too)
+        and its place in the file; for an archive not read from files, ``record_digest(document)``."""
         found = self.record_digests.get(id(document))  # the site holds the document: the id stays its own
         if found is None:
-            found = self.record_digests[id(document)] = record_digest(document)
+            issue = self.archive.issue_of.get(document.document_id)
+            stamp = self.archive.record_stamps.get(issue.issue_id) if issue else None
+            if stamp is not None and any(d is document for d in issue.documents):
+                for i, d in enumerate(issue.documents):
+                    text = f"{stamp}\0{i}\0{d.document_id}"
+                    self.record_digests[id(d)] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                found = self.record_digests[id(document)]
+            else:
+                found = self.record_digests[id(document)] = record_digest(document)
         return found
 
     def issue_of(self, document: Document) -> Issue:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -53,6 +54,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
+from generator.data.datapackage import csv_records
 from generator.model.archive import ShardError, load_archive
 from generator.model.ids import SHARD_SUMMARY
 from generator.model.records import RecordFileError
@@ -533,13 +535,9 @@ def _package_rows(package_dir: Path, descriptor: dict) -> dict[str, tuple[int, l
         path = package_dir / rel if isinstance(rel, str) else None
         if not isinstance(name, str) or path is None or not path.is_file():
             continue
-        with open(path, encoding="utf-8", newline="") as handle:
-            first, count = [], 0
-            for row in csv.reader(handle):
-                if count <= SAMPLE_ROWS:
-                    first.append(row)
-                count += 1
-        out[name] = (max(count - 1, 0), first)
+        with open(path, encoding="utf-8", newline="") as handle:  # the first rows only
+            first = list(itertools.islice(csv.reader(handle), SAMPLE_ROWS + 1))
+        out[name] = (max(csv_records(path.read_bytes()) - 1, 0), first)
     return out
 
 
