@@ -7,12 +7,12 @@ replaces the site only once the build has succeeded.
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import json
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,12 +27,14 @@ from generator.outputs import (
     clean_leftovers,
     locked,
     make_staging,
+    old_name,
     previous_name,
     protected_folders,
     relative_files,
     replace_dirs,
     set_aside,
 )
+from generator.parallel import python_process
 
 
 class BuildError(GazetteError):
@@ -169,10 +171,10 @@ def check_site_dir(
     return check_output_dir(Path(site_dir), "site", protected, is_our_site, force)
 
 
-def _swap(pairs: list[tuple[Path, Path]], force: bool, keep: frozenset[Path] = frozenset()) -> list[Path]:
+def _swap(pairs: list[tuple[Path, Path]], force: bool, keep: dict[Path, Path] | None = None) -> list[Path]:
     """Replace each target with its staged folder, together; with ``force``, a target that is not
-    ours is first set aside (returned), never deleted. The old copies of targets in ``keep``
-    stay beside them for the next build (``previous_name``)."""
+    ours is first set aside (returned), never deleted. The old copy of a target in ``keep`` is
+    kept where it says, for the next build."""
     kept = []
     if force:
         for _, target in pairs:
@@ -182,7 +184,7 @@ def _swap(pairs: list[tuple[Path, Path]], force: bool, keep: frozenset[Path] = f
                 and not (is_our_site(target) or is_our_package(target))
             ):
                 kept.append(set_aside(target))
-    replace_dirs(pairs, keep)
+    replace_dirs(pairs, keep or {})
     return kept
 
 
@@ -236,8 +238,8 @@ def build_site(
             f"{site_dir}: the site and the data package ({datapackage_dir}) need folders of their own"
         )
     with locked([content_dir, site_dir, datapackage_dir], "gazette build"):  # the hook locks the page cache
-        for target in (site_dir, datapackage_dir):
-            clean_leftovers(target)
+        clean_leftovers(datapackage_dir)
+        old_sites = clean_leftovers(site_dir, defer=True)  # deleted by a process of their own below
         check_no_foreign_files(site_dir, datapackage_dir)
         if not record_paths(content_dir):
             raise BuildError(
@@ -245,6 +247,7 @@ def build_site(
             )
         staging = make_staging(site_dir)
         package_staging = None
+        linking: _Linking | None = None
         errors: list[str] = []
         try:
             with _logged_errors(errors):
@@ -261,7 +264,7 @@ def build_site(
                 )
                 check_site_dir(site_dir, content_dir, config_file, Path(config.docs_dir), force=force)
                 # the previous site is linked into the staging folder while the package is made
-                with _linked_from(site_dir, staging, build_stamp(config, shard), full) as linking:
+                with _linked_from(site_dir, staging, build_stamp(config, shard), full, old_sites) as linking:
                     try:
                         archive = load_archive(content_dir, shard)
                     except ShardError as exc:
@@ -273,9 +276,11 @@ def build_site(
                     del archive
                 incremental = _build_into(config, staging, linking.stamp, linking.incremental)
             pairs = [(package_staging, datapackage_dir)] if package_staging else []
-            # after an incremental build the old site shares all but its changes with the new one:
-            # kept, the next build starts from it; after a full build it shares nothing
-            _swap([*pairs, (staging, site_dir)], force, keep=frozenset({site_dir} if incremental else ()))
+            # The old site is kept beside the new one: after an incremental build it shares all
+            # but that build's changes, and the next build starts from it; after a full build it
+            # shares nothing, and the next build deletes it while it works.
+            kept = previous_name(site_dir) if incremental else old_name(site_dir)
+            _swap([*pairs, (staging, site_dir)], force, keep={site_dir: kept})
             return incremental
         except MkDocsException as exc:
             raise BuildError(_mkdocs_message(config_file, errors[0] if errors else str(exc))) from None
@@ -283,61 +288,102 @@ def build_site(
             for folder in (staging, package_staging):
                 if folder is not None and folder.exists():
                     shutil.rmtree(folder, ignore_errors=True)
+            if linking is not None:
+                linking.finish()
+
+
+NO_LINKS = 3  # prepare_staging's exit status when the file system makes no hard links
 
 
 class _Linking:
-    """The previous site hard-linked into the staging folder by a thread of its own (the links
-    are system calls: they go on while this thread makes the data package). The copy of the site
-    the last build replaced (``previous_name``, which shares all but that build's changes with
-    the site) becomes the staging folder and is brought in line file by file (``sync_tree``);
-    without one, every file is linked (``link_tree``). A full build deletes that copy instead
-    (and, at the swap, the site it replaces: they share no file)."""
+    """The staging folder made ready by a process of its own while this one makes the data
+    package (``prepare_staging``: tens of thousands of system calls, which a thread here would
+    make one interpreter-lock wait at a time), and the old sites earlier builds left deleted by
+    another, which may run until the build ends."""
 
-    def __init__(self, site_dir: Path, staging: Path, stamp: dict[str, str], full: bool) -> None:
+    def __init__(
+        self, site_dir: Path, staging: Path, stamp: dict[str, str], full: bool, leftovers: list[Path]
+    ) -> None:
         self.stamp = stamp
         self.incremental = not full and _read_stamp(site_dir) == stamp
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, args=(site_dir, staging), daemon=True)
-        self.thread.start()
+        self.staging = staging
+        if not self.incremental:
+            leftovers = [*leftovers, previous_name(site_dir)]
+        self.linker = (
+            python_process(
+                "import sys; from generator.build import prepare_staging as p; sys.exit(p(*sys.argv[1:]))",
+                str(site_dir),
+                str(staging),
+            )
+            if self.incremental
+            else None
+        )
+        self.remover = (
+            python_process(
+                "import shutil, sys; [shutil.rmtree(p, ignore_errors=True) for p in sys.argv[1:]]",
+                *map(str, leftovers),
+            )
+            if any(Path(p).exists() for p in leftovers)
+            else None
+        )
 
-    def _run(self, site_dir: Path, staging: Path) -> None:
-        previous = previous_name(site_dir)
-        try:
-            # the search bundle too: index_site keeps the fragments of unchanged records
-            skip = {"sitemap.xml.gz", BUILD_STAMP, MANIFEST}
-            if not self.incremental:
-                shutil.rmtree(previous, ignore_errors=True)
-            elif previous.is_dir() and is_our_site(previous):
-                staging.rmdir()
-                os.rename(previous, staging)
-                sync_tree(site_dir, staging, skip)
-            else:
-                link_tree(site_dir, staging, skip)
-        except BaseException as exc:  # noqa: BLE001 - raised again by join()
-            self.error = exc
-
-    def join(self, staging: Path) -> None:
-        if self.thread is None:
+    def join(self) -> None:
+        """Wait for the staging folder; without hard links here, the build renders everything."""
+        job, self.linker = self.linker, None
+        if job is None:
             return
-        self.thread.join()
-        self.thread = None
-        if isinstance(self.error, OSError) and self.incremental:  # no hard links here: render everything
-            shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir()
+        _, err = job.communicate()
+        if job.returncode == NO_LINKS:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging.mkdir()
             self.incremental = False
-        elif self.error is not None:
-            raise self.error
+        elif job.returncode != 0:
+            last = (err.strip().splitlines() or [f"exit status {job.returncode}"])[-1]
+            raise BuildError(f"{self.staging}: linking the previous site failed: {last}")
+
+    def finish(self) -> None:
+        """Wait for both processes (the build has ended, or failed)."""
+        for job in (self.linker, self.remover):
+            if job is not None:
+                job.communicate()
+        self.linker = self.remover = None
+
+
+def prepare_staging(site_dir: str, staging: str) -> int:
+    """``staging`` made to hold hard links to every file of ``site_dir`` (its stamp, manifest and
+    gzipped sitemap left out): from the copy of the site the last build replaced
+    (``previous_name``, sharing all but that build's changes), brought in line by ``sync_tree``,
+    or else by linking every file (``link_tree``). Run by ``build_site`` in a process of its own;
+    returns the exit status (NO_LINKS: no hard links on this file system)."""
+    site, target, previous = Path(site_dir), Path(staging), previous_name(Path(site_dir))
+    skip = {"sitemap.xml.gz", BUILD_STAMP, MANIFEST}
+    try:
+        if previous.is_dir() and is_our_site(previous):
+            target.rmdir()
+            os.rename(previous, target)
+            sync_tree(site, target, skip)
+        else:
+            link_tree(site, target, skip)
+    except OSError as exc:
+        if exc.errno in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP):
+            return NO_LINKS
+        raise
+    return 0
 
 
 @contextmanager
-def _linked_from(site_dir: Path, staging: Path, stamp: dict[str, str], full: bool) -> Iterator[_Linking]:
+def _linked_from(
+    site_dir: Path, staging: Path, stamp: dict[str, str], full: bool, leftovers: list[Path]
+) -> Iterator[_Linking]:
     """``site_dir`` linked into ``staging`` when its stamp matches (and not ``full``), while the
     block runs; waited for at its end, whether or not it succeeded."""
-    linking = _Linking(site_dir, staging, stamp, full)
+    linking = _Linking(site_dir, staging, stamp, full, leftovers)
     try:
         yield linking
-    finally:
-        linking.join(staging)
+    except BaseException:
+        linking.finish()
+        raise
+    linking.join()
 
 
 def _build_into(config, staging: Path, stamp: dict[str, str], incremental: bool) -> bool:

@@ -171,11 +171,12 @@ def make_staging(target: Path) -> Path:
     return staging
 
 
-def clean_leftovers(target: Path) -> list[Path]:
-    """Remove what a killed earlier run left beside ``target`` (call under ``target``'s lock):
-    staging folders, and old copies set aside for a swap. An old copy (or the kept previous one,
+def clean_leftovers(target: Path, defer: bool = False) -> list[Path]:
+    """Remove what an earlier run left beside ``target`` (call under ``target``'s lock): staging
+    folders, and old copies set aside for a swap. An old copy (or the kept previous one,
     ``previous_name``) is put back instead when the run died between moving it aside and moving
-    the new folder in."""
+    the new folder in. With ``defer``, old copies are returned, not deleted: the caller deletes
+    them while it works."""
     parent = target.parent
     if not parent.is_dir():
         return []
@@ -184,7 +185,8 @@ def clean_leftovers(target: Path) -> list[Path]:
         if path.is_dir() and not target.exists():
             os.rename(path, target)
             continue
-        shutil.rmtree(path, ignore_errors=True)
+        if not defer:
+            shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     previous = previous_name(target)
     if previous.is_dir() and not target.exists():  # died between keeping it and moving the new one in
@@ -195,16 +197,17 @@ def clean_leftovers(target: Path) -> list[Path]:
     return removed
 
 
-def replace_dirs(pairs: list[tuple[Path, Path]], keep: frozenset[Path] = frozenset()) -> None:
+def replace_dirs(pairs: list[tuple[Path, Path]], keep: dict[Path, Path] | None = None) -> None:
     """Swap each staged folder into its target's place, all of them or none: on failure every
     target is as it was and the staged folders are where they were. The old copy of a target in
-    ``keep`` stays beside it (``previous_name``), that of any other is deleted."""
+    ``keep`` is kept where it says (``previous_name`` or ``old_name``), that of any other deleted."""
+    keep = keep or {}
     moved: list[tuple[Path, Path]] = []  # (target, where its old copy went)
     placed: list[tuple[Path, Path]] = []  # (staged, target)
     try:
         for new, target in pairs:
             if target.exists():
-                old = previous_name(target) if target in keep else old_name(target)
+                old = keep.get(target) or old_name(target)
                 shutil.rmtree(old, ignore_errors=True)
                 os.rename(target, old)
                 moved.append((target, old))

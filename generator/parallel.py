@@ -13,10 +13,13 @@ import functools
 import gc
 import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -107,3 +110,12 @@ def _malloc_trim():
         return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
     except OSError:
         return None
+
+
+def python_process(code: str, *args: str) -> subprocess.Popen:
+    """``python -c code args…`` started beside this process, with this package importable and
+    its stderr piped as text: work with many system calls, which a thread here would do slowly
+    (each call waits for the interpreter lock this process's work holds)."""
+    root = str(Path(__file__).resolve().parent.parent)  # the folder generator/ is in
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    return subprocess.Popen([sys.executable, "-c", code, *args], stderr=subprocess.PIPE, text=True, env=env)

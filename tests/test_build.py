@@ -172,7 +172,11 @@ def test_a_third_build_starts_from_the_site_the_second_replaced_and_matches_a_fu
         assert (previous / "issues" / "index.html").read_bytes() == second_index
 
         assert build_into(tmp_path / "a", full=True) is False
-        assert not previous.exists()  # a full build's site shares nothing with the old one: not kept
+        assert not previous.exists()  # a full build's site shares nothing with the old one:
+        assert [p.name for p in (tmp_path / "a").glob(".site.old-*")]  # kept until the next build,
+        assert tree(site) == full
+        assert build_into(tmp_path / "a") is True  # which deletes it while it works
+        assert not list((tmp_path / "a").glob(".site.old-*")) and previous.is_dir()
         assert tree(site) == full
     finally:
         os.environ.pop("SOURCE_DATE_EPOCH")
@@ -456,3 +460,25 @@ def test_the_build_links_the_files_it_made_into_the_site_and_copies_the_rest(fix
         assert in_site.stat().st_ino == made.stat().st_ino, in_site
     copied = fixture_site / "assets" / "stylesheets" / "gazette.css"
     assert copied.stat().st_nlink == 1
+
+
+def test_without_hard_links_the_staging_folder_is_left_for_a_full_build(tmp_path: Path, monkeypatch):
+    """On a file system without hard links, preparing the staging folder says so (the build
+    then renders everything) instead of failing or copying half a site."""
+    import errno
+
+    from generator import build
+
+    site, staging = tmp_path / "site", tmp_path / ".site.build-x"
+    (site / "a").mkdir(parents=True)
+    (site / "a" / "index.html").write_text("a")
+    staging.mkdir()
+
+    def no_links(*args, **kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(build.os, "link", no_links)
+    assert build.prepare_staging(str(site), str(staging)) == build.NO_LINKS
+    monkeypatch.undo()
+    assert build.prepare_staging(str(site), str(staging)) == 0
+    assert (staging / "a" / "index.html").stat().st_ino == (site / "a" / "index.html").stat().st_ino

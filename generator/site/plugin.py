@@ -43,7 +43,6 @@ import posixpath
 import secrets
 import shutil
 import subprocess
-import sys
 import zlib
 from contextlib import ExitStack
 from pathlib import Path
@@ -67,7 +66,7 @@ from generator.outputs import (
     protected_folders,
     remove_files_but,
 )
-from generator.parallel import release_memory
+from generator.parallel import python_process, release_memory
 from generator.search.index import index_site
 from generator.search.records import SearchIndexError
 from generator.site import mkdocs_internals
@@ -572,16 +571,7 @@ def start_package_archives(package_dir: Path, out_dir: Path) -> subprocess.Popen
         "import sys; from generator.data.datapackage import write_package_archives as w; w(*sys.argv[1:]);"
         f"open(sys.argv[2] + '/{PACKAGE_KEY}', 'w').write({key!r})"
     )
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent), os.environ.get("PYTHONPATH")])),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-c", code, str(package_dir), str(out_dir), DATA_ZIP, DATA_SQLITE, DATA_XLSX],
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    return python_process(code, str(package_dir), str(out_dir), DATA_ZIP, DATA_SQLITE, DATA_XLSX)
 
 
 def _package_key(package_dir: Path) -> str:
