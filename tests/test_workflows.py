@@ -131,7 +131,7 @@ def test_the_build_restores_what_an_incremental_build_reuses(path: Path):
     paths = caches[0]["with"]["path"].split()
     mkdocs = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
     page_cache = re.search(r"^\s+pages:\s*(\S+)", mkdocs, re.M).group(1)
-    assert {"content/.cache", page_cache, "site"} <= set(paths)
+    assert {"content/.cache", page_cache, "site", ".site.previous"} <= set(paths)
     assert caches[0]["with"]["restore-keys"]
     # the cache is restored before the build runs
     names = [step.get("uses", step.get("run", "")) for step in build["steps"]]
