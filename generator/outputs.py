@@ -181,17 +181,21 @@ def clean_leftovers(target: Path, defer: bool = False) -> list[Path]:
     if not parent.is_dir():
         return []
     removed = []
+    staged = sorted(parent.glob(f"{staging_prefix(target)}*"))
+    # A run that died between moving the target aside and moving the new folder in left both;
+    # a target its owner deleted is not brought back (its copies are only deleted, below).
+    died_in_swap = bool(staged) and not target.exists()
     for path in sorted(parent.glob(f".{target.name}.old-*")):
-        if path.is_dir() and not target.exists():
+        if path.is_dir() and died_in_swap and not target.exists():
             os.rename(path, target)
             continue
         if not defer:
             shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     previous = previous_name(target)
-    if previous.is_dir() and not target.exists():  # died between keeping it and moving the new one in
+    if previous.is_dir() and died_in_swap and not target.exists():
         os.rename(previous, target)
-    for path in sorted(parent.glob(f"{staging_prefix(target)}*")):
+    for path in staged:
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed

@@ -264,15 +264,24 @@ def test_leftovers_of_a_killed_build_are_cleaned_and_a_set_aside_site_restored(
     # the site the build replaced is kept for the next build to start from; nothing else
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".site.previous"]
 
-    # killed between setting the old site aside and moving the new one in
+    # killed between setting the old site aside and moving the new one in (still staged)
     os.rename(site, tmp_path / ".site.old-99999")
-    assert outputs.clean_leftovers(site) == []
+    (tmp_path / ".site.build-killed").mkdir()
+    assert outputs.clean_leftovers(site) == [tmp_path / ".site.build-killed"]
     assert (site / "index.html").is_file()
 
     # killed between keeping the old site and moving the new one in
     shutil.rmtree(tmp_path / ".site.previous")
     os.rename(site, tmp_path / ".site.previous")
+    (tmp_path / ".site.build-killed").mkdir()
+    assert outputs.clean_leftovers(site) == [tmp_path / ".site.build-killed"]
+    assert (site / "index.html").is_file() and not (tmp_path / ".site.previous").exists()
+
+    # a site its owner deleted is not brought back from the copy kept beside it
+    os.rename(site, tmp_path / ".site.previous")
     assert outputs.clean_leftovers(site) == []
+    assert not site.exists()
+    assert run("build", "--site", site, "--datapackage", package)[0] == 0
     assert (site / "index.html").is_file() and not (tmp_path / ".site.previous").exists()
 
 
