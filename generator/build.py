@@ -307,8 +307,9 @@ class _Linking:
         self.stamp = stamp
         self.incremental = not full and _read_stamp(site_dir) == stamp
         self.staging = staging
-        if not self.incremental:
+        if not self.incremental:  # a kept copy serves an incremental build only
             leftovers = [*leftovers, previous_name(site_dir)]
+        leftovers = [p for p in leftovers if p.exists()]
         self.linker = (
             python_process(
                 "import sys; from generator.build import prepare_staging as p; sys.exit(p(*sys.argv[1:]))",
@@ -323,7 +324,7 @@ class _Linking:
                 "import shutil, sys; [shutil.rmtree(p, ignore_errors=True) for p in sys.argv[1:]]",
                 *map(str, leftovers),
             )
-            if any(Path(p).exists() for p in leftovers)
+            if leftovers
             else None
         )
 

@@ -32,6 +32,7 @@ from generator.model.models import (
     Appointment,
     Document,
     Issue,
+    Problem,
     Table,
 )
 from generator.model.records import cache_path, read_cached, write_cached
@@ -363,7 +364,7 @@ def appointment_row(appointment: Appointment, issue: Issue) -> dict[str, Any]:
 def _issue_rows(archive: Archive, issue: Issue) -> dict[str, Iterable[dict[str, Any]]]:
     """The rows of ``issue`` in each main table, as the archive links it (its documents that
     are not another issue's, their status and citations)."""
-    documents = [d for d in issue.documents if archive.by_id.get(d.document_id) is d]
+    documents = archive.documents_of(issue)
 
     def references():
         for document in documents:
@@ -401,10 +402,12 @@ def _issue_rows(archive: Archive, issue: Issue) -> dict[str, Iterable[dict[str, 
             for d in documents
             for t in d.tables
         ),
-        "problems": (
-            {"issue_id": issue.issue_id, **_pick(p, "severity code message line")} for p in issue.problems
-        ),
+        "problems": (_problem_row(issue.issue_id, p) for p in issue.problems),
     }
+
+
+def _problem_row(issue_id: str, problem: Problem) -> dict[str, Any]:
+    return {"issue_id": issue_id, **_pick(problem, "severity code message line")}
 
 
 def _issue_part_key(archive: Archive, issue: Issue) -> bytes | None:
@@ -432,14 +435,9 @@ PART_CACHE = "package"  # records.cache_path's kind: .cache/package/<issue id>.<
 
 
 def _issue_part(archive: Archive, issue: Issue) -> IssuePart:
-    rows = {}
-    for name, found in _issue_rows(archive, issue).items():
-        columns, flags = _columns(name)
-        rows[name] = _csv_rows(_with_flags([row.get(c) for c in columns], flags) for row in found)
+    rows = {name: _table_lines(name, found) for name, found in _issue_rows(archive, issue).items()}
     tables = []
-    for document in issue.documents:
-        if archive.by_id.get(document.document_id) is not document:
-            continue
+    for document in archive.documents_of(issue):
         for table in document.tables:
             path = table_path(table)
             width = _width(table)
@@ -497,16 +495,7 @@ def package_files(archive: Archive, site_url: str = "", cache_dir: Path | None =
         for name, data in rows.items():
             lines[name].append(data)
         table_files.extend(tables)
-    columns, flags = _columns("problems")
-    lines["problems"].append(
-        _csv_rows(
-            _with_flags(
-                [{"issue_id": issue_id, **_pick(p, "severity code message line")}.get(c) for c in columns],
-                flags,
-            )
-            for issue_id, p in archive.problems
-        )
-    )
+    lines["problems"].append(_table_lines("problems", (_problem_row(i, p) for i, p in archive.problems)))
     files: dict[str, bytes] = {}
     resources = []
     for name, parts in lines.items():
@@ -687,10 +676,14 @@ def _columns(name: str) -> tuple[list[str], list[int]]:
     return [f["name"] for f in fields], [i for i, f in enumerate(fields) if f["type"] == "boolean"]
 
 
-def _csv_rows(rows: Iterable[list[Any]]) -> bytes:
-    """The CSV lines of ``rows`` as ``_csv`` writes them, without the header."""
+def _table_lines(name: str, rows: Iterable[dict[str, Any]]) -> bytes:
+    """The CSV lines of ``rows`` of the main table ``name`` as ``_csv`` writes them, without
+    the header."""
+    columns, flags = _columns(name)
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    csv.writer(buffer, lineterminator="\n").writerows(
+        _with_flags([row.get(c) for c in columns], flags) for row in rows
+    )
     return buffer.getvalue().encode("utf-8")
 
 

@@ -58,6 +58,10 @@ class Archive:
     # issue_id → what its record file is known by (records.record_stamp), when read from one
     record_stamps: dict[str, str] = field(default_factory=dict)
 
+    def documents_of(self, issue: Issue) -> list[Document]:
+        """The issue's documents the archive holds: not one whose id an earlier issue took."""
+        return [d for d in issue.documents if self.by_id.get(d.document_id) is d]
+
     def cites(self, document: Document) -> list[Citation]:
         return self._cites.get(document.document_id, [])
 

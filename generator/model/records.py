@@ -250,7 +250,9 @@ SOURCE_NAME_MAX = 255
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-CACHE_DIR = ".cache/records"  # under the content directory: parsed records, one pickle per file
+CACHE_ROOT = ".cache"  # under the content directory: what is made from the records, kept between runs
+RECORDS_CACHE = "records"  # cache_path's kind for parsed records, one pickle per file
+CACHE_DIR = f"{CACHE_ROOT}/{RECORDS_CACHE}"
 
 
 def load_issue(path: Path) -> Issue:
@@ -259,7 +261,7 @@ def load_issue(path: Path) -> Issue:
     path = Path(path).resolve()
     stat = path.stat()
     stamp = (stat.st_mtime_ns, stat.st_size)
-    cache_file = cache_path(path.parent.parent, "records", path.stem)
+    cache_file = cache_path(path.parent.parent, RECORDS_CACHE, path.stem)
     data = _read_cache(cache_file, stamp)
     if data is not None:
         try:
@@ -276,7 +278,7 @@ def remember_parsed(path: Path, pickled: bytes) -> None:
     read of it skips the YAML (ingest has read each record back already, to check it)."""
     path = Path(path).resolve()
     stat = path.stat()
-    cache_file = cache_path(path.parent.parent, "records", path.stem)
+    cache_file = cache_path(path.parent.parent, RECORDS_CACHE, path.stem)
     _write_cache(cache_file, (stat.st_mtime_ns, stat.st_size), pickled)
 
 
@@ -302,7 +304,7 @@ def _write_cache(cache_file: Path, stamp: tuple[int, int], data: bytes) -> None:
 
 def cache_path(content_dir: Path, kind: str, name: str) -> Path:
     """A file of the content folder's cache (``.cache/<kind>/``) for this version of the code."""
-    return Path(content_dir) / ".cache" / kind / f"{name}.{_code_version()}.pickle"
+    return Path(content_dir) / CACHE_ROOT / kind / f"{name}.{_code_version()}.pickle"
 
 
 def read_cached(cache_file: Path, key: bytes) -> bytes | None:

@@ -345,7 +345,7 @@ class Site:
         return self.document_path[document.document_id]
 
     def document_count(self, issue: Issue) -> int:
-        return sum(1 for d in issue.documents if self.archive.by_id.get(d.document_id) is d)
+        return len(self.archive.documents_of(issue))
 
     def publisher_path(self, issue: Issue) -> str:
         return next(g.path for g in self.publishers if g.key == issue.publisher)
