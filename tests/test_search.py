@@ -237,29 +237,63 @@ def test_an_incremental_index_reads_only_the_changed_issues_pages(fixture_site, 
 def test_a_damaged_or_older_search_cache_is_read_again_from_the_pages(
     fixture_site, fixture_archive, tmp_path
 ):
-    """A cache file cut short, of an older layout, or missing makes an incremental index read
-    that issue's pages again: the bundle is still the full index's, and the cache is mended."""
+    """A cache cut short, of an older layout, naming a fragment the bundle lacks, or missing
+    makes an incremental index read every page again: the bundle is still the full index's,
+    the cache is mended, and files of an older layout are removed."""
     import shutil
 
-    from generator.search.index import SEARCH_CACHE, index_site
+    from generator.search.index import POSTINGS_FILE, SEARCH_CACHE, index_site
 
     site = tmp_path / "site"
     shutil.copytree(fixture_site, site)
     index_site(site, fixture_archive)
     full, cache = _bundle(site), site / SEARCH_CACHE
-    files = sorted(cache.iterdir())
-    assert len(files) == len(fixture_archive.issues) >= 2
-    mended = {path.name: path.read_bytes() for path in files}
+    assert [p.name for p in cache.iterdir()] == [POSTINGS_FILE]
+    mended = (cache / POSTINGS_FILE).read_bytes()
+    fragment = next((site / "pagefind" / "fragment").iterdir())
     for damage in (
         lambda path: path.write_bytes(path.read_bytes()[:100]),
-        lambda path: path.write_bytes(b"2\n[]"),  # the layout before
+        lambda path: path.write_bytes(path.read_bytes() + b"\0\0\0\0"),
+        lambda path: path.write_bytes(b"gazette-search 3\n" + path.read_bytes()[17:]),  # the layout before
+        lambda path: fragment.unlink(),
         lambda path: path.unlink(),
     ):
-        damage(files[0])
-        (cache / "gone-issue.entries").write_bytes(b"x")  # an issue no longer in the archive
+        damage(cache / POSTINGS_FILE)
+        (cache / "370812-2020-12.entries").write_bytes(b"x")  # the layout before: a file per issue
         index_site(site, fixture_archive, changed_issues=[])
         assert _bundle(site) == full
-        assert {path.name: path.read_bytes() for path in cache.iterdir()} == mended
+        assert {p.name: p.read_bytes() for p in cache.iterdir()} == {POSTINGS_FILE: mended}
+
+
+def test_an_incremental_index_of_an_added_or_removed_issue_is_the_full_index(
+    fixture_site, fixture_archive, tmp_path
+):
+    """The previous postings renumbered and the new issue's merged in (or a removed issue's
+    dropped) give the bundle and cache a full index of the same archive gives."""
+    import shutil
+
+    from generator.model.archive import build_archive
+    from generator.search.index import SEARCH_CACHE, index_site
+
+    def indexed(archive, site, **how):
+        index_site(site, archive, **how)
+        return _bundle(site), _files(site / SEARCH_CACHE)
+
+    for kept in fixture_archive.issues:
+        issue = next(i for i in fixture_archive.issues if i is not kept)
+        smaller = build_archive([kept])
+        whole = build_archive(list(fixture_archive.issues))
+        site = tmp_path / f"site-{kept.issue_id}"
+        shutil.copytree(fixture_site, site)
+        full_smaller = indexed(smaller, site)
+        full_whole = indexed(whole, site)
+        assert full_whole != full_smaller
+        assert indexed(smaller, site, changed_issues=[]) == full_smaller  # removed
+        assert indexed(whole, site, changed_issues=[issue.issue_id]) == full_whole  # added
+
+
+def _files(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
 def test_the_bundle_written_from_the_records_has_the_layout_pagefind_writes(

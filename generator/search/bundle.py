@@ -11,6 +11,7 @@ loudly on a version change and compares the layout with Pagefind's own bundle.""
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
@@ -19,6 +20,7 @@ import re
 import shutil
 import struct
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -70,6 +72,7 @@ def cbor_encode(value) -> bytes:
     return cbor2.dumps(value)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _cbor_head(major: int, arg: int) -> bytes:
     """The head of a CBOR item of ``major`` type with argument ``arg`` (an array's length, say),
     for items streamed after it, in the shortest form (RFC 8949 §3; cbor2's and serde's)."""
@@ -195,6 +198,11 @@ class Entry:
     other: dict[str, bool]  # number, name and ASCII-word keys → weighty
     fragment: bytes | Path | None = None  # gzipped (or a file of it), when not already in the bundle
     name: str = ""  # the fragment file's name, without .pf_fragment
+    keys: int = -1  # how many keys (codes and others); -1: count them
+
+    def __post_init__(self) -> None:
+        if self.keys < 0:
+            self.keys = len(self.codes) + len(self.other)
 
 
 def record_entry(record: SearchRecord) -> Entry:
@@ -274,12 +282,19 @@ def bundled_name(sha1: str, names: set[str]) -> str | None:
 
 
 def write_bundle(
-    out: Path, entries: list[Entry], runtime: dict[str, bytes], version: str, include: list
+    out: Path,
+    entries: list[Entry],
+    runtime: dict[str, bytes],
+    version: str,
+    include: list,
+    postings: Postings | None = None,
 ) -> None:
     """Writes the bundle for ``entries`` (in page order) into ``out``, keeping the fragment
     files already there that it names (a previous build's, hard-linked), so that an update
     writes only the fragments of new or changed records; everything else is written anew.
-    ``runtime`` holds Pagefind's browser files, ``version`` and ``include`` its entry fields."""
+    ``runtime`` holds Pagefind's browser files, ``version`` and ``include`` its entry fields.
+    The word index is written from ``postings`` (those of the entries' keys, in this page
+    order), made here from the entries' keys when not given."""
     out = Path(out)
     if not version.startswith(PAGEFIND_FORMAT):
         raise SearchIndexError(f"Pagefind {version}: this bundle is written in the {PAGEFIND_FORMAT}x format")
@@ -320,7 +335,9 @@ def write_bundle(
     # ranking favours the shorter of two records a query finds alike (search.js), which also
     # keeps the first page of results, whose texts it loads, small.
     (out / "index").mkdir()
-    meta[META_CHUNKS] = _chunk(_words(entries), out / "index", LANG)
+    if postings is None:
+        postings = Postings.of(enumerate(entries))
+    meta[META_CHUNKS] = _chunk(postings.words(), out / "index", LANG)
     meta[META_FILTERS] = _write_filters(out / "filter", entries)
     # no sorts: the pages are in the order a list without a query shows, newest first (index.py),
     # which saves the first query a list of every page (34 KB at 10,000 documents)
@@ -342,37 +359,120 @@ LENGTH_UNIT = 200  # keys a record's length is counted in: one byte a page in th
 
 def _length(entry: Entry) -> int:
     """A record's length as the meta gives it: keys, in units of LENGTH_UNIT, one at least."""
-    return max(1, round((len(entry.codes) + len(entry.other)) / LENGTH_UNIT))
+    return max(1, round(entry.keys / LENGTH_UNIT))
 
 
-def _words(entries: list[Entry]) -> dict[str, bytes]:
-    """Every key's word-index entry, from the entries' keys: the bigram codes a slice at a time
-    (WORD_SLICES, split where a sample of the codes says), then the other keys. In one process:
-    made on both cores it took 2 s less at 10,000 documents and 360 MB more (each process's
-    slice and words, and the words sent back)."""
-    # A slice's rows are filled in place entry by entry: all rows at once took some 500 MB at
-    # 10,000 documents. A key's rows all fall in one slice, so the postings are the same.
-    sample = np.concatenate([e.codes[::64] for e in entries] or [np.zeros(0, np.uint32)])
-    cuts = (
-        np.unique(np.quantile(sample, np.linspace(0, 1, WORD_SLICES + 1)[1:-1]).astype(np.uint64))
-        if len(sample)
-        else []
-    )
-    bounds = np.array([0, *(int(c) for c in cuts), 1 << 32], np.uint64)
-    spans = [np.searchsorted(e.codes, bounds).tolist() for e in entries]  # where each slice starts
-    words: dict[str, bytes] = {}
-    for i in range(len(bounds) - 1):
-        words.update(_slice_words(entries, spans, i))
-    for key, entry in _other_words(entries).items():
-        words.setdefault(key, entry)  # a bigram's key wins
-    return words
+@dataclass
+class Postings:
+    """Every key of the word index with the pages it is on: for the bigram keys, each distinct
+    code (``codes``, ascending) with its number of pages (``code_pages``), and then, in code
+    order, each page as page << 1 | weighty (``bigram_pages``, ascending within a code); the
+    other keys likewise, by their place in ``names`` (sorted). A rebuild renumbers the previous
+    build's postings and merges the new records' in (``merged``) instead of making every
+    posting again from every record's keys; both give the same postings."""
+
+    codes: np.ndarray  # uint32
+    code_pages: np.ndarray  # uint32, one per code
+    bigram_pages: np.ndarray  # uint32
+    names: list[str]
+    name_pages: np.ndarray  # uint32, one per name
+    other_pages: np.ndarray  # uint32
+
+    @classmethod
+    def of(cls, pages: Iterable[tuple[int, Entry]]) -> Postings:
+        """The postings of entries on the given pages (each page once, ascending), from their
+        keys: the bigram codes a slice at a time (WORD_SLICES, split where a sample of the codes
+        says), then the other keys. A slice's rows are filled in place entry by entry: all rows
+        at once took some 500 MB at 10,000 documents; a code's rows all fall in one slice."""
+        pages = list(pages)
+        sample = np.concatenate([e.codes[::64] for _, e in pages] or [np.zeros(0, np.uint32)])
+        cuts = (
+            np.unique(np.quantile(sample, np.linspace(0, 1, WORD_SLICES + 1)[1:-1]).astype(np.uint64))
+            if len(sample)
+            else []
+        )
+        bounds = np.array([0, *(int(c) for c in cuts), 1 << 32], np.uint64)
+        spans = [np.searchsorted(e.codes, bounds).tolist() for _, e in pages]  # where each slice starts
+        bigram_pages = np.empty(sum(len(e.codes) for _, e in pages), np.uint32)
+        parts, at = [], 0
+        for i in range(len(bounds) - 1):
+            its_codes, its_counts, its_pages = _slice_rows(pages, spans, i)
+            bigram_pages[at : at + len(its_pages)] = its_pages
+            at += len(its_pages)
+            parts.append((its_codes, its_counts))
+        codes, code_pages = (np.concatenate(arrays) for arrays in zip(*parts))
+
+        keys = list(chain.from_iterable(e.other for _, e in pages))  # each entry's keys, in page order
+        names = sorted(set(keys))
+        index = {name: i for i, name in enumerate(names)}
+        rows = np.fromiter(map(index.__getitem__, keys), np.uint64, len(keys)) << np.uint64(32)
+        rows |= np.repeat(np.array([p for p, _ in pages], np.uint64), [len(e.other) for _, e in pages]) << 1
+        rows |= np.fromiter(chain.from_iterable(e.other.values() for _, e in pages), bool, len(keys))
+        rows.sort()
+        found, name_pages, other_pages = _runs(rows)
+        return cls(
+            codes, code_pages, bigram_pages, [names[i] for i in found.tolist()], name_pages, other_pages
+        )
+
+    def merged(self, renumbered: np.ndarray, new: Postings) -> Postings:
+        """These postings with each page p renumbered ``renumbered[p]`` (below zero: dropped;
+        ascending on the pages kept, so each key's pages stay in order), and ``new``'s (on pages
+        numbered alike, none of them a page kept) added."""
+
+        def rows(keys: np.ndarray, counts: np.ndarray, pages: np.ndarray, renumber: bool) -> np.ndarray:
+            out = np.repeat(keys.astype(np.uint64), counts) << np.uint64(32)
+            if renumber:
+                moved = renumbered[pages >> 1]
+                kept = moved >= 0
+                out = out[kept]
+                out |= moved[kept].astype(np.uint64) << np.uint64(1)
+                out |= pages[kept] & 1
+            else:
+                out |= pages
+            return out
+
+        def merge(old: np.ndarray, added: np.ndarray) -> np.ndarray:
+            return np.insert(old, np.searchsorted(old, added), added)
+
+        codes, code_pages, bigram_pages = _runs(
+            merge(
+                rows(self.codes, self.code_pages, self.bigram_pages, True),
+                rows(new.codes, new.code_pages, new.bigram_pages, False),
+            )
+        )
+        names = sorted(set(self.names) | set(new.names))
+        place = {name: i for i, name in enumerate(names)}
+        found, name_pages, other_pages = _runs(
+            merge(
+                rows(
+                    np.array([place[n] for n in self.names], np.uint32),
+                    self.name_pages,
+                    self.other_pages,
+                    True,
+                ),
+                rows(
+                    np.array([place[n] for n in new.names], np.uint32), new.name_pages, new.other_pages, False
+                ),
+            )
+        )
+        return Postings(
+            codes, code_pages, bigram_pages, [names[i] for i in found.tolist()], name_pages, other_pages
+        )
+
+    def words(self) -> dict[str, bytes]:
+        """Every key's word-index entry: [key, [page entries], []] in CBOR, made POSTING_SLICE
+        rows at a time; a bigram's key wins over another key of the same word."""
+        words = _word_entries(self.codes.tolist(), self.code_pages, self.bigram_pages, _bigram_key)
+        for key, entry in _word_entries(self.names, self.name_pages, self.other_pages, str).items():
+            words.setdefault(key, entry)
+        return words
 
 
-def _slice_words(entries: list[Entry], spans: list[list[int]], i: int) -> dict[str, bytes]:
-    """The word-index entries of the bigram codes in the ``i``-th slice."""
+def _slice_rows(pages: list[tuple[int, Entry]], spans: list[list[int]], i: int):
+    """The postings (as ``_runs`` gives them) of the bigram codes in the ``i``-th slice."""
     rows = np.empty(sum(span[i + 1] - span[i] for span in spans), np.uint64)
     at = 0
-    for page, (e, span) in enumerate(zip(entries, spans)):
+    for (page, e), span in zip(pages, spans):
         start, end = span[i], span[i + 1]
         if start == end:
             continue
@@ -382,27 +482,37 @@ def _slice_words(entries: list[Entry], spans: list[list[int]], i: int) -> dict[s
         block |= np.uint64(page << 1)
         block |= e.weighty[start:end]
         at += end - start
-    return _word_entries(_postings(rows, _bigram_key))
+    rows.sort()
+    return _runs(rows)
 
 
-def _other_words(entries: list[Entry]) -> dict[str, bytes]:
-    """The word-index entries of the keys other than bigrams: numbers, names, ASCII words."""
-    keys = list(chain.from_iterable(e.other for e in entries))  # each entry's keys, in page order
-    names = sorted(set(keys))
-    index = {name: i for i, name in enumerate(names)}
-    rows = np.fromiter(map(index.__getitem__, keys), np.uint64, len(keys)) << np.uint64(32)
-    rows |= np.repeat(np.arange(len(entries), dtype=np.uint64), [len(e.other) for e in entries]) << np.uint64(
-        1
-    )
-    rows |= np.fromiter(chain.from_iterable(e.other.values() for e in entries), bool, len(keys))
-    return _word_entries(_postings(rows, names.__getitem__))
+def _runs(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted rows of key << 32 | page << 1 | weighty as each distinct key, its number of rows
+    and the rows' low halves (uint32 each)."""
+    keys = (rows >> np.uint64(32)).astype(np.uint32)
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, np.int64)
+    counts = np.diff(np.r_[starts, len(keys)]).astype(np.uint32)
+    return keys[starts], counts, (rows & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
-def _word_entries(postings: dict[str, tuple[int, bytes]]) -> dict[str, bytes]:
-    words = {}
-    for key in list(postings):  # each posting freed as its entry is made: never both at once
-        count, pages = postings.pop(key)
-        words[key] = _word_entry(key, count, pages)
+def _word_entries(keys: list, counts: np.ndarray, pages: np.ndarray, word_of) -> dict[str, bytes]:
+    """The word-index entries of ``keys`` (``word_of(key)`` is the word) from their postings,
+    encoded about POSTING_SLICE rows at a time (whole keys) to bound the memory."""
+    ends = np.cumsum(counts, dtype=np.int64)
+    words: dict[str, bytes] = {}
+    first = 0
+    while first < len(keys):
+        row = int(ends[first - 1]) if first else 0
+        last = max(first + 1, int(np.searchsorted(ends, row + POSTING_SLICE, side="right")))
+        block = pages[row : int(ends[last - 1])]
+        starts = np.r_[0, ends[first : last - 1] - row]
+        data, offsets = _encode_entries((block >> 1).astype(np.int64), (block & 1).astype(bool), starts)
+        for key, count, start, end in zip(
+            keys[first:last], counts[first:last].tolist(), offsets, offsets[1:]
+        ):
+            word = word_of(key)
+            words[word] = _word_entry(word, count, data[start:end])
+        first = last
     return words
 
 
@@ -421,47 +531,17 @@ def _write_filters(filter_dir: Path, entries: list[Entry]) -> list[list[str]]:
 
 
 WORD_SLICES = 8  # slices of the bigram codes the word index is built from, one after another
-POSTING_SLICE = 1 << 21  # rows encoded at a time: bounds the memory of the step below
+POSTING_SLICE = 1 << 21  # rows encoded at a time (Postings.words): bounds its memory
 
 
 def _bigram_key(code: int) -> str:
     return key_token(chr(code >> 16) + chr(code & 0xFFFF))
 
 
-def _postings(rows: np.ndarray, key_of) -> dict[str, tuple[int, bytes]]:
-    """Each key with its page entries (count, CBOR), from rows of code << 32 | page << 1 |
-    weighty (sorted here, in place), a slice of whole keys at a time; ``key_of(code)`` is the
-    key's word."""
-    rows.sort()
-    result: dict[str, tuple[int, bytes]] = {}
-    start = 0
-    while start < len(rows):
-        end = min(start + POSTING_SLICE, len(rows))
-        if end < len(rows):  # to the end of the last key in the slice
-            next_key = (rows[end - 1] >> np.uint64(32)) + np.uint64(1)
-            end = int(np.searchsorted(rows, next_key << np.uint64(32)))
-        result.update(_slice_postings(rows[start:end], key_of))
-        start = end
-    return result
-
-
-def _slice_postings(rows: np.ndarray, key_of) -> dict[str, tuple[int, bytes]]:
-    codes = (rows >> np.uint64(32)).astype(np.uint32)
-    weighty = (rows & np.uint64(1)).astype(bool)
-    pages = (rows >> np.uint64(1) & np.uint64(0x7FFFFFFF)).astype(np.int64)
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    ends = np.r_[starts[1:], len(codes)]
-    data, offsets = _encode_entries(pages, weighty, starts)
-    result = {}
-    for start, end in zip(starts.tolist(), ends.tolist()):
-        result[key_of(int(codes[start]))] = (end - start, data[offsets[start] : offsets[end]])
-    return result
-
-
 def _encode_entries(pages: np.ndarray, weighty: np.ndarray, starts: np.ndarray) -> tuple[bytes, list[int]]:
     """Pagefind page entries [page delta, locations, []] for ``pages`` (ascending within each
-    run that begins at one of ``starts``); returns their CBOR and each entry's offset in it
-    (with the total length last)."""
+    run that begins at one of ``starts``); returns their CBOR and where each run's entries
+    start in it (with the total length last)."""
     deltas = np.diff(pages, prepend=0)
     deltas[starts] = pages[starts]
     head = np.select([deltas < 24, deltas < 256, deltas < 65536], [1, 2, 3], 5)
@@ -483,7 +563,7 @@ def _encode_entries(pages: np.ndarray, weighty: np.ndarray, starts: np.ndarray) 
         where = at[chosen] + 1 + head[chosen]
         for i, byte in enumerate(locations):
             out[where + i] = byte
-    return out.tobytes(), offsets.tolist()
+    return out.tobytes(), offsets[np.r_[starts, len(pages)]].tolist()
 
 
 def _word_entry(word: str, count: int, pages: bytes) -> bytes:

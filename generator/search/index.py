@@ -33,6 +33,7 @@ import sys
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,7 @@ from generator.parallel import collector_paused, in_two, release_memory
 from generator.search.bundle import (
     RUNTIME_FILES,
     Entry,
+    Postings,
     bundled_name,
     canonicalise_bundle,
     record_entry,
@@ -70,8 +72,11 @@ from generator.search.records import (
 
 MIN_PARALLEL = 20  # issues to read: fewer are read here, forking costs more than it saves
 FRAGMENT_STAGING = ".gazette-search-fragments"  # in the site while the index is written
-SEARCH_CACHE = ".gazette-search"  # in the site: each issue's search records as last indexed
-_CACHE_VERSION = b"gazette-search 3\n"  # a cache file of another layout is not read
+SEARCH_CACHE = ".gazette-search"  # in the site: what the last index wrote (POSTINGS_FILE)
+POSTINGS_FILE = "postings"  # every page's record and every key's postings, as last indexed
+_CACHE_VERSION = b"gazette-search 4\n"  # a cache file of another layout is not read
+_STAGED_VERSION = b"gazette-search staged 1\n"  # an issue's entries as _read_issues wrote them
+_NO_CODES, _NO_WEIGHTY = np.zeros(0, np.uint32), np.zeros(0, bool)
 
 # ---------------------------------------------------------------- the edge
 
@@ -119,51 +124,63 @@ def index_site(
         {p.name[: -len(".pf_fragment")] for p in fragment_dir.iterdir()} if fragment_dir.is_dir() else set()
     )
     cache = site_dir / SEARCH_CACHE
-    cached: dict[str, list[Entry]] = {}
-    for issue in archive.issues:
-        if changed is not None and issue.issue_id not in changed:
-            found = _read_cache(cache / _cache_name(issue.issue_id), present)
-            if found is not None:
-                cached[issue.issue_id] = found
-    to_read = [issue for issue in archive.issues if issue.issue_id not in cached]
+    previous = _read_previous(cache / POSTINGS_FILE, present) if changed is not None else None
+    in_archive = {issue.issue_id for issue in archive.issues}
+    kept = set() if previous is None else set(previous.issue_ids) & in_archive - changed
+    to_read = [issue for issue in archive.issues if issue.issue_id not in kept]
 
     # Each issue read is written, as it is read, to the staging folder: its fragments (named by
-    # their hash, renamed into the bundle by write_bundle) and its cache file (moved into
-    # SEARCH_CACHE once the bundle is written), so that neither process holds them all and
-    # nothing is sent back; its entries are then read from that cache file.
+    # their hash, renamed into the bundle by write_bundle) and its entries (keys and all), so
+    # that neither process holds them all and nothing is sent back; they are read from there.
     staging = site_dir / FRAGMENT_STAGING
     shutil.rmtree(staging, ignore_errors=True)
     (staging / SEARCH_CACHE).mkdir(parents=True)
     job = functools.partial(_read_issues, archive, to_read, read_page, staging)
     in_two(job, shares=8) if len(to_read) >= MIN_PARALLEL else job((0, 1))
     del job
-    entries: list[Entry] = []
-    for issue in archive.issues:
-        found = cached.get(issue.issue_id)
-        if found is None:
-            found = _read_cache(staging / SEARCH_CACHE / _cache_name(issue.issue_id), present, staging)
-            if found is None:  # written a moment ago by _read_issues
-                raise SearchIndexError(f"{staging}: the search records of {issue.issue_id} were not written")
-        entries.extend(found)
-    issue_ids = [issue.issue_id for issue in archive.issues]
-    read_ids = [issue.issue_id for issue in to_read]
-    del archive, to_read, cached
+    pages: list[tuple[str, Entry, int]] = []  # issue, entry, its page in the previous bundle (or -1)
+    if previous is not None:
+        for page, (issue_id, entry) in enumerate(zip(previous.issue_ids, previous.entries)):
+            if issue_id in kept:
+                pages.append((issue_id, entry, page))
+    for issue in to_read:
+        found = _read_staged(staging / SEARCH_CACHE / _staged_name(issue.issue_id), staging)
+        if found is None:  # written a moment ago by _read_issues
+            raise SearchIndexError(f"{staging}: the search records of {issue.issue_id} were not written")
+        pages.extend((issue.issue_id, entry, -1) for entry in found)
+    del archive, to_read
     release_memory()  # the archive's memory, before the word index needs its own
     # Pages newest first (a list without a query shows them in this order), a function of the records
-    entries.sort(key=lambda e: (e.record.sort.get("date") or "", e.record.rid), reverse=True)
-    write_bundle(out, entries, runtime, version, include)
+    pages.sort(key=lambda p: _page_order(p[1]), reverse=True)
+    entries = [entry for _, entry, _ in pages]
+    if previous is None:
+        postings = Postings.of(enumerate(entries))
+    else:  # the previous postings renumbered, the new records' merged in
+        renumbered = np.full(len(previous.entries), -1, np.int64)
+        for page, (_, _, before) in enumerate(pages):
+            if before >= 0:
+                renumbered[before] = page
+        postings = previous.postings.merged(
+            renumbered, Postings.of((page, e) for page, (_, e, before) in enumerate(pages) if before < 0)
+        )
+        del previous
+    for entry in entries:  # their keys are in the postings now
+        entry.codes, entry.weighty, entry.other = _NO_CODES, _NO_WEIGHTY, {}
+    write_bundle(out, entries, runtime, version, include, postings)
     cache.mkdir(exist_ok=True)
-    for issue_id in read_ids:
-        os.replace(staging / SEARCH_CACHE / _cache_name(issue_id), cache / _cache_name(issue_id))
+    _write_previous(cache / POSTINGS_FILE, [issue_id for issue_id, _, _ in pages], entries, postings)
     shutil.rmtree(staging)
-    kept = {_cache_name(issue_id) for issue_id in issue_ids}
     for path in list(cache.iterdir()):
-        if path.name not in kept:  # an issue no longer in the archive, or a cache of an older layout
+        if path.name != POSTINGS_FILE:  # a cache of an older layout
             path.unlink()
     counts: dict[str, int] = {}
     for entry in entries:
         counts[entry.record.kind] = counts.get(entry.record.kind, 0) + 1
     return counts
+
+
+def _page_order(entry: Entry) -> tuple[str, str]:
+    return entry.record.sort.get("date") or "", entry.record.rid
 
 
 def _read_issues(archive: Archive, issues: list, read_page, staging: Path, part: tuple[int, int]) -> None:
@@ -175,7 +192,7 @@ def _read_issues(archive: Archive, issues: list, read_page, staging: Path, part:
             entry = record_entry(_with_text(record))
             (staging / f"{entry.sha1}.pf_fragment").write_bytes(entry.fragment)
             entries.append(entry)
-        _write_cache(staging / SEARCH_CACHE / _cache_name(issue.issue_id), entries)
+        _write_staged(staging / SEARCH_CACHE / _staged_name(issue.issue_id), entries)
 
 
 def issues_of_pages(archive: Archive, pages: Iterable[str]) -> set[str]:
@@ -212,66 +229,117 @@ def pagefind_runtime() -> tuple[dict[str, bytes], str, list]:
     return files, str(entry["version"]), list(entry.get("include_characters", []))
 
 
-def _cache_name(issue_id: str) -> str:
+def _staged_name(issue_id: str) -> str:
     return f"{issue_id}.entries"
 
 
-def _read_cache(path: Path, present: set[str], staged: Path | None = None) -> list[Entry] | None:
-    """An issue's entries as cached, or None (no cache, another layout, damaged, or a fragment
-    it names is not in the bundle: then the issue is read from its pages). With ``staged``
-    (the folder _read_issues wrote them into), its fragments are those staged files instead."""
+def _read_staged(path: Path, staged: Path) -> list[Entry] | None:
+    """An issue's entries as ``_read_issues`` wrote them, or None; their fragments are the files
+    it staged in ``staged``."""
     try:
         data = path.read_bytes()
-        if not data.startswith(_CACHE_VERSION):
-            return None
-        at = len(_CACHE_VERSION) + 8
-        size = int.from_bytes(data[at - 8 : at], "little")
-        rows = json.loads(zlib.decompress(data[at : at + size]))
-        counts = [row["codes"] for row in rows]
+        head, at = _read_head(data, _STAGED_VERSION)
+        counts = [row["codes"] for row in head]
         total = sum(counts)
-        at += size
         codes = np.frombuffer(data, "<u4", total, at).astype(np.uint32)
         weighty = np.unpackbits(np.frombuffer(data, np.uint8, offset=at + 4 * total), count=total).astype(
             bool
         )
         bounds = np.cumsum(counts)[:-1]
-        entries = []
-        for row, its_codes, its_weighty in zip(rows, np.split(codes, bounds), np.split(weighty, bounds)):
-            if staged is not None:
-                name, fragment = "", staged / f"{row['sha1']}.pf_fragment"
-            else:
-                name, fragment = bundled_name(row["sha1"], present), None
-                if name is None:
-                    return None
-            record = SearchRecord(**row["record"])
-            entries.append(Entry(record, row["sha1"], its_codes, its_weighty, row["other"], fragment, name))
-        return entries
+        return [
+            Entry(
+                SearchRecord(**row["record"]),
+                row["sha1"],
+                its_codes,
+                its_weighty,
+                row["other"],
+                staged / f"{row['sha1']}.pf_fragment",
+            )
+            for row, its_codes, its_weighty in zip(head, np.split(codes, bounds), np.split(weighty, bounds))
+        ]
     except (OSError, ValueError, TypeError, KeyError, IndexError, zlib.error):
         return None
 
 
-def _write_cache(path: Path, entries: list[Entry]) -> None:
-    """Layout: _CACHE_VERSION, the length of the rows (8 bytes), the rows (zlib-compressed
+def _write_staged(path: Path, entries: list[Entry]) -> None:
+    """Layout: _STAGED_VERSION, the length of the rows (8 bytes), the rows (zlib-compressed
     JSON: each entry's record without its text, hash, other keys and count of codes), then
     every entry's codes (uint32) and their weighty bits, one after another."""
     rows = [
         {"record": vars(e.record), "sha1": e.sha1, "other": e.other, "codes": len(e.codes)} for e in entries
     ]
-    head = zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
-    codes = [e.codes.astype("<u4") for e in entries]
-    weighty = np.packbits(np.concatenate([e.weighty for e in entries] or [np.zeros(0, bool)]))
-    write_atomic(
-        path,
-        b"".join(
-            [
-                _CACHE_VERSION,
-                len(head).to_bytes(8, "little"),
-                head,
-                *(c.tobytes() for c in codes),
-                weighty.tobytes(),
-            ]
-        ),
-    )
+    codes = [e.codes.astype("<u4").tobytes() for e in entries]
+    weighty = np.packbits(np.concatenate([e.weighty for e in entries] or [_NO_WEIGHTY]))
+    write_atomic(path, b"".join([_head(_STAGED_VERSION, rows), *codes, weighty.tobytes()]))
+
+
+@dataclass
+class _Previous:
+    """What the last index wrote, from POSTINGS_FILE: each page's issue and entry (without its
+    keys), and the postings of every key."""
+
+    issue_ids: list[str]
+    entries: list[Entry]
+    postings: Postings
+
+
+_POSTINGS_ARRAYS = ("codes", "code_pages", "bigram_pages", "name_pages", "other_pages")
+
+
+def _write_previous(path: Path, issue_ids: list[str], entries: list[Entry], postings: Postings) -> None:
+    """Layout: _CACHE_VERSION, the length of the head (8 bytes), the head (zlib-compressed
+    JSON: each page's issue, record without its text, fragment hash and number of keys; the
+    other keys; the length of each array), then the postings' arrays (uint32) in the order of
+    _POSTINGS_ARRAYS."""
+    arrays = [getattr(postings, name).astype("<u4") for name in _POSTINGS_ARRAYS]
+    head = {
+        "pages": [[i, vars(e.record), e.sha1, e.keys] for i, e in zip(issue_ids, entries)],
+        "names": postings.names,
+        "lengths": [len(a) for a in arrays],
+    }
+    write_atomic(path, b"".join([_head(_CACHE_VERSION, head), *(a.tobytes() for a in arrays)]))
+
+
+def _read_previous(path: Path, present: set[str]) -> _Previous | None:
+    """The last index's pages and postings, or None (none, another layout, damaged, pages not
+    in the order of their records, or a fragment it names not in the bundle: then every issue
+    is read from its pages)."""
+    try:
+        data = path.read_bytes()
+        head, at = _read_head(data, _CACHE_VERSION)
+        arrays = {}
+        for name, length in zip(_POSTINGS_ARRAYS, head["lengths"], strict=True):
+            arrays[name] = np.frombuffer(data, "<u4", length, at).astype(np.uint32)
+            at += 4 * length
+        if at != len(data):
+            return None
+        issue_ids, entries = [], []
+        for issue_id, record, sha1, keys in head["pages"]:
+            name = bundled_name(sha1, present)
+            if name is None:
+                return None
+            issue_ids.append(issue_id)
+            entries.append(Entry(SearchRecord(**record), sha1, _NO_CODES, _NO_WEIGHTY, {}, None, name, keys))
+        order = [_page_order(e) for e in entries]
+        if any(a <= b for a, b in zip(order, order[1:])):  # not strictly newest first
+            return None
+        return _Previous(issue_ids, entries, Postings(names=head["names"], **arrays))
+    except (OSError, ValueError, TypeError, KeyError, IndexError, zlib.error):
+        return None
+
+
+def _head(version: bytes, value) -> bytes:
+    body = zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+    return version + len(body).to_bytes(8, "little") + body
+
+
+def _read_head(data: bytes, version: bytes):
+    """The JSON head of a cache file of layout ``version`` and where its arrays start."""
+    if not data.startswith(version):
+        raise ValueError("another layout")
+    at = len(version) + 8
+    size = int.from_bytes(data[at - 8 : at], "little")
+    return json.loads(zlib.decompress(data[at : at + size])), at + size
 
 
 def _with_text(record: SearchRecord) -> SearchRecord:
