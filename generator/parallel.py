@@ -93,11 +93,13 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def release_memory() -> None:
+def release_memory(collect: bool = True) -> None:
     """Free what is no longer referenced and hand the freed heap back to the system (glibc's
     ``malloc_trim``; elsewhere only the collection), before a phase that forks: a forked process
-    starts from this one's size."""
-    gc.collect()
+    starts from this one's size. ``collect=False`` where what was let go holds no reference
+    cycle (freed already): a collection of a large heap takes up to a second, freeing nothing."""
+    if collect:
+        gc.collect()
     trim = _malloc_trim()
     if trim is not None:
         trim(0)

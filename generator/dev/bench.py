@@ -14,6 +14,11 @@ Stages:
   indexing (the next stage). Timed apart inside it: the plugin reading the records and the plugin
   generating and writing pages and downloads (``iter_pages``, ``write_pages``).
 - search: the Pagefind index of the built site (``search.index_site``), as ``gazette build`` does.
+- build: the full build from records as a maintainer runs it, one ``gazette build`` (data
+  package, site and search index) from a copy of the records, with no cache but their parsed
+  copies: the full-build goal's figure (the three stages above are its parts, run apart).
+- naive: plain MkDocs + Material over bare pages of the same documents, the reference.
+- rebuild: ``gazette build`` after the next issue is added (incremental).
 End to end = ingest + data package + site + search, wall clock including each stage's Python start.
 
 Run: ``python -m generator.dev.bench --docs 1000`` or ``python -m generator.dev.bench --compare 1000 10000``
@@ -55,6 +60,7 @@ WORK_PARTS = (
     "site",
     "next",
     "naive",
+    "build",
 )
 NEXT_ISSUE_DOCS = 40  # documents synthesised past N, from which the next issue (the rebuild stage's) is taken
 
@@ -383,6 +389,49 @@ def own_text(document: Document) -> str:
     return "".join(_MD_MARKS.sub("", p).replace("\n", "") for p in parts if p)
 
 
+def stage_build(work: Path, config_file: Path) -> dict:
+    """One `gazette build` from the records, as a maintainer runs it on a fresh checkout: data
+    package, site and search index in one command (``build.build_site``), into folders of its
+    own under ``build/``: a copy of the records as ingest left them (their parsed copies
+    cached), without the data package's cache of issue parts the datapackage stage made, and
+    no page cache or previous site."""
+    from generator import build
+    from generator.model import records
+    from generator.search import index as search
+
+    root = work / "build"
+    shutil.rmtree(root, ignore_errors=True)
+    cache = records.CACHE_ROOT
+    shutil.copytree(
+        work / "content",
+        root / "content",
+        ignore=lambda folder, names: [
+            n for n in names if Path(folder).name == cache and n != records.RECORDS_CACHE
+        ],
+    )
+    spent: dict = {}
+    # patched before the plugin is first loaded, which imports index_site by name
+    build.stage_datapackage = _timed(spent, "datapackage", build.stage_datapackage)
+    records.load_records = _timed(spent, "load", records.load_records)
+    search.index_site = _timed(spent, "search", search.index_site)
+    cpu_before = _cpu_seconds()
+    start = time.perf_counter()
+    build.build_site(
+        root / "content",
+        root / "site",
+        root / "datapackage",
+        config_file,
+        strict=False,
+        pages_dir=root / "pages",
+    )
+    total = time.perf_counter() - start
+    return {
+        "total_seconds": total,
+        "timed_cpu_seconds": _cpu_seconds() - cpu_before,
+        **{f"{name}_seconds": value for name, value in spent.items()},
+    }
+
+
 def stage_rebuild(work: Path, config_file: Path) -> dict:
     """Add the next issue to the built archive and run `gazette build` again (incremental)."""
     from generator import build
@@ -433,17 +482,19 @@ STAGES = {
     "datapackage": stage_datapackage,
     "site": stage_site,
     "search": stage_search,
+    "build": stage_build,
     "naive": stage_naive,
     "rebuild": stage_rebuild,
 }
 FULL_BUILD = ("ingest", "datapackage", "site", "search")  # end to end; rebuild is measured apart
-FROM_RECORDS = ("datapackage", "site", "search")  # the full build from records, against the naive build
+FROM_RECORDS = ("datapackage", "site", "search")  # the full build's stages run apart
+MEMORY_STAGES = (*FULL_BUILD, "build")  # the peak memory goal's stages
 
 
 def _child(stage: str, work: Path, config_file: Path) -> None:
     start = time.perf_counter()
     func = STAGES[stage]
-    result = func(work, config_file) if stage in ("site", "rebuild") else func(work)
+    result = func(work, config_file) if stage in ("site", "build", "rebuild") else func(work)
     result["seconds"] = time.perf_counter() - start
     own, children = _peak_rss_mb()
     result["peak_rss_mb"] = own + children
@@ -704,6 +755,16 @@ def run_bench(
             "from_records": None
             if any("error" in stages[s] for s in FROM_RECORDS)
             else sum(stages[s]["wall_seconds"] for s in FROM_RECORDS),
+            # the full build from records as one command (stage_build), the goal's figure
+            "build": get("build", "total_seconds"),
+            "build_datapackage": get("build", "datapackage_seconds"),
+            "build_mkdocs": minus(
+                get("build", "total_seconds"),
+                get("build", "datapackage_seconds"),
+                get("build", "search_seconds"),
+            ),
+            "build_search": get("build", "search_seconds"),
+            "build_cpu": get("build", "timed_cpu_seconds"),
             "naive": stages["naive"]["wall_seconds"] if "error" not in stages["naive"] else None,
             "from_records_cpu": None
             if any("error" in stages[s] for s in FROM_RECORDS)
@@ -711,8 +772,8 @@ def run_bench(
             "naive_cpu": get("naive", "cpu_seconds"),
             "rebuild_cpu": get("rebuild", "timed_cpu_seconds"),
         },
-        "peak_rss_mb": max(stages[s].get("peak_rss_mb", 0.0) for s in FULL_BUILD),
-        "peak_memory_mb": max(stages[s].get("peak_tree_pss_mb", 0.0) for s in FULL_BUILD),
+        "peak_rss_mb": max(stages[s].get("peak_rss_mb", 0.0) for s in MEMORY_STAGES),
+        "peak_memory_mb": max(stages[s].get("peak_tree_pss_mb", 0.0) for s in MEMORY_STAGES),
         "stage_memory_mb": {name: s.get("peak_tree_pss_mb") for name, s in stages.items()},
         "stage_cpu_seconds": {name: s.get("cpu_seconds") for name, s in stages.items()},
         "rebuild_incremental": get("rebuild", "incremental"),
@@ -755,7 +816,13 @@ def run_bench(
             "descendants, sampled every 0.2 s (TreeMemory); the goal's figure",
             "naive = `mkdocs build` (Material, no plugin, no search, bounded navigation) of bare pages of the "
             "same documents (title, five metadata lines, body paragraphs), in its own process like the "
-            "other stages; from_records = datapackage + site + search_index, the full build from records",
+            "other stages; from_records = datapackage + site + search_index, the full build's stages "
+            "run apart (each reads the records and starts Python)",
+            "build = one `gazette build` from the records (generator.build.build_site: data package, "
+            "MkDocs build, search index), in a folder of its own with a copy of the records and their "
+            "parsed copies, no cache of package parts or pages and no previous site: the full build a "
+            "maintainer runs, and the full-build goal's figure (build_cpu: its CPU time, children "
+            "included); build_datapackage and build_search are its parts, build_mkdocs the rest",
             "rebuild = after the full build, `gazette build` runs once with nothing changed (untimed: "
             "as a maintained archive is, with the site the last build replaced kept and the data "
             "package's issue parts cached), then the next synthetic issue is added and `gazette build` "
@@ -792,10 +859,14 @@ def ratios(result: dict) -> dict:
         return value / base if value is not None and base else None
 
     parsed = result.get("checks", {}).get("parsed_documents")
+    one_command = sec.get("build") is not None  # runs before the build stage: the stages' sum
     return {
-        "full_build_over_naive": over(sec.get("from_records"), sec.get("naive")),
+        "full_build_over_naive": over(sec.get("build" if one_command else "from_records"), sec.get("naive")),
+        "stages_over_naive": over(sec.get("from_records"), sec.get("naive")),
         "rebuild_over_naive": over(sec.get("rebuild"), sec.get("naive")),
-        "full_build_over_naive_cpu": over(sec.get("from_records_cpu"), sec.get("naive_cpu")),
+        "full_build_over_naive_cpu": over(
+            sec.get("build_cpu" if one_command else "from_records_cpu"), sec.get("naive_cpu")
+        ),
         "rebuild_over_naive_cpu": over(sec.get("rebuild_cpu"), sec.get("naive_cpu")),
         "site_kb_per_document": over(size.get("site"), docs * 1e3),
         "naive_site_kb_per_document": over(size.get("naive_site"), docs * 1e3),
@@ -837,7 +908,12 @@ ROWS = [  # label, (group, name), unit
     ("**search index (Pagefind)**", ("seconds", "search_index"), "s"),
     ("**end to end**", ("seconds", "end_to_end"), "s"),
     ("end to end, CPU time", ("seconds", "end_to_end_cpu"), "s"),
-    ("**full build from records** (data package + site + search)", ("seconds", "from_records"), "s"),
+    ("full build, stages run apart (data package + site + search)", ("seconds", "from_records"), "s"),
+    ("… stages run apart / naive", ("ratios", "stages_over_naive"), "×"),
+    ("full build as one `gazette build`: data package", ("seconds", "build_datapackage"), "s"),
+    ("… pages and MkDocs", ("seconds", "build_mkdocs"), "s"),
+    ("… search index", ("seconds", "build_search"), "s"),
+    ("**full build from records** (one `gazette build`)", ("seconds", "build"), "s"),
     ("**naive build** (MkDocs + Material, bare pages, no search)", ("seconds", "naive"), "s"),
     ("**full build / naive**", ("ratios", "full_build_over_naive"), "×"),
     (
@@ -912,7 +988,7 @@ def goals(result: dict, small: dict | None = None) -> list[tuple[str, bool, str]
         f"full build from records ≤ {GOAL_FULL_OVER_NAIVE:g}× naive",
         full,
         GOAL_FULL_OVER_NAIVE,
-        f"{full or 0:.2f}× ({sec.get('from_records') or 0:.1f} s / {sec.get('naive') or 0:.1f} s)"
+        f"{full or 0:.2f}× ({sec.get('build') or sec.get('from_records') or 0:.1f} s / {sec.get('naive') or 0:.1f} s)"
         + _cpu_note(r.get("full_build_over_naive_cpu")),
     )
     goal(

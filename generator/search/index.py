@@ -106,7 +106,7 @@ def index_site(
         archive = archive()
         for document in archive.documents:  # the text comes from the built pages: not held twice
             document.body, document.attachments, document.tables = "", [], []
-        release_memory()
+        release_memory(collect=False)  # strings and lists: freed as they are let go
 
     def read_page(url: str) -> str:
         path = site_dir / html_path(url)
@@ -149,7 +149,7 @@ def index_site(
             raise SearchIndexError(f"{staging}: the search records of {issue.issue_id} were not written")
         pages.extend((issue.issue_id, entry, -1) for entry in found)
     del archive, to_read
-    release_memory()  # the archive's memory, before the word index needs its own
+    release_memory(collect=False)  # the archive's memory (no cycles: gone already), before the word index's
     # Pages newest first (a list without a query shows them in this order), a function of the records
     pages.sort(key=lambda p: _page_order(p[1]), reverse=True)
     entries = [entry for _, entry, _ in pages]
