@@ -403,3 +403,43 @@ def test_word_index_entries_are_the_cbor_an_encoder_writes():
         for count in (1, 24, 300):
             entry = cbor2.dumps([5, [1], []])
             assert _word_entry(word, count, entry * count) == cbor2.dumps([word, [[5, [1], []]] * count, []])
+
+
+@pytest.mark.parametrize("slice_rows", [3, 50, 1 << 19])
+def test_postings_merged_slice_by_slice_equal_those_made_whole(monkeypatch, slice_rows):
+    """Renumbering the previous postings, dropping removed pages and merging new ones in, a few
+    rows at a time, gives the postings (and word index) made from every entry's keys at once."""
+    import random
+
+    import numpy as np
+
+    from generator.search import bundle
+    from generator.search.bundle import Entry, Postings
+    from generator.search.records import SearchRecord
+
+    monkeypatch.setattr(bundle, "POSTING_SLICE", slice_rows)
+    rng = random.Random(slice_rows)
+
+    def entry(i):
+        codes = np.array(
+            sorted(rng.sample(range(0x4E00 << 16, (0x4E00 << 16) + 400), rng.randint(0, 40))), np.uint32
+        )
+        other = {f"w{rng.randint(0, 30)}": rng.random() < 0.3 for _ in range(rng.randint(0, 4))}
+        record = SearchRecord(rid=f"r{i}", kind="document", url=f"/d/{i}/", title="")
+        return Entry(record, "", codes, np.array([rng.random() < 0.2 for _ in codes], bool), other)
+
+    pages = [entry(i) for i in range(60)]
+    removed = set(rng.sample(range(60), 12))
+    added = [entry(60 + i) for i in range(15)]
+    before = Postings.of(enumerate(pages))
+    after = [e for i, e in enumerate(pages) if i not in removed]
+    for e in added:  # new pages anywhere in the order
+        after.insert(rng.randint(0, len(after)), e)
+    place = {id(e): n for n, e in enumerate(after)}
+    renumbered = np.array([-1 if i in removed else place[id(e)] for i, e in enumerate(pages)], np.int64)
+    merged = before.merged(renumbered, Postings.of((place[id(e)], e) for e in added))
+    whole = Postings.of(enumerate(after))
+    for name in ("codes", "code_pages", "bigram_pages", "name_pages", "other_pages"):
+        assert getattr(merged, name).tolist() == getattr(whole, name).tolist(), name
+    assert merged.names == whole.names
+    assert merged.words() == whole.words()

@@ -287,14 +287,14 @@ def write_bundle(
     runtime: dict[str, bytes],
     version: str,
     include: list,
-    postings: Postings | None = None,
+    words: dict[str, bytes] | None = None,
 ) -> None:
     """Writes the bundle for ``entries`` (in page order) into ``out``, keeping the fragment
     files already there that it names (a previous build's, hard-linked), so that an update
     writes only the fragments of new or changed records; everything else is written anew.
     ``runtime`` holds Pagefind's browser files, ``version`` and ``include`` its entry fields.
-    The word index is written from ``postings`` (those of the entries' keys, in this page
-    order), made here from the entries' keys when not given."""
+    The word index is written from ``words`` (``Postings.words`` of the entries' keys, in this
+    page order; taken from the dict as they are written), made here when not given."""
     out = Path(out)
     if not version.startswith(PAGEFIND_FORMAT):
         raise SearchIndexError(f"Pagefind {version}: this bundle is written in the {PAGEFIND_FORMAT}x format")
@@ -335,9 +335,9 @@ def write_bundle(
     # ranking favours the shorter of two records a query finds alike (search.js), which also
     # keeps the first page of results, whose texts it loads, small.
     (out / "index").mkdir()
-    if postings is None:
-        postings = Postings.of(enumerate(entries))
-    meta[META_CHUNKS] = _chunk(postings.words(), out / "index", LANG)
+    if words is None:
+        words = Postings.of(enumerate(entries)).words()
+    meta[META_CHUNKS] = _chunk(words, out / "index", LANG)
     meta[META_FILTERS] = _write_filters(out / "filter", entries)
     # no sorts: the pages are in the order a list without a query shows, newest first (index.py),
     # which saves the first query a list of every page (34 KB at 10,000 documents)
@@ -419,41 +419,17 @@ class Postings:
         ascending on the pages kept, so each key's pages stay in order), and ``new``'s (on pages
         numbered alike, none of them a page kept) added."""
 
-        def rows(keys: np.ndarray, counts: np.ndarray, pages: np.ndarray, renumber: bool) -> np.ndarray:
-            out = np.repeat(keys.astype(np.uint64), counts) << np.uint64(32)
-            if renumber:
-                moved = renumbered[pages >> 1]
-                kept = moved >= 0
-                out = out[kept]
-                out |= moved[kept].astype(np.uint64) << np.uint64(1)
-                out |= pages[kept] & 1
-            else:
-                out |= pages
-            return out
-
-        def merge(old: np.ndarray, added: np.ndarray) -> np.ndarray:
-            return np.insert(old, np.searchsorted(old, added), added)
-
-        codes, code_pages, bigram_pages = _runs(
-            merge(
-                rows(self.codes, self.code_pages, self.bigram_pages, True),
-                rows(new.codes, new.code_pages, new.bigram_pages, False),
-            )
+        codes, code_pages, bigram_pages = _merged_runs(
+            (self.codes, self.code_pages, self.bigram_pages),
+            (new.codes, new.code_pages, new.bigram_pages),
+            renumbered,
         )
         names = sorted(set(self.names) | set(new.names))
         place = {name: i for i, name in enumerate(names)}
-        found, name_pages, other_pages = _runs(
-            merge(
-                rows(
-                    np.array([place[n] for n in self.names], np.uint32),
-                    self.name_pages,
-                    self.other_pages,
-                    True,
-                ),
-                rows(
-                    np.array([place[n] for n in new.names], np.uint32), new.name_pages, new.other_pages, False
-                ),
-            )
+        found, name_pages, other_pages = _merged_runs(
+            (np.array([place[n] for n in self.names], np.uint32), self.name_pages, self.other_pages),
+            (np.array([place[n] for n in new.names], np.uint32), new.name_pages, new.other_pages),
+            renumbered,
         )
         return Postings(
             codes, code_pages, bigram_pages, [names[i] for i in found.tolist()], name_pages, other_pages
@@ -486,7 +462,54 @@ def _slice_rows(pages: list[tuple[int, Entry]], spans: list[list[int]], i: int):
     return _runs(rows)
 
 
-def _runs(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+Runs = tuple[np.ndarray, np.ndarray, np.ndarray]  # keys (ascending), rows per key, the rows' low halves
+
+
+def _merged_runs(old: Runs, new: Runs, renumbered: np.ndarray) -> Runs:
+    """``old``'s rows with their pages renumbered (``Postings.merged``) and ``new``'s merged in,
+    about POSTING_SLICE of old rows at a time (whole keys, with the new keys of their range),
+    so that rows of 64 bits exist for a slice only (all at once: some 500 MB at 10,000
+    documents)."""
+    old_keys, old_counts, old_pages = old
+    new_keys, new_counts, new_pages = new
+    old_ends = np.cumsum(old_counts, dtype=np.int64)
+    new_ends = np.cumsum(new_counts, dtype=np.int64)
+    new_at = new_keys.astype(np.int64)
+    keys, counts = [], []
+    pages = np.empty(len(old_pages) + len(new_pages), np.uint32)
+    at = first = new_first = 0
+    while first < len(old_keys) or new_first < len(new_keys):
+        row = int(old_ends[first - 1]) if first else 0
+        if first < len(old_keys):
+            last = max(first + 1, int(np.searchsorted(old_ends, row + POSTING_SLICE, side="right")))
+        else:
+            last = first
+        bound = int(old_keys[last - 1]) + 1 if last < len(old_keys) else 1 << 32  # new keys below it
+        new_last = int(np.searchsorted(new_at, bound))
+        end = int(old_ends[last - 1]) if last else 0
+        rows = np.repeat(old_keys[first:last].astype(np.uint64), old_counts[first:last]) << np.uint64(32)
+        block = old_pages[row:end]
+        moved = renumbered[block >> 1]
+        kept = moved >= 0
+        rows = rows[kept]
+        rows |= moved[kept].astype(np.uint64) << np.uint64(1)
+        rows |= block[kept] & 1
+        new_row = int(new_ends[new_first - 1]) if new_first else 0
+        added = np.repeat(new_keys[new_first:new_last].astype(np.uint64), new_counts[new_first:new_last])
+        added <<= np.uint64(32)
+        added |= new_pages[new_row : int(new_ends[new_last - 1]) if new_last else 0]
+        part_keys, part_counts, part_pages = _runs(np.insert(rows, np.searchsorted(rows, added), added))
+        keys.append(part_keys)
+        counts.append(part_counts)
+        pages[at : at + len(part_pages)] = part_pages
+        at += len(part_pages)
+        first, new_first = last, new_last
+    pages.resize(at, refcheck=False)  # in place: no second copy
+    empty = np.zeros(0, np.uint32)
+    return np.concatenate(keys or [empty]), np.concatenate(counts or [empty]), pages
+
+
+def _runs(rows: np.ndarray) -> Runs:
     """Sorted rows of key << 32 | page << 1 | weighty as each distinct key, its number of rows
     and the rows' low halves (uint32 each)."""
     keys = (rows >> np.uint64(32)).astype(np.uint32)
@@ -531,7 +554,7 @@ def _write_filters(filter_dir: Path, entries: list[Entry]) -> list[list[str]]:
 
 
 WORD_SLICES = 8  # slices of the bigram codes the word index is built from, one after another
-POSTING_SLICE = 1 << 21  # rows encoded at a time (Postings.words): bounds its memory
+POSTING_SLICE = 1 << 19  # rows encoded or merged at a time (Postings.words, .merged): bounds their memory
 
 
 def _bigram_key(code: int) -> str:

@@ -38,9 +38,8 @@ from pathlib import Path
 
 import numpy as np
 
-from generator.model import ids
 from generator.model.archive import Archive
-from generator.outputs import write_atomic
+from generator.outputs import atomic_file, write_atomic
 from generator.parallel import collector_paused, in_two, release_memory
 from generator.search.bundle import (
     RUNTIME_FILES,
@@ -60,14 +59,16 @@ from generator.search.keys import (
     UNUSED_BUNDLE_FILES,
 )
 from generator.search.records import (
+    PAGE_KINDS,
     SearchIndexError,
     SearchRecord,
     html_path,
-    issue_records,
     iter_search_records,
     page_url,
     record_html,
     record_text,
+    search_input,
+    with_pages,
 )
 
 MIN_PARALLEL = 20  # issues to read: fewer are read here, forking costs more than it saves
@@ -81,10 +82,13 @@ _NO_CODES, _NO_WEIGHTY = np.zeros(0, np.uint32), np.zeros(0, bool)
 # ---------------------------------------------------------------- the edge
 
 
+SearchInput = list[tuple[str, list[SearchRecord]]]  # each issue's id and records (records.search_input)
+
+
 @collector_paused()
 def index_site(
     site_dir: Path,
-    archive: Archive | Callable[[], Archive],
+    archive: Archive | Callable[[], Archive] | SearchInput,
     with_keys: bool = True,
     changed_issues: Iterable[str] | None = None,
     rewritten_pages: Iterable[str] | None = None,
@@ -93,7 +97,8 @@ def index_site(
     With keys (the site's search), ``bundle.write_bundle`` writes every data file from the
     records, and Pagefind supplies its browser runtime only; without, Pagefind indexes the
     text itself (for comparison: it needs about 0.65 MB of memory per page of text).
-    ``archive`` may be a function that loads it, so that it is freed early.
+    ``archive`` may be a function that loads it, or its ``search_input`` (what a build made
+    while it held the archive: then the records are not read again).
 
     ``changed_issues`` (issue ids) makes it incremental: the pages of those issues are read
     and their fragments written; every other issue comes from ``SEARCH_CACHE`` with the
@@ -102,11 +107,9 @@ def index_site(
     ``rewritten_pages`` (the page sources the build wrote anew, e.g. documents/<id>.md) gives
     the changed issues instead (``issues_of_pages``)."""
     site_dir = Path(site_dir)
-    if callable(archive):  # an archive passed in stays referenced by the caller's call until we return
-        archive = archive()
-        for document in archive.documents:  # the text comes from the built pages: not held twice
-            document.body, document.attachments, document.tables = "", [], []
-        release_memory(collect=False)  # strings and lists: freed as they are let go
+    issues = _search_input(archive)
+    del archive
+    release_memory(collect=False)  # a function's archive, freed once its records were made
 
     def read_page(url: str) -> str:
         path = site_dir / html_path(url)
@@ -114,10 +117,10 @@ def index_site(
 
     out = site_dir / BUNDLE_DIR
     if not with_keys:
-        return _index_with_pagefind(iter_search_records(archive, read_page), out)
+        return _index_with_pagefind(iter_search_records(issues, read_page), out)
     runtime, version, include = pagefind_runtime()
     if changed_issues is None and rewritten_pages is not None:
-        changed_issues = issues_of_pages(archive, rewritten_pages)
+        changed_issues = issues_of_pages(issues, rewritten_pages)
     changed = None if changed_issues is None else set(changed_issues)
     fragment_dir = out / "fragment"
     present = (
@@ -125,9 +128,10 @@ def index_site(
     )
     cache = site_dir / SEARCH_CACHE
     previous = _read_previous(cache / POSTINGS_FILE, present) if changed is not None else None
-    in_archive = {issue.issue_id for issue in archive.issues}
+    in_archive = {issue_id for issue_id, _ in issues}
     kept = set() if previous is None else set(previous.issue_ids) & in_archive - changed
-    to_read = [issue for issue in archive.issues if issue.issue_id not in kept]
+    to_read = [(issue_id, records) for issue_id, records in issues if issue_id not in kept]
+    del issues
 
     # Each issue read is written, as it is read, to the staging folder: its fragments (named by
     # their hash, renamed into the bundle by write_bundle) and its entries (keys and all), so
@@ -135,7 +139,7 @@ def index_site(
     staging = site_dir / FRAGMENT_STAGING
     shutil.rmtree(staging, ignore_errors=True)
     (staging / SEARCH_CACHE).mkdir(parents=True)
-    job = functools.partial(_read_issues, archive, to_read, read_page, staging)
+    job = functools.partial(_read_issues, to_read, read_page, staging)
     in_two(job, shares=8) if len(to_read) >= MIN_PARALLEL else job((0, 1))
     del job
     pages: list[tuple[str, Entry, int]] = []  # issue, entry, its page in the previous bundle (or -1)
@@ -143,13 +147,12 @@ def index_site(
         for page, (issue_id, entry) in enumerate(zip(previous.issue_ids, previous.entries)):
             if issue_id in kept:
                 pages.append((issue_id, entry, page))
-    for issue in to_read:
-        found = _read_staged(staging / SEARCH_CACHE / _staged_name(issue.issue_id), staging)
+    for issue_id, _ in to_read:
+        found = _read_staged(staging / SEARCH_CACHE / _staged_name(issue_id), staging)
         if found is None:  # written a moment ago by _read_issues
-            raise SearchIndexError(f"{staging}: the search records of {issue.issue_id} were not written")
-        pages.extend((issue.issue_id, entry, -1) for entry in found)
-    del archive, to_read
-    release_memory(collect=False)  # the archive's memory (no cycles: gone already), before the word index's
+            raise SearchIndexError(f"{staging}: the search records of {issue_id} were not written")
+        pages.extend((issue_id, entry, -1) for entry in found)
+    del to_read
     # Pages newest first (a list without a query shows them in this order), a function of the records
     pages.sort(key=lambda p: _page_order(p[1]), reverse=True)
     entries = [entry for _, entry, _ in pages]
@@ -166,9 +169,14 @@ def index_site(
         del previous
     for entry in entries:  # their keys are in the postings now
         entry.codes, entry.weighty, entry.other = _NO_CODES, _NO_WEIGHTY, {}
-    write_bundle(out, entries, runtime, version, include, postings)
+    release_memory(collect=False)
+    # The cache first (the staged site is swapped in only once the build succeeds), so that the
+    # postings are let go before the word index is made from them.
     cache.mkdir(exist_ok=True)
     _write_previous(cache / POSTINGS_FILE, [issue_id for issue_id, _, _ in pages], entries, postings)
+    words = postings.words()
+    del postings
+    write_bundle(out, entries, runtime, version, include, words)
     shutil.rmtree(staging)
     for path in list(cache.iterdir()):
         if path.name != POSTINGS_FILE:  # a cache of an older layout
@@ -183,28 +191,35 @@ def _page_order(entry: Entry) -> tuple[str, str]:
     return entry.record.sort.get("date") or "", entry.record.rid
 
 
-def _read_issues(archive: Archive, issues: list, read_page, staging: Path, part: tuple[int, int]) -> None:
+def _search_input(archive: Archive | Callable[[], Archive] | SearchInput) -> SearchInput:
+    if isinstance(archive, list):
+        return archive
+    if callable(archive):
+        archive = archive()
+    return search_input(archive)
+
+
+def _read_issues(issues: SearchInput, read_page, staging: Path, part: tuple[int, int]) -> None:
     """Every ``part[1]``-th issue from the ``part[0]``-th, read from its pages: its fragments
     written into ``staging`` (named by their hash), its entries into its cache file there."""
-    for issue in issues[part[0] :: part[1]]:
+    for issue_id, records in issues[part[0] :: part[1]]:
         entries = []
-        for record in issue_records(archive, issue, read_page):
+        for record in with_pages(records, read_page):
             entry = record_entry(_with_text(record))
             (staging / f"{entry.sha1}.pf_fragment").write_bytes(entry.fragment)
             entries.append(entry)
-        _write_staged(staging / SEARCH_CACHE / _staged_name(issue.issue_id), entries)
+        _write_staged(staging / SEARCH_CACHE / _staged_name(issue_id), entries)
 
 
-def issues_of_pages(archive: Archive, pages: Iterable[str]) -> set[str]:
+def issues_of_pages(archive: Archive | SearchInput, pages: Iterable[str]) -> set[str]:
     """The issues whose search records a build's rewritten page sources (docs paths such as
-    issues/<id>.md or documents/<id>.md) may have changed: those whose own page or one of
-    whose documents' pages is among them."""
+    issues/<id>.md or documents/<id>.md) may have changed: those with a record of one of
+    those pages (the issue's own page, or one of its documents' pages)."""
     urls = {page_url(p) for p in pages}
     return {
-        issue.issue_id
-        for issue in archive.issues
-        if "/" + ids.issue_url(issue.issue_id) in urls
-        or any("/" + ids.document_url(d.document_id) in urls for d in issue.documents)
+        issue_id
+        for issue_id, records in _search_input(archive)
+        if any(r.kind in PAGE_KINDS and r.url in urls for r in records)
     }
 
 
@@ -291,13 +306,16 @@ def _write_previous(path: Path, issue_ids: list[str], entries: list[Entry], post
     JSON: each page's issue, record without its text, fragment hash and number of keys; the
     other keys; the length of each array), then the postings' arrays (uint32) in the order of
     _POSTINGS_ARRAYS."""
-    arrays = [getattr(postings, name).astype("<u4") for name in _POSTINGS_ARRAYS]
+    arrays = [getattr(postings, name).astype("<u4", copy=False) for name in _POSTINGS_ARRAYS]
     head = {
         "pages": [[i, vars(e.record), e.sha1, e.keys] for i, e in zip(issue_ids, entries)],
         "names": postings.names,
         "lengths": [len(a) for a in arrays],
     }
-    write_atomic(path, b"".join([_head(_CACHE_VERSION, head), *(a.tobytes() for a in arrays)]))
+    with atomic_file(path) as handle:  # the arrays as they are, not copied
+        handle.write(_head(_CACHE_VERSION, head))
+        for array in arrays:
+            handle.write(memoryview(array).cast("B"))
 
 
 def _read_previous(path: Path, present: set[str]) -> _Previous | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from dataclasses import dataclass, field
@@ -74,40 +75,60 @@ def search_records(archive: Archive, read_page) -> list[SearchRecord]:
     return list(iter_search_records(archive, read_page))
 
 
-def iter_search_records(archive: Archive, read_page):
-    """``search_records`` one at a time."""
-    for issue in archive.issues:
-        yield from issue_records(archive, issue, read_page)
+def iter_search_records(archive: Archive | list[tuple[str, list[SearchRecord]]], read_page):
+    """``search_records`` one at a time; from the archive or from its ``search_input``."""
+    for _, records in archive if isinstance(archive, list) else search_input(archive):
+        yield from with_pages(records, read_page)
 
 
-def issue_records(archive: Archive, issue: Issue, read_page):
-    """The records of one issue: its page, its documents, its 大事记 and 人事任免 entries."""
+PAGE_KINDS = (KIND_ISSUE, KIND_DOCUMENT)  # records of a page, found by its built HTML's text
+
+
+def search_input(archive: Archive) -> list[tuple[str, list[SearchRecord]]]:
+    """Each issue's id and records (``issue_records``): everything the search index needs of
+    the archive, made while a build holds it, so that the index need not read the records again."""
+    return [(issue.issue_id, issue_records(archive, issue)) for issue in archive.issues]
+
+
+def issue_records(archive: Archive, issue: Issue) -> list[SearchRecord]:
+    """The records of one issue: its page, its documents, its 大事记 and 人事任免 entries; the
+    page records (PAGE_KINDS) without their text, which ``with_pages`` reads from the pages."""
     issue_url = "/" + ids.issue_url(issue.issue_id)
     base_filters = _issue_filters(issue)
-    page = article(read_page(issue_url))
-    if page:
-        head = "".join(m.group() for m in (_H1.search(page), _META_CARD.search(page)) if m)
-        yield SearchRecord(
+    records = [
+        SearchRecord(
             rid=issue.issue_id,
             kind=KIND_ISSUE,
             url=issue_url,
             title=issue_label(issue),
-            page_html=head,
             meta={"date": cn_date(issue.published_on), "publisher": issue.publisher},
             filters={**base_filters, "kind": [KIND_ISSUE]},
             sort={"date": issue.published_on},
         )
-    for document in issue.documents:
-        if archive.by_id.get(document.document_id) is not document:
+    ]
+    for document in archive.documents_of(issue):
+        records.append(
+            _document_record(document, issue, "/" + ids.document_url(document.document_id), base_filters)
+        )
+    records += [_event_record(event, issue, issue_url, base_filters) for event in issue.events]
+    records += [_appointment_record(a, issue, issue_url, base_filters) for a in issue.appointments]
+    return records
+
+
+def with_pages(records: list[SearchRecord], read_page):
+    """``records`` with each page record's text from its built page (``read_page(url)``): an
+    issue's heading and metadata card, a document's content area; a page record whose page is
+    missing is left out. The records are not changed."""
+    for record in records:
+        if record.kind not in PAGE_KINDS:
+            yield record
             continue
-        url = "/" + ids.document_url(document.document_id)
-        page = article(read_page(url))
-        if page:
-            yield _document_record(document, issue, url, page, base_filters)
-    for event in issue.events:
-        yield _event_record(event, issue, issue_url, base_filters)
-    for appointment in issue.appointments:
-        yield _appointment_record(appointment, issue, issue_url, base_filters)
+        page = article(read_page(record.url))
+        if not page:
+            continue
+        if record.kind == KIND_ISSUE:
+            page = "".join(m.group() for m in (_H1.search(page), _META_CARD.search(page)) if m)
+        yield dataclasses.replace(record, page_html=page)
 
 
 def _issue_filters(issue: Issue) -> dict[str, list[str]]:
@@ -118,7 +139,7 @@ def _issue_filters(issue: Issue) -> dict[str, list[str]]:
 
 
 def _document_record(
-    document: Document, issue: Issue, url: str, page: str, base_filters: dict[str, list[str]]
+    document: Document, issue: Issue, url: str, base_filters: dict[str, list[str]]
 ) -> SearchRecord:
     number = document.doc_number.text if document.doc_number else ""
     exact = [n for n in (number, document.doc_number.printed if document.doc_number else "") if n]
@@ -138,7 +159,6 @@ def _document_record(
         kind=KIND_DOCUMENT,
         url=url,
         title=document.title or "（无标题）",
-        page_html=page,
         meta={k: v for k, v in meta.items() if v},
         filters=filters,
         sort={"date": document.signed_on or issue.published_on},

@@ -68,7 +68,7 @@ from generator.outputs import (
 )
 from generator.parallel import python_process, release_memory
 from generator.search.index import index_site
-from generator.search.records import SearchIndexError
+from generator.search.records import SearchIndexError, search_input
 from generator.site import mkdocs_internals
 from generator.site.feed import FEED_PATH, atom_feed
 from generator.site.metadata import lastmod_by_url
@@ -217,11 +217,8 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         self.state["lastmod"] = lastmod_by_url(archive)  # for the theme's sitemap.xml
         if shard:
             log.info("gazette: shard %s: %d issues", shard, len(archive.issues))
-        self.state["records"] = (
-            content,
-            shard,
-            catalogue,
-        )  # read again for the search index: the build's memory is the pages'
+        if self.config.search:  # what the search index needs of the records, made while they are here
+            self.state["search"] = search_input(archive)
         for issue_id, problem in archive.problems:
             log.info("gazette: %s: %s", issue_id, problem.message)
 
@@ -352,13 +349,13 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             except RuntimeError as exc:
                 raise PluginError(f"gazette: rendering pages: {exc}") from None
         prune_site(Path(config.site_dir), self.state.pop("outputs", None))
-        records = self.state.pop("records", None)
+        issues = self.state.pop("search", None)
         self.state.pop("pages", None)
-        if records is not None and self.config.search:
+        if issues is not None and self.config.search:
             try:
                 counts = index_site(
                     Path(config.site_dir),
-                    lambda: load_archive(*records),
+                    issues,
                     rewritten_pages=self.state.pop("rewritten", None),  # None: every page
                 )
             except SearchIndexError as exc:
