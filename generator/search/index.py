@@ -1,9 +1,9 @@
 """Site search: the search bundle of the built site, written into ``<site>/pagefind/``.
 
-``search_records`` (records.py) is pure: it turns the archive (and the built pages' HTML,
-passed in) into the records the search finds. Document and issue pages are indexed from their
-built HTML, content area only; every 大事记 and 人事任免 entry is its own record.
-``index_site`` is the I/O edge.
+``search_input`` and ``with_pages`` (records.py) are pure: they turn the archive (and the
+built pages' HTML, passed in) into the records the search finds. Document and issue pages are
+indexed from their built HTML, content area only; every 大事记 and 人事任免 entry is its own
+record. ``index_site`` is the I/O edge.
 
 Pagefind segments Chinese into words, at indexing time with its own dictionary and in the
 browser with ``Intl.Segmenter``; the two do not always agree, and a query for part of a word
@@ -16,10 +16,11 @@ The bundle is Pagefind's format, written by ``bundle.write_bundle`` from the rec
 fragments (each record's text, what a result downloads), the word index of keys, filters,
 sorts and the meta. Pagefind's binary supplies its browser runtime only (``pagefind_runtime``,
 a run over one dummy page), so indexing needs none of its memory, and a rebuild is incremental:
-each issue's keys and fragment hashes are kept in the site (``SEARCH_CACHE``, one file per
-issue), and ``index_site(..., changed_issues=ids)`` reads the pages of those issues only and
-writes only their fragments; the rest of the bundle (word index, filters, meta) is written
-anew from the cached keys, with numpy.
+every page's record and fragment hash and every key's postings are kept in the site
+(``SEARCH_CACHE/POSTINGS_FILE``), and ``index_site(..., changed_issues=ids)`` reads the pages of
+those issues only and writes only their fragments; the word index is written anew from the
+previous postings renumbered with those issues' merged in (``bundle.Postings.merged``), the
+filters and meta from the records, with numpy.
 """
 
 from __future__ import annotations
