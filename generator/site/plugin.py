@@ -352,6 +352,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         issues = self.state.pop("search", None)
         self.state.pop("pages", None)
         if issues is not None and self.config.search:
+            release_memory(collect=False)  # the heap the pages and the theme let go, before the index's
             try:
                 counts = index_site(
                     Path(config.site_dir),
