@@ -389,6 +389,20 @@ def own_text(document: Document) -> str:
     return "".join(_MD_MARKS.sub("", p).replace("\n", "") for p in parts if p)
 
 
+def _gazette_build(root: Path, config_file: Path) -> bool:
+    """`gazette build` of ``root/content`` into ``root``'s site, datapackage and pages folders."""
+    from generator import build
+
+    return build.build_site(
+        root / "content",
+        root / "site",
+        root / "datapackage",
+        config_file,
+        strict=False,
+        pages_dir=root / "pages",
+    )
+
+
 def stage_build(work: Path, config_file: Path) -> dict:
     """One `gazette build` from the records, as a maintainer runs it on a fresh checkout: data
     package, site and search index in one command (``build.build_site``), into folders of its
@@ -416,14 +430,7 @@ def stage_build(work: Path, config_file: Path) -> dict:
     search.index_site = _timed(spent, "search", search.index_site)
     cpu_before = _cpu_seconds()
     start = time.perf_counter()
-    build.build_site(
-        root / "content",
-        root / "site",
-        root / "datapackage",
-        config_file,
-        strict=False,
-        pages_dir=root / "pages",
-    )
+    _gazette_build(root, config_file)
     total = time.perf_counter() - start
     return {
         "total_seconds": total,
@@ -440,14 +447,7 @@ def stage_rebuild(work: Path, config_file: Path) -> dict:
     from generator.site import pages
 
     def gazette_build() -> bool:
-        return build.build_site(
-            work / "content",
-            work / "site",
-            work / "datapackage",
-            config_file,
-            strict=False,
-            pages_dir=work / "pages",
-        )
+        return _gazette_build(work, config_file)
 
     spent: dict = {}
     # patched before the plugin is first loaded, which imports index_site by name
