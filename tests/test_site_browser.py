@@ -57,7 +57,11 @@ def _search(page, phrase: str) -> list[str]:
     search = page.locator("input.md-search__input")
     search.click()
     search.type(phrase)
-    page.locator(".md-search-result__item").first.wait_for(timeout=10_000)  # Pagefind: partials/search.html
+    # each keystroke may start a search (150 ms apart on a slow machine) whose results the next
+    # one clears: wait until the whole phrase's results are shown (search.js sets data-shown)
+    page.wait_for_function(
+        "q => document.querySelector('[data-gz-search]').dataset.shown === q", arg=phrase, timeout=10_000
+    )
     return [t.replace("\u200b", "") for t in page.locator(".md-search-result__article h1").all_inner_texts()]
 
 
