@@ -62,6 +62,7 @@ from generator.search.keys import (
 from generator.search.records import (
     PAGE_KINDS,
     SearchIndexError,
+    SearchInput,
     SearchRecord,
     html_path,
     iter_search_records,
@@ -81,9 +82,6 @@ _STAGED_VERSION = b"gazette-search staged 1\n"  # an issue's entries as _read_is
 _NO_CODES, _NO_WEIGHTY = np.zeros(0, np.uint32), np.zeros(0, bool)
 
 # ---------------------------------------------------------------- the edge
-
-
-SearchInput = list[tuple[str, list[SearchRecord]]]  # each issue's id and records (records.search_input)
 
 
 @collector_paused()

@@ -72,19 +72,22 @@ def article(page_html: str) -> str:
 
 def search_records(archive: Archive, read_page) -> list[SearchRecord]:
     """Every record to index. ``read_page(url)`` returns a built page's HTML ("" if missing)."""
-    return list(iter_search_records(archive, read_page))
+    return list(iter_search_records(search_input(archive), read_page))
 
 
-def iter_search_records(archive: Archive | list[tuple[str, list[SearchRecord]]], read_page):
-    """``search_records`` one at a time; from the archive or from its ``search_input``."""
-    for _, records in archive if isinstance(archive, list) else search_input(archive):
+SearchInput = list[tuple[str, list[SearchRecord]]]  # each issue's id and records (search_input)
+
+
+def iter_search_records(issues: SearchInput, read_page):
+    """The records of ``search_input``'s issues with their pages' text, one at a time."""
+    for _, records in issues:
         yield from with_pages(records, read_page)
 
 
 PAGE_KINDS = (KIND_ISSUE, KIND_DOCUMENT)  # records of a page, found by its built HTML's text
 
 
-def search_input(archive: Archive) -> list[tuple[str, list[SearchRecord]]]:
+def search_input(archive: Archive) -> SearchInput:
     """Each issue's id and records (``issue_records``): everything the search index needs of
     the archive, made while a build holds it, so that the index need not read the records again."""
     return [(issue.issue_id, issue_records(archive, issue)) for issue in archive.issues]
