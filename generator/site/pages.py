@@ -813,18 +813,19 @@ def iter_document_downloads(
     yield from contract.schema_files(site_url).items()
 
 
-def iter_redirects(site: Site, icon: str) -> Iterator[tuple[str, bytes]]:
+def iter_redirects(site: Site, icon: str, part: tuple[int, int] = (0, 1)) -> Iterator[tuple[str, bytes]]:
     """A page at each document's URL from before ids were scoped by region
     (``documents/jiyanzhengfa-2021-5/`` → ``documents/370812-jiyanzhengfa-2021-5/``), as (site
     path, bytes): old links keep working. A legacy id two documents share has no redirect.
     ``icon`` is the site path of the theme's favicon: a page naming none makes the browser ask
-    the domain root for /favicon.ico, outside a project site's sub-path."""
+    the domain root for /favicon.ico, outside a project site's sub-path. ``part`` (k, n): the
+    k-th of every n legacy ids (one file each: 10,000 writes at 10,000 documents)."""
     icon_href = html.escape("../../" + icon, quote=True)
     targets: dict[str, list[Document]] = {}
     for document in site.archive.documents:
         if document.doc_number is not None:
             targets.setdefault(legacy_document_id(document.doc_number), []).append(document)
-    for legacy, documents in sorted(targets.items()):
+    for legacy, documents in sorted(targets.items())[part[0] :: part[1]]:
         new = page_url(site.doc_path(documents[0]))
         if len(documents) > 1 or page_url(document_page(legacy)) == new or legacy in site.archive.by_id:
             continue

@@ -284,10 +284,9 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
 
         def extra(part: tuple[int, int]):
             yield from iter_document_downloads(site, site_url, part, reuse, keys) if downloads else ()
-            if part[0] == 0:
-                yield from iter_redirects(site, config.theme.get("favicon", MATERIAL_FAVICON))
-                if site_url:
-                    yield FEED_PATH, atom_feed(site, site_url, authority)
+            yield from iter_redirects(site, config.theme.get("favicon", MATERIAL_FAVICON), part)
+            if part[0] == 0 and site_url:
+                yield FEED_PATH, atom_feed(site, site_url, authority)
 
         # unchanged files keep their time, so that an incremental build skips them
         for src in sorted(write_pages_in_two(extra, files_dir).paths):
