@@ -405,6 +405,56 @@ def test_word_index_entries_are_the_cbor_an_encoder_writes():
             assert _word_entry(word, count, entry * count) == cbor2.dumps([word, [[5, [1], []]] * count, []])
 
 
+@pytest.mark.parametrize("slice_rows", [2, 7, 1 << 19])
+def test_word_index_entries_made_together_are_what_cbor2_writes(monkeypatch, slice_rows):
+    """Every word's entry, [word, [[page delta, locations, []] …], []], assembled a slice of
+    words at a time in one array, is what cbor2 writes for the same value: words of every
+    head size (a person's name, a long number key), counts and page gaps of every width."""
+    import random
+
+    import cbor2
+    import numpy as np
+
+    from generator.search import bundle
+    from generator.search.keys import KEY_WEIGHT
+
+    monkeypatch.setattr(bundle, "POSTING_SLICE", slice_rows)
+    rng = random.Random(4)
+    words = sorted({"k0ab1cd", "名", "张三丰", "n" + "7" * 30, "h" + "x".join(["20000"] * 60), "2021", "z"})
+    postings = []
+    for word in words:
+        count = 70_000 if word == "z" else rng.choice([1, 2, 23, 24, 300])
+        pages = sorted(rng.sample(range(200_000), count))
+        if word == "名":  # gaps at each head size's bounds
+            pages = [23, 47, 302, 558, 66093, 131629]
+        postings.append([(page, rng.random() < 0.3) for page in pages])
+    counts = np.array([len(p) for p in postings], np.uint32)
+    rows = np.array([page << 1 | weighty for p in postings for page, weighty in p], np.uint32)
+    made = list(bundle._word_entries(words, counts, rows))
+
+    title, body = [-(24 * KEY_WEIGHT + 1), 0], [0]
+    assert [word for word, _ in made] == words
+    for (word, entry), found in zip(made, postings):
+        deltas = np.diff([0] + [page for page, _ in found]).tolist()
+        value = [word, [[d, title if w else body, []] for d, (_, w) in zip(deltas, found)], []]
+        assert entry == cbor2.dumps(value), word
+
+
+def test_bigram_words_are_the_key_tokens_of_their_characters():
+    """A bigram code's word, made for all codes at once, is ``key_token`` of its two characters,
+    for characters written in three base-36 digits and those past them (CJK compatibility)."""
+    import numpy as np
+
+    from generator.search.bundle import bigram_words
+    from generator.search.keys import bigram_codes, key_token
+
+    text = "一丁公报㐀䶿鿿豈﫿公豈豈公"
+    codes = bigram_codes(text)
+    assert len(codes) == 12  # every neighbouring pair differs
+    assert bigram_words(codes) == [key_token(chr(c >> 16) + chr(c & 0xFFFF)) for c in codes.tolist()]
+    assert bigram_words(np.zeros(0, np.uint32)) == []
+
+
 @pytest.mark.parametrize("slice_rows", [3, 50, 1 << 19])
 def test_postings_merged_slice_by_slice_equal_those_made_whole(monkeypatch, slice_rows):
     """Renumbering the previous postings, dropping removed pages and merging new ones in, a few
