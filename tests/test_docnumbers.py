@@ -64,3 +64,36 @@ def test_find_doc_numbers_in_running_text():
     text = "关于废止济任政发〔2018〕8 号和济任政发〔2019〕5 号文件的通知，根据《意见》（鲁政发〔2019〕15号）"
     found = [n.text for n, _, _ in find_doc_numbers(text, ("济任政发",))]
     assert found == ["济任政发〔2018〕8号", "济任政发〔2019〕5号", "鲁政发〔2019〕15号"]
+
+
+def test_numbers_side_by_side_keep_their_own_agency_and_offsets():
+    """Two numbers written one after the other: the second's agency starts after the first's
+    号; full-width digits are read, the printed form and offsets are the text's own."""
+    text = "依据济政发〔2021〕1号济政发〔2021〕2号和历下政发 ［２０２２］第３号文件"
+    found = find_doc_numbers(text, ("济政发", "历下政发"))
+    assert [(n.text, n.printed, text[a:b]) for n, a, b in found] == [
+        ("济政发〔2021〕1号", "", "济政发〔2021〕1号"),
+        ("济政发〔2021〕2号", "", "济政发〔2021〕2号"),
+        ("历下政发〔2022〕3号", "历下政发 ［２０２２］第３号", "历下政发 ［２０２２］第３号"),
+    ]
+
+
+def test_an_agency_is_read_from_the_sixteen_characters_before_the_bracket():
+    """Without a registered code the agency is the end of the Chinese run before the bracket,
+    read from its last sixteen characters: after their first 关于, 和, 的 … (here the 和 that
+    opens them, not the later one), eight characters at most."""
+    for text, agency in [
+        (
+            "前和甲乙丙丁戊己庚辛壬癸子和丑寅卯〔2021〕1号",
+            "辛壬癸子和丑寅卯",
+        ),  # the first 和 is 16th from the end
+        ("和甲乙丙丁戊己庚辛壬癸子丑和寅卯辰〔2021〕1号", "寅卯辰"),  # the first is 17th: the second counts
+    ]:
+        ((number, start, end),) = find_doc_numbers(text)
+        assert (number.agency, text[start:end]) == (agency, agency + "〔2021〕1号")
+
+
+def test_a_bracket_right_after_a_number_makes_no_number_of_its_号():
+    """The 号 ending one number is not the agency of a bracket that follows it."""
+    found = find_doc_numbers("济政发〔2021〕1号〔2022〕2号", ("济政发",))
+    assert [n.text for n, _, _ in found] == ["济政发〔2021〕1号"]

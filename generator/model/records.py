@@ -91,7 +91,7 @@ _YAML_BREAKS = frozenset("\r\x85\u2028\u2029")
 
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    if _YAML_BREAKS.intersection(value):
+    if any(brk in value for brk in _YAML_BREAKS):  # a scan each, not a set of every character
         style = '"'
     else:
         style = "|" if "\n" in value else None
