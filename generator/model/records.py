@@ -87,11 +87,11 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
 
 
 # Characters YAML reads as line breaks: a string holding one must be double-quoted to survive.
-_YAML_BREAKS = frozenset("\r\x85\u2028\u2029")
+_YAML_BREAK = re.compile("[\r\x85\u2028\u2029]")
 
 
 def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    if any(brk in value for brk in _YAML_BREAKS):  # a scan each, not a set of every character
+    if _YAML_BREAK.search(value):
         style = '"'
     else:
         style = "|" if "\n" in value else None
