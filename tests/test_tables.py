@@ -158,3 +158,11 @@ def test_jiyang_cell_per_line_task_list():
 def test_markdown_escapes_and_pads():
     table = Table(table_id="", caption="", header=[["a", "b"]], rows=[["x|y", "line\nbreak"], ["z"]])
     assert table_markdown(table) == "| a | b |\n|---|---|\n| x\\|y | line break |\n| z |  |"
+
+
+def test_a_cell_with_only_wide_or_no_break_spaces_is_tidied():
+    """Ideographic and no-break spaces are spaces: stripped at a cell's ends, a run inside made
+    one space, as ordinary ones (a cell without an ASCII space is tidied too)."""
+    assert clean_cell("\u3000合计\u3000") == "合计"
+    assert clean_cell("No.\xa0\xa05") == "No. 5"
+    assert clean_cell("合计") == "合计"

@@ -62,6 +62,9 @@ _SPACE_AT_PUNCT = re.compile(
 _CJK_GAP = re.compile(rf"(?<=[{CJK}])[ \u3000]+(?=[{CJK}])")
 _LETTER_SPACING = re.compile(rf"(?<![{CJK}])([{CJK}])[ \u3000]+(?=[{CJK}](?![{CJK}]))")
 _SPACES = re.compile(r"[ \u3000\xa0]+")
+_ANY_SPACE = re.compile(r"\s")  # what str.strip removes, and every space _tidy changes
+# A cell's artefacts all need one of these: $…$, x^{2}, **…**, a TeX \command, an HTML tag
+_ARTEFACT_MARK = re.compile(r"[$*{\\<]")
 _TOC_ROW = re.compile(r"(?:[·.…]{3,}|…{2,})\s*\t\s*\d+\s*$")
 _PAGE = re.compile(r"^\d{1,4}$")
 _RULE = re.compile(r"^[-—_=\s]*$")
@@ -106,6 +109,8 @@ def clean_cell(text: str) -> str:
 
 def _tidy(text: str) -> str:
     """Spaces only: tabs and runs collapsed, wrap spaces at CJK punctuation and letter spacing dropped."""
+    if not _ANY_SPACE.search(text):  # most cells: nothing to tidy
+        return text
     text = _SPACES.sub(" ", text.replace("\t", " ")).strip()
     text = _SPACE_AT_PUNCT.sub("", text)
     return _LETTER_SPACING.sub(r"\1", text)
@@ -149,6 +154,8 @@ def _faithful(text: str, whole_line: bool = False, tex: bool = True) -> tuple[st
     label and (with ``tex``) TeX removed. Also what was corrected, as ``「original」→「corrected」``
     quoting the whole original ("" when nothing was corrected)."""
     core = text.strip()
+    if not whole_line and not _ARTEFACT_MARK.search(core):  # most cells: no mark any artefact needs
+        return text, ""
     edits = line_artefacts(core) if whole_line else _cell_artefacts(core, 0)
     if tex:
         edits = _merge(edits, _tex_artefacts(core))
