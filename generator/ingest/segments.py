@@ -160,10 +160,14 @@ def _unnumbered_documents(body: list[Line], segments: list[_Segment]) -> list[_S
     found: list[_Segment] = []
     claimed = sorted((s.start, max(s.anchor, s.start)) for s in segments)
     first = claimed[0][0] if claimed else len(body)
+    in_claimed = [False] * len(body)  # a line from a found document's start to its number
+    for a, b in claimed:
+        for k in range(max(a, 0), min(b + 1, len(body))):
+            in_claimed[k] = True
     first_sentence = next((k for k, (_, t) in enumerate(body) if _document_line(t)), len(body))
     i = 0
     while i < len(body):
-        if any(a <= i <= b for a, b in claimed):
+        if in_claimed[i]:
             i += 1
             continue
         at_start = i < first and i <= first_sentence
