@@ -520,7 +520,7 @@ def _runs(rows: np.ndarray) -> Runs:
 
 
 def _word_entries(words: list[str], counts: np.ndarray, pages: np.ndarray) -> Iterator[tuple[str, bytes]]:
-    """Each word with its word-index entry (``_word_entry``) from its postings, made about
+    """Each word with its word-index entry, [word, [page entries], []] in CBOR, from its postings, made about
     POSTING_SLICE rows at a time (whole words) to bound the memory."""
     ends = np.cumsum(counts, dtype=np.int64)
     first = 0
@@ -641,12 +641,6 @@ def _write_filters(filter_dir: Path, entries: list[Entry]) -> list[list[str]]:
 
 WORD_SLICES = 8  # slices of the bigram codes the word index is built from, one after another
 POSTING_SLICE = 1 << 19  # rows encoded or merged at a time (Postings.words, .merged): bounds their memory
-
-
-def _word_entry(word: str, count: int, pages: bytes) -> bytes:
-    """[word, [page entries], []] in CBOR, its parts encoded here (a quarter of a million words)."""
-    text = word.encode("utf-8")
-    return b"".join((b"\x83", _cbor_head(3, len(text)), text, _cbor_head(4, count), pages, b"\x80"))
 
 
 def _chunk(words: dict[str, bytes], index_dir: Path, lang: str) -> list[list[str]]:
