@@ -101,12 +101,13 @@ def find_doc_numbers(text: str, codes: list[str] | tuple[str, ...] = ()) -> list
     converted = text.translate(_FULLWIDTH) if _FULLWIDTH_DIGIT.search(text) else text
     results = []
     after = 0  # where the last number found ends
+    longest_first = sorted(codes, key=len, reverse=True)
     for tail in _NUMBER_TAIL_RE.finditer(converted):
         head = _AGENCY_RUN_RE.search(converted, max(after, tail.start() - 16), tail.start())
         if head is None:
             continue
         run = head.group()
-        agency = _agency_of(run, codes)
+        agency = _agency_of(run, longest_first)
         start = head.start() + len(run) - len(agency)
         after = tail.end()
         printed = text[start:after]
@@ -116,9 +117,9 @@ def find_doc_numbers(text: str, codes: list[str] | tuple[str, ...] = ()) -> list
     return results
 
 
-def _agency_of(run: str, codes) -> str:
-    """The agency code at the end of a run of CJK text: a registered code if one fits."""
-    longest_first = sorted(codes, key=len, reverse=True)
+def _agency_of(run: str, longest_first: list[str]) -> str:
+    """The agency code at the end of a run of CJK text: a registered code (``longest_first``: the
+    registered codes, longest first) if one fits."""
     for code in longest_first:
         if run.endswith(code):
             return code
