@@ -79,3 +79,74 @@ def test_same_day_markers_are_noise_not_kept():
         for line in (ROOT / "content" / "sources" / YANZHOU).read_text(encoding="utf-8").splitlines()
         if line.startswith("△")
     )
+
+
+def _counter_coverage(lines, buckets, issue, owners, ctx, colophon):
+    """The plain definition coverage counts by (a multiset of characters per part, with Counter),
+    as the oracle for the counting done in arrays."""
+    from collections import Counter
+
+    from generator.ingest.coverage import _record_strings
+    from generator.ingest.textutil import spaceless
+
+    texts: dict[str, str] = {}
+    for n, t in lines:
+        key = buckets.get(n, "unplaced")
+        texts[key] = texts.get(key, "") + t
+    total = kept = dropped = 0
+    for bucket, text in texts.items():
+        strings = list(ctx.represented_by.get(bucket, []))
+        if bucket == "front":
+            strings += [issue.title, issue.number, issue.cumulative_number, *issue.sections, *colophon]
+            for entry in issue.toc:
+                strings += [entry.title, entry.doc_number, str(entry.page or ""), entry.section]
+        for owner in owners.get(bucket, []):
+            strings += _record_strings(owner)
+        record = Counter(spaceless("".join(s or "" for s in strings)))
+        noise = Counter(spaceless("".join(ctx.noise_by.get(bucket, []))))
+        for ch, count in Counter(spaceless(text)).items():
+            total += count
+            k = min(count, record[ch])
+            kept += k
+            dropped += min(count - k, noise[ch])
+    return total, kept, dropped, total - kept - dropped
+
+
+FIXTURES = sorted((ROOT / "tests" / "fixtures" / "general").glob("*.txt"))
+
+
+@pytest.mark.parametrize(
+    "path", [ROOT / "content" / "sources" / n for n in SAMPLES] + FIXTURES, ids=lambda p: p.name
+)
+def test_coverage_counts_as_the_plain_definition(path, monkeypatch):
+    seen = []
+    original = parse._coverage
+
+    def both(*args):
+        seen.append(_counter_coverage(*args))
+        return original(*args)
+
+    monkeypatch.setattr(parse, "_coverage", both)
+    text = path.read_text(encoding="utf-8")
+    coverage = parse.parse_source(text, path.name, REGISTRY).coverage
+    assert seen == [(coverage.source_chars, coverage.kept_chars, coverage.noise_chars, coverage.lost_chars)]
+
+
+def test_whitespace_of_every_kind_is_not_counted():
+    """Ideographic and no-break spaces pad gazette text; they are layout, not characters to keep."""
+    text = (ROOT / "content" / "sources" / YANZHOU).read_text(encoding="utf-8")
+    padded = text.replace("，", "，\u3000\u00a0\u2002")
+    plain, spaced = (parse.parse_source(t, YANZHOU, REGISTRY).coverage for t in (text, padded))
+    assert spaced.source_chars == plain.source_chars
+    assert spaced.lost_chars == plain.lost_chars == 0
+
+
+def test_whitespace_is_what_the_spaceless_pattern_removes():
+    """Coverage skips characters by str.isspace; the rest of the parser removes them by \\s."""
+    import re
+    import sys
+
+    pattern = re.compile(r"\s")
+    assert [c for c in range(sys.maxunicode + 1) if chr(c).isspace()] == [
+        c for c in range(sys.maxunicode + 1) if pattern.match(chr(c))
+    ]

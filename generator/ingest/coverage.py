@@ -4,11 +4,10 @@ the record fields made from it and against what was dropped on purpose as noise;
 
 from __future__ import annotations
 
-from collections import Counter
+import numpy as np
 
 from generator.ingest.context import Line, _Ctx
 from generator.ingest.segments import _Segment
-from generator.ingest.textutil import spaceless
 from generator.model.models import Coverage, Document, Issue
 
 
@@ -37,11 +36,9 @@ def _coverage(
     texts: dict[str, list[str]] = {}
     for n, t in lines:
         texts.setdefault(buckets.get(n, "unplaced"), []).append(t)
-    # counted once per part, not per line: Counter counts a long string in C
-    source = {bucket: Counter(spaceless("".join(part))) for bucket, part in texts.items()}
-    total = kept = dropped = 0
-    for bucket, chars in source.items():
-        record: Counter = Counter()
+    parts = list(texts)
+    record_parts = []
+    for bucket in parts:
         strings: list[str] = list(ctx.represented_by.get(bucket, []))
         if bucket == "front":
             strings += [issue.title, issue.number, issue.cumulative_number, *issue.sections, *colophon]
@@ -49,16 +46,45 @@ def _coverage(
                 strings += [entry.title, entry.doc_number, str(entry.page or ""), entry.section]
         for owner in owners.get(bucket, []):
             strings += _record_strings(owner)
-        record.update(spaceless("".join(value or "" for value in strings)))
-        noise = Counter(spaceless("".join(ctx.noise_by.get(bucket, []))))
-        for ch, count in chars.items():
-            total += count
-            k = min(count, record[ch])
-            kept += k
-            dropped += min(count - k, noise[ch])
-    return Coverage(
-        source_chars=total, kept_chars=kept, noise_chars=dropped, lost_chars=total - kept - dropped
+        record_parts.append("".join(value or "" for value in strings))
+    source_codes, source_part = _code_points(["".join(texts[bucket]) for bucket in parts])
+    chars = np.unique(source_codes)  # the columns: each character the source holds
+    # whitespace is not counted (str.isspace is the test behind the pattern \s of spaceless)
+    counted = np.array([not chr(code).isspace() for code in chars.tolist()], dtype=bool)
+    source = _char_counts(source_codes, source_part, chars, len(parts))
+    source[:, ~counted] = 0
+    record = _char_counts(*_code_points(record_parts), chars, len(parts))
+    noise = _char_counts(
+        *_code_points(["".join(ctx.noise_by.get(bucket, [])) for bucket in parts]), chars, len(parts)
     )
+    kept = np.minimum(source, record)
+    dropped = np.minimum(source - kept, noise)
+    total, kept_total, dropped_total = int(source.sum()), int(kept.sum()), int(dropped.sum())
+    return Coverage(
+        source_chars=total,
+        kept_chars=kept_total,
+        noise_chars=dropped_total,
+        lost_chars=total - kept_total - dropped_total,
+    )
+
+
+def _code_points(parts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The characters of all ``parts`` as code points, and the part each one belongs to."""
+    codes = np.frombuffer("".join(parts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    part = np.repeat(np.arange(len(parts)), [len(text) for text in parts])
+    return codes, part
+
+
+def _char_counts(codes: np.ndarray, part: np.ndarray, chars: np.ndarray, parts: int) -> np.ndarray:
+    """(parts × chars) counts of each of ``chars`` (sorted) per part; other characters are left out
+    (counted in C: a part holds tens of thousands of characters)."""
+    top = int(chars[-1]) + 1 if len(chars) else 0
+    column_of = np.full(top + 1, -1, dtype=np.int64)  # code point → column; past the last: -1
+    column_of[chars] = np.arange(len(chars))
+    column = column_of[np.minimum(codes, top)]
+    known = column >= 0
+    cells = part[known] * len(chars) + column[known]
+    return np.bincount(cells, minlength=parts * len(chars)).reshape(parts, len(chars))
 
 
 def _record_strings(record) -> list[str]:
