@@ -253,3 +253,27 @@ def test_a_pages_date_and_source_lines_are_chrome():
     assert doc.body == "为做好防汛工作，现将有关事项通告如下：\n\n一、落实责任。"
     assert doc.signed_on == "2023-06-01"
     assert issue.coverage.lost_chars == 0
+
+
+def test_chrome_words_of_a_line_start_count_only_there():
+    """A footer's 来源：/版权所有 open their line; the same words inside a gazette's sentence are text.
+    Toolbar words (分享到, 打印本页, ICP备) are chrome wherever they stand."""
+    from generator.ingest.patterns import is_site_chrome
+
+    for line in (
+        "来源：某某县人民政府办公室",
+        "版权所有：某某县人民政府",
+        "首页 > 政务公开",
+        "首页",
+        "上一篇：关于…",
+    ):
+        assert is_site_chrome(line), line
+    for line in (
+        "资金来源：区级财政专项资金",
+        "保护著作权人及版权所有人的合法权益",
+        "返回首页",
+        "详见下一篇报告",
+    ):
+        assert not is_site_chrome(line), line
+    for line in ("【打印本页】【关闭窗口】", "网站 分享到：", "鲁ICP备05000000号", "本文浏览次数：120"):
+        assert is_site_chrome(line), line

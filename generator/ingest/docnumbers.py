@@ -10,7 +10,8 @@ from generator.model.models import DocNumber, Problem
 _OPEN = "〔［[【（(｛{"
 _CLOSE = "〕］]】）)｝}"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
-_FULLWIDTH_DIGIT = re.compile("[０-９]")  # str.translate looks up every character: only where one is
+_FULLWIDTH_DIGIT = re.compile("[０-９]")
+_ANY_OPEN = re.compile(f"[{re.escape(_OPEN)}]")  # str.translate looks up every character: only where one is
 
 # A document number: an agency code (1 to 16 Chinese characters, trimmed later, see _agency_of),
 # the bracketed year, the serial, 号. Found in two steps: what follows the agency first (brackets
@@ -33,8 +34,11 @@ _LEADING_WORDS = re.compile(
 _AGENCY_TAIL = re.compile(r"[\u4e00-\u9fff]{1,8}$")
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def _spaceless(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _WHITESPACE.sub("", text)
 
 
 def make_doc_number(agency: str, year: int, serial: int, printed: str = "") -> DocNumber:
@@ -79,7 +83,12 @@ def join_broken_numbers(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
         if skip:
             skip = False
             continue
-        if k + 1 < len(lines) and "\t" not in text and _NUMBER_HEAD_RE.match(_spaceless(text)):
+        if (
+            k + 1 < len(lines)
+            and "\t" not in text
+            and _ANY_OPEN.search(text)  # the head holds an opening bracket: most lines end here
+            and _NUMBER_HEAD_RE.match(_spaceless(text))
+        ):
             joined = text.rstrip() + lines[k + 1][1].lstrip()
             if not parse_doc_number_line(text) and parse_doc_number_line(joined):
                 out.append((n, joined))

@@ -43,13 +43,18 @@ HEADING1_RE = re.compile(rf"^(第[{_CN_NUM}]+[章部分]|[{_CN_NUM}]+\s*、)")
 HEADING2_RE = re.compile(rf"^([（(]\s*[{_CN_NUM}]+\s*[）)]|第[{_CN_NUM}]+节)")
 # Website chrome copied with a document's text: breadcrumbs, the page's date and hit counter, font and
 # share buttons, print and close links, the footer (host, ICP and police registration numbers).
+# Two patterns (one searched, one matched at the start): the words found anywhere start with a few
+# characters, which the searched pattern skips to; one pattern with anchored branches was tried in
+# full at every character of every line.
 SITE_CHROME_RE = re.compile(
-    r"(ICP备|公网安备|网站标识码|当前位置[:：]|分享到|扫一扫|打印本页|关闭窗口|【字体|字号[:：]\s*[大中小]|"
-    r"^版权所有|^(?:主办|承办|技术支持)单位[:：]|^首页$|^首页\s*[>＞»/]|^上一篇|^下一篇|浏览次数|访问量[:：]|"
-    r"阅读次数|点击数[:：]|"
+    r"ICP备|公网安备|网站标识码|当前位置[:：]|分享到|扫一扫|打印本页|关闭窗口|【字体|字号[:：]\s*[大中小]|"
+    r"浏览次数|访问量[:：]|阅读次数|点击数[:：]"
+)
+SITE_CHROME_LINE_RE = re.compile(
+    r"版权所有|(?:主办|承办|技术支持)单位[:：]|首页$|首页\s*[>＞»/]|上一篇|下一篇|"
     # the page's date and source line: 发布时间：2023-01-10 16:20  来源：金乡县人民政府办公室
-    r"^(?:发布时间|发布日期)[:：]\s*\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}日?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?"
-    r"\s*(?:(?:信息)?来源[:：].{0,40})?$|^(?:信息)?来源[:：]\s*\S.{0,30}$)"
+    r"(?:发布时间|发布日期)[:：]\s*\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}日?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"\s*(?:(?:信息)?来源[:：].{0,40})?$|(?:信息)?来源[:：]\s*\S.{0,30}$"
 )
 # 文种, the kinds of official document GB/T 9704 names: one list, in the model.
 DOC_TYPES = models.DOC_TYPES
@@ -61,7 +66,7 @@ CLOSERS = "”’」』）)】〕》"
 
 def is_site_chrome(line: str) -> bool:
     """A line of a website's navigation, toolbar or footer, never a gazette's text."""
-    return bool(SITE_CHROME_RE.search(line))
+    return bool(SITE_CHROME_LINE_RE.match(line) or SITE_CHROME_RE.search(line))
 
 
 def _title_key(text: str) -> str:
