@@ -23,12 +23,12 @@ The relation of a number, first rule that applies:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from generator.ingest.docnumbers import DOC_NUMBER_LINE_RE, find_doc_numbers, make_doc_number
 from generator.model.models import Reference
 
 _LIST_MARK = re.compile(r"^\s*[-*•]\s+")
-_WHITESPACE = re.compile(r"\s+")
 _REPEAL_HEADING = re.compile(r"(废止|失效)[^，。；〔]{0,20}(目录|清单|名单|文件|规章|规定)")
 _ATTACHMENT_LABEL = re.compile(r"^\s*附\s*件\s*\d*\s*[:：]?\s*$")
 _BOOK_TITLE = re.compile(r"《[^《》]*》")
@@ -53,71 +53,101 @@ _PARAGRAPH_START = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一
 
 def find_references(text: str, first_line: int = 1, own_number: str = "") -> list[Reference]:
     """Every document number cited in ``text`` (not ``own_number``), with its relation."""
-    compact, line_of, list_relation = _compact(text)
-    own = re.sub(r"\s+", "", own_number)
+    compact, runs = _compact(text)
+    own = "".join(own_number.split())
     seen: set[tuple[str, str]] = set()
     found: list[Reference] = []
     for number, start, end in find_doc_numbers(compact):
-        agency = _agency(compact, line_of, start, number.agency)
+        agency = _agency(compact, runs, start, number.agency)
         start += len(number.agency) - len(agency)
         number = make_doc_number(agency, number.year, number.serial)
         if number.text == own:
             continue
-        relation = list_relation[start] or _relation(compact, start, end)
+        relation = runs.relation_at(start) or _relation(compact, start, end)
         key = (number.text, relation)
         if key in seen:
             continue
         seen.add(key)
         found.append(
-            Reference(cited_doc_number=number.text, relation=relation, line=first_line + line_of[start])
+            Reference(cited_doc_number=number.text, relation=relation, line=first_line + runs.line_at(start))
         )
     return found
 
 
-def _compact(text: str) -> tuple[str, list[int], list[str]]:
-    """Text without whitespace or line-start list marks; per character: its line offset and list relation.
+class _Runs:
+    """The compact text's runs (each of one line, under one list heading): where each starts, its
+    line offset and its list relation."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.lines: list[int] = []
+        self.relations: list[str] = []
+
+    def add(self, start: int, line: int, relation: str) -> None:
+        self.starts.append(start)
+        self.lines.append(line)
+        self.relations.append(relation)
+
+    def line_at(self, position: int) -> int:
+        return self.lines[bisect_right(self.starts, position) - 1]
+
+    def relation_at(self, position: int) -> str:
+        return self.relations[bisect_right(self.starts, position) - 1]
+
+
+_LIST_MARK_CHARS = {"-", "*", "•"}
+
+
+def _compact(text: str) -> tuple[str, _Runs]:
+    """Text without whitespace or line-start list marks, and its runs (line offset, list relation).
 
     A paragraph break (a line ending in 。；： or a line opening a numbered item)
     becomes ``\\n`` so clauses do not run across paragraphs.
     """
     chunks: list[str] = []  # runs of characters, each of one line
-    line_of: list[int] = []
-    relations: list[str] = []
+    runs = _Runs()
+    size = 0
     last = ""  # the last character so far
     current = ""
     for offset, line in enumerate(text.split("\n")):
         stripped = line.strip()
-        if _ATTACHMENT_LABEL.match(stripped):
+        # each pattern needs a character tested first: most lines end at the cheap test
+        if "附" in stripped and _ATTACHMENT_LABEL.match(stripped):
             current = ""
-        elif len(stripped) <= 40 and "〔" not in stripped and _REPEAL_HEADING.search(stripped):
+        elif (
+            len(stripped) <= 40
+            and "〔" not in stripped
+            and ("废止" in stripped or "失效" in stripped)
+            and _REPEAL_HEADING.search(stripped)
+        ):
             has_repeal, has_void = "废止" in stripped, "失效" in stripped
             current = "" if has_repeal and has_void else ("宣布失效" if has_void else "废止")
-        body = _LIST_MARK.sub("", line)
-        alone = bool(DOC_NUMBER_LINE_RE.match(body))
+        body = _LIST_MARK.sub("", line) if stripped[:1] in _LIST_MARK_CHARS else line
+        alone = "号" in body and bool(DOC_NUMBER_LINE_RE.match(body))
         if last and last != "\n" and (alone or _PARAGRAPH_START.match(body.strip())):
             chunks.append("\n")
-            line_of.append(offset)
-            relations.append(current)
+            runs.add(size, offset, current)
+            size += 1
             last = "\n"
-        kept = _WHITESPACE.sub("", body)  # \s is str.isspace, character for character
+        kept = "".join(body.split())  # without whitespace (str.split's is \s, character for character)
         if kept:
             chunks.append(kept)
-            line_of.extend([offset] * len(kept))
-            relations.extend([current] * len(kept))
+            runs.add(size, offset, current)
+            size += len(kept)
             last = kept[-1]
         if last and (alone or last in "。；："):
             chunks.append("\n")
-            line_of.append(offset)
-            relations.append(current)
+            runs.add(size, offset, current)
+            size += 1
             last = "\n"
-    return "".join(chunks), line_of, relations
+    return "".join(chunks), runs
 
 
-def _agency(compact: str, line_of: list[int], start: int, agency: str) -> str:
+def _agency(compact: str, runs: _Runs, start: int, agency: str) -> str:
     """The agency code: words of the sentence before it removed, and text from the line before it
     unless the code itself was wrapped (``（鲁`` / ``政发〔2020〕6号``)."""
-    last_line = line_of[start + len(agency) - 1]
-    split = next((i for i in range(len(agency)) if line_of[start + i] == last_line), 0)
+    last_line = runs.line_at(start + len(agency) - 1)
+    split = next((i for i in range(len(agency)) if runs.line_at(start + i) == last_line), 0)
     if split and not (split <= 2 and start > 0 and compact[start - 1] in "（(《、"):
         agency = agency[split:]
     return _LEADING_WORD.sub("", agency) or agency
