@@ -142,7 +142,8 @@ def test_whitespace_of_every_kind_is_not_counted():
 
 
 def test_whitespace_is_what_the_spaceless_pattern_removes():
-    """Coverage skips characters by str.isspace; the rest of the parser removes them by \\s."""
+    """Coverage skips characters by str.isspace, spaceless drops them by str.split; the rest of the
+    parser removes them by \\s: one set of characters."""
     import re
     import sys
 

@@ -102,6 +102,41 @@ def test_toc_forms(toc):
     ]
 
 
+TITLE = "济宁市兖州区人民政府关于做好春季防火工作的通知"
+SCRAMBLED = TITLE[::-1]  # every character of the title, in another order
+NEAR = TITLE.replace("防火", "防汛")
+
+
+@pytest.mark.parametrize(
+    "titles, page",
+    [
+        ([SCRAMBLED, NEAR, TITLE], 4),  # the closest title, not the first close enough
+        ([SCRAMBLED, NEAR], 3),
+        ([SCRAMBLED], None),  # the same characters are not the same title
+    ],
+)
+def test_document_matched_to_the_toc_entry_with_the_closest_title(titles, page):
+    toc = "\n".join(f"{title}·········\t{n}" for n, title in enumerate(titles, 2))
+    issue = parse(f"济宁市兖州区人民政府公报\n2022\n第1期\n目 录\n【区政府文件】\n{toc}\n" + DOC)
+    assert issue.documents[0].page == page
+    unmatched = [p.message for p in issue.problems if p.code == "toc-entry-without-body"]
+    assert len(unmatched) == len(titles) - (page is not None)
+    assert any(SCRAMBLED in m for m in unmatched)
+
+
+def test_hard_wrapped_layout_with_a_page_margin_is_joined():
+    """pdftotext -layout keeps the page margin before every piece: the wrap width counts it."""
+    from generator.ingest.layout import logical_lines
+
+    sentence = "各单位要高度重视，切实做好防火工作，确保安全。" * 3
+    text = DOC.replace("各单位要高度重视，切实做好\n防火工作，确保安全。", "\n\n".join([sentence] * 6))
+    pieces = [line[k : k + 20] for line in text.split("\n") if line.strip() for k in range(0, len(line), 20)]
+    source = "".join(f"    {piece}\n\n" for piece in pieces)
+    starts = [2 * k + 1 for k, piece in enumerate(pieces) if piece == sentence[:20]]  # blank after each
+    joined = [n for n, line in logical_lines(source) if line.replace(" ", "") == sentence]
+    assert len(starts) == 6 and joined == starts
+
+
 def test_document_elements():
     doc = parse(DOC).documents[0]
     assert doc.title == "济宁市兖州区人民政府关于做好春季防火工作的通知"

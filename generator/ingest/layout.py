@@ -9,6 +9,7 @@ sees one layout. A source without a clear wrap width is returned line by line un
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,31 +70,48 @@ def detect_wrap(raw_lines: list[str]) -> Wrap | None:
     text = [r.rstrip("\r\n") for r in raw_lines if r.strip() and "\t" not in r]
     if len(text) < 20:
         return None
-    trailing = Counter(len(r) - len(r.rstrip(" ")) for r in text).most_common(1)[0][0]
+    spaces = [len(r) - len(r.rstrip(" ")) for r in text]
+    trailing = Counter(spaces).most_common(1)[0][0]
+    cores = [r[: len(r) - min(n, trailing)] for r, n in zip(text, spaces)]  # Wrap.core's
+    stripped = [r.strip() for r in text]
     best: tuple[float, Wrap] | None = None
     for measure, tolerance in ((len, 2), (width, 4)):
-        for tol in (0, tolerance):
+        for tol, sizes in zip((0, tolerance), _sorted_sizes(cores, stripped, measure)):
             wrap = Wrap(measure, 0, tol, trailing)
-            sizes = sorted(measure(wrap.core(r) if tol == 0 else r.strip()) for r in text)
             top = sizes[int(len(sizes) * (1 - _MAX_OVER)) - 1]
             if top < 16:
                 continue
-            share = sum(1 for s in sizes if top - tol <= s <= top) / len(sizes)
-            over = sum(1 for s in sizes if s > top) / len(sizes)
+            # sorted: the lines within [top - tol, top], and those beyond top, are two slices
+            share = (bisect_right(sizes, top) - bisect_left(sizes, top - tol)) / len(sizes)
+            over = (len(sizes) - bisect_right(sizes, top)) / len(sizes)
             if share >= _MIN_SHARE and over <= _MAX_OVER and (best is None or share > best[0] + 0.1):
                 wrap.width = top
                 best = (share, wrap)
     if best is None:
         return None
     wrap = best[1]
-    full = [r for r in text if wrap.full(r)]
-    short = [r for r in text if not wrap.full(r)]
+    is_full = [wrap.full(r) for r in text]
+    full = [r for r, f in zip(text, is_full) if f]
+    short = [r for r, f in zip(text, is_full) if not f]
 
     def ends_with_space(rows):
         return sum(1 for r in rows if r != r.rstrip()) / max(1, len(rows))
 
     wrap.space_marks_end = ends_with_space(full) < 0.3 and ends_with_space(short) > 0.7
     return wrap
+
+
+def _sorted_sizes(
+    cores: list[str], stripped: list[str], measure: Callable[[str], int]
+) -> tuple[list[int], list[int]]:
+    """The sizes of the lines' cores and of the lines stripped, each sorted."""
+    stripped_sizes = list(map(measure, stripped))
+    # A core drops only trailing spaces, so it holds the stripped line: as long, it is that line.
+    core_sizes = [
+        size if len(core) == len(line) else measure(core)
+        for core, line, size in zip(cores, stripped, stripped_sizes)
+    ]
+    return sorted(core_sizes), sorted(stripped_sizes)
 
 
 def logical_lines(text: str) -> list[Line]:

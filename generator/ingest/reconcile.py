@@ -63,8 +63,9 @@ def _reconcile(
     """Title from the body, page and section from the TOC; disagreements become problems."""
     entries = [e for e in toc if e.title != e.section]
     used: set[int] = set()
+    titles = _EntryTitles(entries)
     for doc in documents:
-        match = _match_entry(doc, entries, used, ctx)
+        match = _match_entry(doc, entries, used, ctx, titles)
         if match is None:
             if entries:
                 ctx.problem(
@@ -110,7 +111,9 @@ def _reconcile(
                 )
 
 
-def _match_entry(doc: Document, entries: list[TocEntry], used: set[int], ctx: _Ctx) -> int | None:
+def _match_entry(
+    doc: Document, entries: list[TocEntry], used: set[int], ctx: _Ctx, titles: _EntryTitles
+) -> int | None:
     if doc.doc_number:
         for k, entry in enumerate(entries):
             if k in used or not entry.doc_number:
@@ -125,17 +128,45 @@ def _match_entry(doc: Document, entries: list[TocEntry], used: set[int], ctx: _C
     for k, entry in enumerate(entries):
         if k in used:
             continue
-        other = _title_key(entry.title)
         needed = 0.75
         if doc.doc_number and entry.doc_number:
             number = parse_doc_number_line(entry.doc_number)
             if number is None or not _misread_of(number, doc.doc_number):
                 continue  # both numbered and numbers differ: not the same document
             needed = 0.95  # one glyph of the agency code misread (济充 / 济兖): the titles must agree
-        ratio = difflib.SequenceMatcher(None, key, other, autojunk=False).ratio() if key and other else 0.0
+        ratio = titles.ratio(key, k, max(needed, best_ratio))
         if ratio > best_ratio and ratio >= needed:
             best, best_ratio = k, ratio
     return best
+
+
+class _EntryTitles:
+    """The TOC entries' title keys, compared with a document's by difflib's ratio. Each entry's
+    matcher is made once, when first needed: indexing its second sequence is difflib's costly part."""
+
+    def __init__(self, entries: list[TocEntry]) -> None:
+        self.keys = [_title_key(e.title) for e in entries]
+        self.matchers: dict[int, difflib.SequenceMatcher] = {}
+
+    def ratio(self, key: str, k: int, bar: float) -> float:
+        """The ratio of ``key`` to entry ``k``'s key; 0.0 when an upper bound of it is below ``bar``
+        (a ratio that cannot reach the bar needs no exact figure)."""
+        other = self.keys[k]
+        if not key or not other:
+            return 0.0
+        if key == other:
+            return 1.0
+        # difflib's own bounds, in the same arithmetic as ratio(): real_quick_ratio (the lengths),
+        # then quick_ratio (the characters in common, in any order)
+        if 2.0 * min(len(key), len(other)) / (len(key) + len(other)) < bar:
+            return 0.0
+        matcher = self.matchers.get(k)
+        if matcher is None:
+            matcher = self.matchers[k] = difflib.SequenceMatcher(None, "", other, autojunk=False)
+        matcher.set_seq1(key)
+        if matcher.quick_ratio() < bar:
+            return 0.0
+        return matcher.ratio()
 
 
 def _misread_of(a, b) -> bool:

@@ -187,7 +187,7 @@ def find_tables(lines: list[Line]) -> tuple[list[TableSpan], list[Problem]]:
                     continue
             i = end
             continue
-        if _SERIAL_HEADER.match(_norm(text)):
+        if ("序号" in text or "编号" in text) and _SERIAL_HEADER.match(_norm(text)):  # cheap test first
             span = _cell_table(lines, i, problems)
             if span:
                 spans.append(span)
