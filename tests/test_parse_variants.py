@@ -289,3 +289,16 @@ def test_list_items_citing_numbers_are_not_documents(pattern, replacement):
     assert count > 50
     issue = _parse(name, text)
     assert _documents(issue) == _documents(_base(name))
+
+
+@pytest.mark.parametrize("name", GAZETTES)
+def test_a_page_margin_before_every_piece_adds_no_space(name):
+    """pdftotext -layout puts the page's left margin before every line: the pieces of a wrapped
+    paragraph join without a space where the text had none."""
+    wrapped = hard_wrap(_source(name), 30)
+    margined = "\n".join("    " + line if line.strip() else line for line in wrapped.split("\n"))
+    plain, indented = _parse(name, wrapped), _parse(name, margined)
+    assert len(indented.documents) == len(plain.documents)
+    for margin, flush in zip(indented.documents, plain.documents):
+        assert (margin.title, margin.body) == (flush.title, flush.body)
+        assert [a.body for a in margin.attachments] == [a.body for a in flush.attachments]

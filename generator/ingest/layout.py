@@ -53,6 +53,7 @@ class Wrap:
     tolerance: int  # 0: pieces cut at exactly ``width`` (spaces included); else a looser, typeset wrap
     trailing: int  # trailing spaces the layout adds to every piece
     space_marks_end: bool = False  # a trailing space ends a paragraph (full lines that continue have none)
+    margin: int = 0  # leading spaces every piece has (pdftotext -layout's page margin): not a cut space
 
     def core(self, raw: str) -> str:
         raw = raw.rstrip("\r\n")
@@ -90,6 +91,7 @@ def detect_wrap(raw_lines: list[str]) -> Wrap | None:
     if best is None:
         return None
     wrap = best[1]
+    wrap.margin = min(len(r) - len(r.lstrip(" ")) for r in text)
     is_full = [wrap.full(r) for r in text]
     full = [r for r, f in zip(text, is_full) if f]
     short = [r for r, f in zip(text, is_full) if not f]
@@ -208,5 +210,6 @@ def _unmatched_close(text: str) -> bool:
 def _join(a: str, b: str, wrap: Wrap) -> str:
     """Concatenate two pieces; a space only where one stood at the cut (kept by the piece edges)."""
     head = a.rstrip()
-    cut_space = len(a.rstrip("\r\n")) - len(head) > wrap.trailing or b[:1].isspace()
+    lead = len(b) - len(b.lstrip(" "))
+    cut_space = len(a.rstrip("\r\n")) - len(head) > wrap.trailing or b[min(lead, wrap.margin) :][:1].isspace()
     return head + (" " if cut_space else "") + b.strip()
