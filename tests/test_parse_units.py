@@ -151,6 +151,52 @@ def test_document_elements():
     assert "张三" in doc.attachments[1].body and "张三" not in doc.body
 
 
+# Attachments printed without a 附件N label, found by their listed titles despite OCR slips:
+# 责仼 for 责任; 春李 for 春季 and 联糸 for 联系 in a title wrapped over two lines; a title printed
+# without the year its listed title has. The last two are as far from their listed titles as a match
+# may be. The signer and the date share one line.
+UNLABELLED_ATTACHMENTS = """济宁市兖州区人民政府 关于做好春季 防火工作的 通知
+
+济兖政字〔2022〕7 号
+
+各镇人民政府，各街道办事处：
+
+现将有关事项通知如下。
+
+附件：1. 兖州区秋季森林防火责任分工表
+2. 兖州区春季森林防火责任分工表
+3. 兖州区春季森林防火联系人名单
+4. 兖州区春季森林防火值班表（2022）
+
+济宁市兖州区人民政府    2022年3月1日
+
+兖州区春季森林防火责仼分工表
+
+区应急局负责总体协调。
+
+兖州区春李森林防火
+联糸人名单
+
+张三 区应急局
+
+兖州区春季森林防火值班表
+
+王五 每周一值班
+"""
+
+
+def test_unlabelled_attachments_are_found_by_their_listed_titles_despite_ocr_slips():
+    doc = parse(UNLABELLED_ATTACHMENTS).documents[0]
+    assert (doc.issuer, doc.signed_on) == ("济宁市兖州区人民政府", "2022-03-01")
+    # the 春季 table is also close enough to the 秋季 one (listed first): the closer title wins
+    assert [(a.label, a.title) for a in doc.attachments] == [
+        ("附件2", "兖州区春季森林防火责仼分工表"),
+        ("附件3", "兖州区春李森林防火联糸人名单"),
+        ("附件4", "兖州区春季森林防火值班表"),
+    ]
+    assert "张三" in doc.attachments[1].body and "协调" in doc.attachments[0].body
+
+
 def test_issuer_on_its_own_line_joins_the_title():
     text = DOC.replace(
         "济宁市兖州区人民政府 关于做好春季 防火工作的 通知",

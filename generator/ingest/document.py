@@ -9,7 +9,9 @@ their tables collected on the way (``markdown.py``)."""
 from __future__ import annotations
 
 import difflib
+import functools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from generator.ingest.context import Line, _Ctx, _faithful
@@ -391,7 +393,8 @@ def _signature_at(rest: list[Line], i: int, issuer: str, ctx: _Ctx) -> tuple[int
     """(issuer line, date line) when a signature starts at ``i``: the name, then the date within 2 lines."""
     t = clean_artefacts(rest[i][1])
     flat = spaceless(t)
-    same_line = _SIGNER_AND_DATE_RE.match(t)  # 国务院办公厅    2021年12月10日
+    # 国务院办公厅    2021年12月10日; the pattern's date needs 年 and 日, most lines have neither
+    same_line = "年" in t and "日" in t and _SIGNER_AND_DATE_RE.match(t)
     if same_line and _signer_like(spaceless(same_line.group(1)), issuer, ctx):
         return i, i
     if not _signer_like(flat, issuer, ctx):
@@ -413,13 +416,13 @@ def _signer_like(flat: str, issuer: str, ctx: _Ctx) -> bool:
     publisher = ctx.registry.find(flat)
     if publisher and flat in {spaceless(n) for n in publisher.names} | {publisher.name + "办公室"}:
         return True
-    return bool(
-        re.fullmatch(
-            r"[\u4e00-\u9fff]{2,30}(人民政府|人民政府办公室|办公室|办公厅|委员会|管委会|局|办事处|"
-            r"[省市县区州旗]委|党委|党工委)",
-            flat,
-        )
-    )
+    return bool(_SIGNER_NAME_RE.fullmatch(flat))
+
+
+_SIGNER_NAME_RE = re.compile(
+    r"[\u4e00-\u9fff]{2,30}(人民政府|人民政府办公室|办公室|办公厅|委员会|管委会|局|办事处|"
+    r"[省市县区州旗]委|党委|党工委)"
+)
 
 
 def _attachment_list(rest: list[Line], i: int, ctx: _Ctx) -> tuple[list[str], int]:
@@ -481,8 +484,7 @@ _NO_CTX = _NoCtx()
 def _listed_match(texts: list[str], listed: list[str]) -> int | None:
     """Index of the listed attachment title that one of ``texts`` prints (allowing small OCR differences)."""
     best, best_ratio = None, 0.0
-    others = [_title_key(title) for title in listed]
-    matchers: list[difflib.SequenceMatcher | None] = [None] * len(listed)  # each title analysed once
+    others = [_cached_title_key(title) for title in listed]
     for text in texts:
         key = _title_key(text)
         if len(key) < 4:
@@ -491,18 +493,34 @@ def _listed_match(texts: list[str], listed: list[str]) -> int | None:
             if key == other:
                 ratio = 1.0
             else:
-                matcher = matchers[k] = matchers[k] or difflib.SequenceMatcher(
-                    None, "", other, autojunk=False
-                )
-                matcher.set_seq1(key)
-                # a ratio that could not win (its upper bounds say) is not computed
+                # a ratio that could not win is not computed: it is at most difflib's real_quick_ratio()
+                # and quick_ratio(), computed here as difflib does (2 * matches / total) to the last bit
                 bar = max(0.85, best_ratio)
-                if matcher.real_quick_ratio() < bar or matcher.quick_ratio() < bar:
+                total = len(key) + len(other)
+                if 2.0 * min(len(key), len(other)) / total < bar:  # real_quick_ratio: the lengths
                     continue
-                ratio = matcher.ratio()
+                if 2.0 * _shared_chars(key, other) / total < bar:  # quick_ratio: the characters
+                    continue
+                ratio = difflib.SequenceMatcher(None, key, other, autojunk=False).ratio()
             if ratio > best_ratio:
                 best, best_ratio = k, ratio
     return best if best_ratio >= 0.85 else None
+
+
+# A listed title's key is asked for at every title-like line after the signature: computed once.
+_cached_title_key = functools.lru_cache(maxsize=4096)(_title_key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_counts(text: str) -> Counter[str]:
+    return Counter(text)  # shared between calls: only read, never changed
+
+
+def _shared_chars(a: str, b: str) -> int:
+    """The characters ``a`` and ``b`` have in common, counted with repeats (what difflib's quick_ratio
+    counts): no matching of the two can pair more."""
+    counts_a, counts_b = _char_counts(a), _char_counts(b)
+    return sum(min(counts_a[ch], counts_b[ch]) for ch in counts_a.keys() & counts_b.keys())
 
 
 def _attachment(
@@ -559,4 +577,11 @@ def _attachment_title_lines(rest: list[Line], listed: list[str]) -> list[Line]:
 
 
 def _similarity(key: str, keys: list[str]) -> float:
-    return max((difflib.SequenceMatcher(None, key, k, autojunk=False).ratio() for k in keys), default=0.0)
+    """The best ``SequenceMatcher`` ratio of ``key`` to one of ``keys``."""
+    best = 0.0
+    for k in keys:
+        total = len(key) + len(k)
+        if total and 2.0 * _shared_chars(key, k) / total <= best:  # its ratio cannot beat the best
+            continue
+        best = max(best, difflib.SequenceMatcher(None, key, k, autojunk=False).ratio())
+    return best
