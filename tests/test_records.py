@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,117 @@ def test_a_record_edited_after_it_was_cached_is_read_again(tmp_path):
     for cached in (tmp_path / records.CACHE_DIR).glob("*.pickle"):  # damaged: the record still loads
         cached.write_bytes(cached.read_bytes()[:40])
     assert load_records(tmp_path)[0].documents[0].title == "关于修改的决定"
+
+
+# Records are written and read back through nodes built directly (generator/model/yamltree.py);
+# PyYAML's own representer and constructor are the oracle.
+_ODD_YAML = [
+    "a: 1\nb: -0\nc: +5\nd: 010\ne: 0x1F\nf: 1_000\ng: 1:30\nh: 0o17\n",  # integers of every notation
+    "a: yes\nb: Off\nc: TRUE\nd: ~\ne: null\nf:\ng: ''\n",  # booleans and nulls
+    "a: 1.5\nb: .inf\n",  # floats: no record field holds one
+    "base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n",  # a merge key
+    "? [1, 2]\n: complex key\n",
+    "a: 1\na: 2\n",  # a key given twice
+    "n: " + "9" * 101 + "\n",  # an integer too long for any field
+    "- one\n- {two: 2}\n- [three]\n",
+    "",
+    "text: |\n  两行\n  文字\n",
+]
+
+
+@pytest.mark.parametrize("text", _ODD_YAML, ids=range(len(_ODD_YAML)))
+def test_records_read_as_pyyaml_reads_them(text):
+    import yaml
+
+    from generator.model import records
+
+    try:
+        expected = yaml.load(text, Loader=records._Loader)
+    except yaml.YAMLError as exc:
+        with pytest.raises(type(exc), match=re.escape(str(exc.problem))):
+            records._load(text)
+    else:
+        assert records._load(text) == expected
+        assert [type(v) for v in _leaves(records._load(text))] == [type(v) for v in _leaves(expected)]
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
+
+
+STRINGS = [
+    "",
+    " ",
+    "yes",
+    "null",
+    "123",
+    "0x1F",
+    "1.5",
+    "- item",
+    "a: b",
+    "#",
+    "'",
+    '"',
+    "\t",
+    "行尾 ",
+    " 行首",
+    "两行\n文字",
+    "尾随换行\n",
+    "\r\n",
+    "\x85",
+    "\u2028",
+    "\ufeff",
+    "\x00",
+    "~",
+    "<<",
+    "=",
+    "2021-03-26",
+    "*粗体*",
+    "&anchor",
+    "!tag",
+    "%",
+    "@",
+    "`",
+    "|",
+    ">",
+    "{",
+    "[",
+    "长" * 12000,
+    "a " * 6000,
+]
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "tests" / "fixtures" / "records").glob("*.yml")), ids=lambda p: p.name
+)
+def test_records_written_as_pyyaml_writes_them(path):
+    """Every record of the fixtures, and one holding awkward strings in every field of text, is
+    written byte for byte as yaml.dump writes it, and reads back equal."""
+    import dataclasses
+
+    import yaml
+
+    from generator.model import records
+    from generator.model.models import to_dict
+
+    issue = parse_issue(path.read_text(encoding="utf-8"), path)
+    issue.documents[0] = dataclasses.replace(
+        issue.documents[0], title="".join(STRINGS[:30]), body="\n".join(STRINGS)
+    )
+    issue.documents[0].attachment_titles = STRINGS
+    for issue_ in (issue, small_issue()):
+        body = yaml.dump(
+            to_dict(issue_),
+            Dumper=records._Dumper,
+            allow_unicode=True,
+            sort_keys=False,
+            width=10_000,
+            default_flow_style=False,
+        )
+        text = dump_issue(issue_)
+        assert text.endswith(body)
+        assert parse_issue(text) == issue_

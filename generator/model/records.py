@@ -16,6 +16,7 @@ import yaml
 
 from generator.errors import GazetteError
 from generator.model.models import Issue, RecordError, from_dict, key_text, show, to_dict
+from generator.model.yamltree import NotPlain, node_of, value_of
 from generator.outputs import write_atomic
 
 FINGERPRINT_PREFIX = "# gazette-record sha256="
@@ -90,12 +91,14 @@ class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):
 _YAML_BREAK = re.compile("[\r\x85\u2028\u2029]")
 
 
-def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+def _str_style(value: str) -> str | None:
     if _YAML_BREAK.search(value):
-        style = '"'
-    else:
-        style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+        return '"'
+    return "|" if "\n" in value else None
+
+
+def _str_representer(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=_str_style(value))
 
 
 _Dumper.add_representer(str, _str_representer)
@@ -103,14 +106,13 @@ _Dumper.add_representer(str, _str_representer)
 
 def dump_issue(issue: Issue) -> str:
     """The record's file text: fingerprint line, note, YAML body. Same issue, same bytes."""
-    body = yaml.dump(
-        to_dict(issue),
-        Dumper=_Dumper,
-        allow_unicode=True,
-        sort_keys=False,
-        width=10_000,
-        default_flow_style=False,
-    )
+    data = to_dict(issue)
+    try:
+        body = yaml.serialize(node_of(data, _str_style), Dumper=_Dumper, allow_unicode=True, width=10_000)
+    except NotPlain:
+        body = yaml.dump(
+            data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000, default_flow_style=False
+        )
     return f"{FINGERPRINT_PREFIX}{_digest(body)}\n{HEADER_NOTE}{body}"
 
 
@@ -119,7 +121,7 @@ def parse_issue(text: str, path: Path | str = "<record>") -> Issue:
     body = _body(text)
     _refuse_unsafe_yaml(body, path, _header_lines(text))
     try:
-        data = yaml.load(body, Loader=_Loader)
+        data = _load(body)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 + _header_lines(text) if mark else 0
@@ -146,6 +148,15 @@ def parse_issue(text: str, path: Path | str = "<record>") -> Issue:
     except RecordError as exc:
         raise RecordFileError(path, f"field {exc}", _line_of_field(text, exc.path)) from None
     return issue
+
+
+def _load(body: str):
+    """``yaml.load(body, Loader=_Loader)``: the nodes read by the tree reader, or, for anything a
+    record does not hold (and every error of construction), by PyYAML's constructor."""
+    try:
+        return value_of(yaml.compose(body, Loader=_Loader), INT_DIGITS_MAX)
+    except NotPlain:
+        return yaml.load(body, Loader=_Loader)
 
 
 def _cut(text: str, limit: int = 200) -> str:
