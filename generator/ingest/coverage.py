@@ -71,7 +71,7 @@ def _coverage(
 def _code_points(parts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """The characters of all ``parts`` as code points, and the part each one belongs to."""
     codes = np.frombuffer("".join(parts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    part = np.repeat(np.arange(len(parts)), [len(text) for text in parts])
+    part = np.repeat(np.arange(len(parts), dtype=np.int64), [len(text) for text in parts])
     return codes, part
 
 
@@ -79,12 +79,12 @@ def _char_counts(codes: np.ndarray, part: np.ndarray, chars: np.ndarray, parts: 
     """(parts × chars) counts of each of ``chars`` (sorted) per part; other characters are left out
     (counted in C: a part holds tens of thousands of characters)."""
     top = int(chars[-1]) + 1 if len(chars) else 0
-    column_of = np.full(top + 1, -1, dtype=np.int64)  # code point → column; past the last: -1
-    column_of[chars] = np.arange(len(chars))
-    column = column_of[np.minimum(codes, top)]
-    known = column >= 0
-    cells = part[known] * len(chars) + column[known]
-    return np.bincount(cells, minlength=parts * len(chars)).reshape(parts, len(chars))
+    other = len(chars)  # the column of every other character, dropped at the end
+    column_of = np.full(top + 1, other, dtype=np.int32)  # code point → column
+    column_of[chars] = np.arange(len(chars), dtype=np.int32)
+    cells = part * (other + 1) + column_of[np.minimum(codes, top)]
+    counts = np.bincount(cells, minlength=parts * (other + 1)).reshape(parts, other + 1)
+    return counts[:, :other]
 
 
 def _record_strings(record) -> list[str]:
