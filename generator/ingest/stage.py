@@ -202,7 +202,7 @@ def read_sources(
                 following = next(rest, None)
                 if following is not None:
                     ahead.append(pool.submit(_read_in_worker, following, ocr_cache))
-                yield result
+                yield result._replace(issue=pickle.loads(result.parsed))
         finally:
             for future in ahead:
                 future.cancel()
@@ -217,7 +217,9 @@ def _set_worker_registry(registry) -> None:
 
 
 def _read_in_worker(path: Path, ocr_cache: Path | None) -> ParsedSource:
-    return _parse_source(path, _worker_registry, ocr_cache)
+    """The parsed source without its Issue: the parent reads the Issue from the record's pickle
+    (the Issue the build reads), so it is pickled once, not twice."""
+    return _parse_source(path, _worker_registry, ocr_cache)._replace(issue=None)
 
 
 def _parse_source(path: Path, registry, ocr_cache: Path | None) -> ParsedSource:
