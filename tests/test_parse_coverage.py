@@ -86,7 +86,7 @@ def _counter_coverage(lines, buckets, issue, owners, ctx, colophon):
     as the oracle for the counting done in arrays."""
     from collections import Counter
 
-    from generator.ingest.coverage import _record_strings
+    from generator.ingest.coverage import _record_text
     from generator.ingest.textutil import spaceless
 
     texts: dict[str, str] = {}
@@ -95,14 +95,7 @@ def _counter_coverage(lines, buckets, issue, owners, ctx, colophon):
         texts[key] = texts.get(key, "") + t
     total = kept = dropped = 0
     for bucket, text in texts.items():
-        strings = list(ctx.represented_by.get(bucket, []))
-        if bucket == "front":
-            strings += [issue.title, issue.number, issue.cumulative_number, *issue.sections, *colophon]
-            for entry in issue.toc:
-                strings += [entry.title, entry.doc_number, str(entry.page or ""), entry.section]
-        for owner in owners.get(bucket, []):
-            strings += _record_strings(owner)
-        record = Counter(spaceless("".join(s or "" for s in strings)))
+        record = Counter(spaceless(_record_text(bucket, issue, owners, ctx, colophon)))
         noise = Counter(spaceless("".join(ctx.noise_by.get(bucket, []))))
         for ch, count in Counter(spaceless(text)).items():
             total += count

@@ -37,16 +37,7 @@ def _coverage(
     for n, t in lines:
         texts.setdefault(buckets.get(n, "unplaced"), []).append(t)
     parts = list(texts)
-    record_parts = []
-    for bucket in parts:
-        strings: list[str] = list(ctx.represented_by.get(bucket, []))
-        if bucket == "front":
-            strings += [issue.title, issue.number, issue.cumulative_number, *issue.sections, *colophon]
-            for entry in issue.toc:
-                strings += [entry.title, entry.doc_number, str(entry.page or ""), entry.section]
-        for owner in owners.get(bucket, []):
-            strings += _record_strings(owner)
-        record_parts.append("".join(value or "" for value in strings))
+    record_parts = [_record_text(bucket, issue, owners, ctx, colophon) for bucket in parts]
     source_codes, source_part = _code_points(["".join(texts[bucket]) for bucket in parts])
     chars = np.unique(source_codes)  # the columns: each character the source holds
     # whitespace is not counted (str.isspace is the test behind the pattern \s of spaceless)
@@ -66,6 +57,18 @@ def _coverage(
         noise_chars=dropped_total,
         lost_chars=total - kept_total - dropped_total,
     )
+
+
+def _record_text(bucket: str, issue: Issue, owners: dict[str, list], ctx: _Ctx, colophon: list[str]) -> str:
+    """What the record holds of one part of the source: its fields' text, and raw forms of parsed fields."""
+    strings: list[str] = list(ctx.represented_by.get(bucket, []))
+    if bucket == "front":
+        strings += [issue.title, issue.number, issue.cumulative_number, *issue.sections, *colophon]
+        for entry in issue.toc:
+            strings += [entry.title, entry.doc_number, str(entry.page or ""), entry.section]
+    for owner in owners.get(bucket, []):
+        strings += _record_strings(owner)
+    return "".join(value or "" for value in strings)
 
 
 def _code_points(parts: list[str]) -> tuple[np.ndarray, np.ndarray]:
