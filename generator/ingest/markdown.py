@@ -101,7 +101,8 @@ def _paragraphs(lines: list[Line], ctx: _Ctx) -> list[str]:
 
 def _wrap_width(lines: list[str]) -> int:
     """The width of a hard-wrapped layout (most lines the same width), or 0."""
-    widths = [width(t) for t in lines if "\t" not in t and not t.startswith("|")]
+    # a line counts 1 to 2 per character: one longer than 90 or shorter than 12 is not measured
+    widths = [width(t) for t in lines if 12 <= len(t) <= 90 and "\t" not in t and not t.startswith("|")]
     mid = [w for w in widths if 24 <= w <= 90]
     if len(mid) < 5:
         return 0
@@ -130,6 +131,8 @@ def _should_join(current: str, nxt: str, wrap: int) -> bool:
         return True
     if NAME_ROW_RE.search(current) and not any(ch in current for ch in "，。；"):
         return False  # a name list row: 王 骁 区委副书记
+    if len(current) >= 60:  # its width is at least its length: joined by one of the rules below
+        return True
     w = width(current)
     if wrap and w >= wrap - 8:  # a first line may lose its 2-character indent
         return True
@@ -154,7 +157,7 @@ def _render_paragraph(p: str) -> str:
         cells = [c.strip() for c in p.split("\t")]
         return " | ".join(c for c in cells if c) or p
     text = p
-    short = width(text) <= 70 and "。" not in text and not text.endswith(("；", "："))
+    short = len(text) <= 70 and width(text) <= 70 and "。" not in text and not text.endswith(("；", "："))
     if short and HEADING1_RE.match(text):
         return "### " + join_cjk(text)
     if short and HEADING2_RE.match(text) and width(text) <= 50:
