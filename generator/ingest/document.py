@@ -8,10 +8,8 @@ their tables collected on the way (``markdown.py``)."""
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from generator.ingest.context import Line, _Ctx, _faithful
@@ -33,6 +31,7 @@ from generator.ingest.patterns import (
     _excerpt,
     _title_key,
     _title_like,
+    title_ratio,
 )
 from generator.ingest.textutil import clean_artefacts, join_cjk, spaceless
 from generator.model.models import Attachment, DocNumber, Document, Table
@@ -490,18 +489,7 @@ def _listed_match(texts: list[str], listed: list[str]) -> int | None:
         if len(key) < 4:
             continue
         for k, other in enumerate(others):
-            if key == other:
-                ratio = 1.0
-            else:
-                # a ratio that could not win is not computed: it is at most difflib's real_quick_ratio()
-                # and quick_ratio(), computed here as difflib does (2 * matches / total) to the last bit
-                bar = max(0.85, best_ratio)
-                total = len(key) + len(other)
-                if 2.0 * min(len(key), len(other)) / total < bar:  # real_quick_ratio: the lengths
-                    continue
-                if 2.0 * _shared_chars(key, other) / total < bar:  # quick_ratio: the characters
-                    continue
-                ratio = difflib.SequenceMatcher(None, key, other, autojunk=False).ratio()
+            ratio = title_ratio(key, other, max(0.85, best_ratio))  # one that could not win: 0.0
             if ratio > best_ratio:
                 best, best_ratio = k, ratio
     return best if best_ratio >= 0.85 else None
@@ -509,18 +497,6 @@ def _listed_match(texts: list[str], listed: list[str]) -> int | None:
 
 # A listed title's key is asked for at every title-like line after the signature: computed once.
 _cached_title_key = functools.lru_cache(maxsize=4096)(_title_key)
-
-
-@functools.lru_cache(maxsize=4096)
-def _char_counts(text: str) -> Counter[str]:
-    return Counter(text)  # shared between calls: only read, never changed
-
-
-def _shared_chars(a: str, b: str) -> int:
-    """The characters ``a`` and ``b`` have in common, counted with repeats (what difflib's quick_ratio
-    counts): no matching of the two can pair more."""
-    counts_a, counts_b = _char_counts(a), _char_counts(b)
-    return sum(min(counts_a[ch], counts_b[ch]) for ch in counts_a.keys() & counts_b.keys())
 
 
 def _attachment(
@@ -580,8 +556,5 @@ def _similarity(key: str, keys: list[str]) -> float:
     """The best ``SequenceMatcher`` ratio of ``key`` to one of ``keys``."""
     best = 0.0
     for k in keys:
-        total = len(key) + len(k)
-        if total and 2.0 * _shared_chars(key, k) / total <= best:  # its ratio cannot beat the best
-            continue
-        best = max(best, difflib.SequenceMatcher(None, key, k, autojunk=False).ratio())
+        best = max(best, title_ratio(key, k, best))  # one that cannot beat the best: 0.0
     return best

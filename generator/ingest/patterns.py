@@ -4,7 +4,10 @@ in that phase's module."""
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
+from collections import Counter
 
 from generator.ingest.dates import DATE_RE, is_date_line
 from generator.ingest.textutil import clean_artefacts, spaceless
@@ -71,6 +74,31 @@ def is_site_chrome(line: str) -> bool:
 
 def _title_key(text: str) -> str:
     return re.sub(r"[\s·.…《》“”\"'()（）\[\]【】〔〕*\-]", "", clean_artefacts(text))
+
+
+def title_ratio(a: str, b: str, bar: float = 0.0) -> float:
+    """difflib's ``SequenceMatcher(None, a, b, autojunk=False).ratio()``, or 0.0 when one of its
+    upper bounds is below ``bar``: the lengths (``real_quick_ratio``) and the characters in common
+    (``quick_ratio``), computed in difflib's arithmetic to the last bit. A ratio that cannot reach
+    the bar is not computed: titles are compared with every listed title at every candidate line."""
+    total = len(a) + len(b)
+    if not total or a == b:
+        return 1.0
+    if 2.0 * min(len(a), len(b)) / total < bar or 2.0 * _shared_chars(a, b) / total < bar:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_counts(text: str) -> Counter[str]:
+    return Counter(text)  # shared between calls: only read, never changed
+
+
+def _shared_chars(a: str, b: str) -> int:
+    """The characters ``a`` and ``b`` have in common, counted with repeats (what difflib's quick_ratio
+    counts): no matching of the two can pair more."""
+    counts_a, counts_b = _char_counts(a), _char_counts(b)
+    return sum(min(counts_a[ch], counts_b[ch]) for ch in counts_a.keys() & counts_b.keys())
 
 
 def _title_like(text: str) -> bool:

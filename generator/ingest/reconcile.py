@@ -4,11 +4,9 @@ section from the entry, disagreements as problems)."""
 
 from __future__ import annotations
 
-import difflib
-
 from generator.ingest.context import Line, _Ctx
 from generator.ingest.docnumbers import correct_doc_number, edit_distance, parse_doc_number_line
-from generator.ingest.patterns import _excerpt, _title_key
+from generator.ingest.patterns import _excerpt, _title_key, title_ratio
 from generator.ingest.references import find_references
 from generator.ingest.segments import _Segment
 from generator.model import ids
@@ -63,9 +61,9 @@ def _reconcile(
     """Title from the body, page and section from the TOC; disagreements become problems."""
     entries = [e for e in toc if e.title != e.section]
     used: set[int] = set()
-    titles = _EntryTitles(entries)
+    keys = [_title_key(e.title) for e in entries]  # each entry's, once
     for doc in documents:
-        match = _match_entry(doc, entries, used, ctx, titles)
+        match = _match_entry(doc, entries, used, ctx, keys)
         if match is None:
             if entries:
                 ctx.problem(
@@ -112,7 +110,7 @@ def _reconcile(
 
 
 def _match_entry(
-    doc: Document, entries: list[TocEntry], used: set[int], ctx: _Ctx, titles: _EntryTitles
+    doc: Document, entries: list[TocEntry], used: set[int], ctx: _Ctx, keys: list[str]
 ) -> int | None:
     if doc.doc_number:
         for k, entry in enumerate(entries):
@@ -134,39 +132,10 @@ def _match_entry(
             if number is None or not _misread_of(number, doc.doc_number):
                 continue  # both numbered and numbers differ: not the same document
             needed = 0.95  # one glyph of the agency code misread (济充 / 济兖): the titles must agree
-        ratio = titles.ratio(key, k, max(needed, best_ratio))
+        ratio = title_ratio(key, keys[k], max(needed, best_ratio)) if key and keys[k] else 0.0
         if ratio > best_ratio and ratio >= needed:
             best, best_ratio = k, ratio
     return best
-
-
-class _EntryTitles:
-    """The TOC entries' title keys, compared with a document's by difflib's ratio. Each entry's
-    matcher is made once, when first needed: indexing its second sequence is difflib's costly part."""
-
-    def __init__(self, entries: list[TocEntry]) -> None:
-        self.keys = [_title_key(e.title) for e in entries]
-        self.matchers: dict[int, difflib.SequenceMatcher] = {}
-
-    def ratio(self, key: str, k: int, bar: float) -> float:
-        """The ratio of ``key`` to entry ``k``'s key; 0.0 when an upper bound of it is below ``bar``
-        (a ratio that cannot reach the bar needs no exact figure)."""
-        other = self.keys[k]
-        if not key or not other:
-            return 0.0
-        if key == other:
-            return 1.0
-        # difflib's own bounds, in the same arithmetic as ratio(): real_quick_ratio (the lengths),
-        # then quick_ratio (the characters in common, in any order)
-        if 2.0 * min(len(key), len(other)) / (len(key) + len(other)) < bar:
-            return 0.0
-        matcher = self.matchers.get(k)
-        if matcher is None:
-            matcher = self.matchers[k] = difflib.SequenceMatcher(None, "", other, autojunk=False)
-        matcher.set_seq1(key)
-        if matcher.quick_ratio() < bar:
-            return 0.0
-        return matcher.ratio()
 
 
 def _misread_of(a, b) -> bool:
