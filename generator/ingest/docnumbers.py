@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from generator.ingest.textutil import spaceless
 from generator.model.models import DocNumber, Problem
 
 _OPEN = "〔［[【（(｛{"
 _CLOSE = "〕］]】）)｝}"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
-_FULLWIDTH_DIGIT = re.compile("[０-９]")
-_ANY_OPEN = re.compile(f"[{re.escape(_OPEN)}]")  # str.translate looks up every character: only where one is
+_FULLWIDTH_DIGIT = re.compile("[０-９]")  # str.translate looks up every character: only where one is
+_ANY_OPEN = re.compile(f"[{re.escape(_OPEN)}]")
 
 # A document number: an agency code (1 to 16 Chinese characters, trimmed later, see _agency_of),
 # the bracketed year, the serial, 号. Found in two steps: what follows the agency first (brackets
@@ -34,13 +35,6 @@ _LEADING_WORDS = re.compile(
 _AGENCY_TAIL = re.compile(r"[\u4e00-\u9fff]{1,8}$")
 
 
-_WHITESPACE = re.compile(r"\s+")
-
-
-def _spaceless(text: str) -> str:
-    return _WHITESPACE.sub("", text)
-
-
 def make_doc_number(agency: str, year: int, serial: int, printed: str = "") -> DocNumber:
     text = f"{agency}〔{year}〕{serial}号"
     printed = printed.strip()
@@ -59,7 +53,7 @@ def parse_doc_number_line(line: str) -> DocNumber | None:
     printed text keeps them."""
     if "号" not in line:  # DOC_NUMBER_LINE_RE needs it: most lines fail here, cheaply
         return None
-    match = DOC_NUMBER_LINE_RE.match(_spaceless(line.translate(_FULLWIDTH)))
+    match = DOC_NUMBER_LINE_RE.match(spaceless(line.translate(_FULLWIDTH)))
     if not match:
         return None
     printed = line.strip()
@@ -87,7 +81,7 @@ def join_broken_numbers(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
             k + 1 < len(lines)
             and "\t" not in text
             and _ANY_OPEN.search(text)  # the head holds an opening bracket: most lines end here
-            and _NUMBER_HEAD_RE.match(_spaceless(text))
+            and _NUMBER_HEAD_RE.match(spaceless(text))
         ):
             joined = text.rstrip() + lines[k + 1][1].lstrip()
             if not parse_doc_number_line(text) and parse_doc_number_line(joined):
@@ -173,7 +167,7 @@ def correct_doc_number(number: DocNumber, codes: list[str] | tuple[str, ...], li
     problem = Problem(
         "info",
         "doc-number-corrected",
-        f"发文字号 {_spaceless(printed)} 更正为 {fixed.text}（机关代字 {number.agency} → {near[0]}）",
+        f"发文字号 {spaceless(printed)} 更正为 {fixed.text}（机关代字 {number.agency} → {near[0]}）",
         line,
     )
     return Correction(fixed, problem)

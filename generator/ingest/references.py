@@ -26,6 +26,7 @@ import re
 from bisect import bisect_right
 
 from generator.ingest.docnumbers import DOC_NUMBER_LINE_RE, find_doc_numbers, make_doc_number
+from generator.ingest.textutil import spaceless
 from generator.model.models import Reference
 
 _LIST_MARK = re.compile(r"^\s*[-*•]\s+")
@@ -54,7 +55,7 @@ _PARAGRAPH_START = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一
 def find_references(text: str, first_line: int = 1, own_number: str = "") -> list[Reference]:
     """Every document number cited in ``text`` (not ``own_number``), with its relation."""
     compact, runs = _compact(text)
-    own = "".join(own_number.split())
+    own = spaceless(own_number)
     seen: set[tuple[str, str]] = set()
     found: list[Reference] = []
     for number, start, end in find_doc_numbers(compact):
@@ -129,7 +130,7 @@ def _compact(text: str) -> tuple[str, _Runs]:
             runs.add(size, offset, current)
             size += 1
             last = "\n"
-        kept = "".join(body.split())  # without whitespace (str.split's is \s, character for character)
+        kept = spaceless(body)
         if kept:
             chunks.append(kept)
             runs.add(size, offset, current)
