@@ -40,7 +40,7 @@ def _coverage(
     record_parts = [_record_text(bucket, issue, owners, ctx, colophon) for bucket in parts]
     source_codes, source_part = _code_points(["".join(texts[bucket]) for bucket in parts])
     chars = np.unique(source_codes)  # the columns: each character the source holds
-    # whitespace is not counted (str.isspace is the test behind the pattern \s of spaceless)
+    # whitespace is not counted (str.isspace: what spaceless drops)
     counted = np.array([not chr(code).isspace() for code in chars.tolist()], dtype=bool)
     source = _char_counts(source_codes, source_part, chars, len(parts))
     source[:, ~counted] = 0

@@ -71,9 +71,8 @@ def detect_wrap(raw_lines: list[str]) -> Wrap | None:
     text = [r.rstrip("\r\n") for r in raw_lines if r.strip() and "\t" not in r]
     if len(text) < 20:
         return None
-    spaces = [len(r) - len(r.rstrip(" ")) for r in text]
-    trailing = Counter(spaces).most_common(1)[0][0]
-    cores = [r[: len(r) - min(n, trailing)] for r, n in zip(text, spaces)]  # Wrap.core's
+    trailing = Counter(len(r) - len(r.rstrip(" ")) for r in text).most_common(1)[0][0]
+    cores = list(map(Wrap(len, 0, 0, trailing).core, text))
     stripped = [r.strip() for r in text]
     best: tuple[float, Wrap] | None = None
     for measure, tolerance in ((len, 2), (width, 4)):
