@@ -356,15 +356,18 @@ def remove_files_but(
     ``keep`` refuses, then the folders left empty; the names at the top that ``passed_over``
     accepts are not looked into. Returns how many files."""
     removed = 0
-    folders: list[str] = []
+    emptied: list[str] = []  # folders left without files: empty unless a subfolder stays
     for root, rel, names in _walk(folder, passed_over):
-        if rel:
-            folders.append(root)
+        kept = False
         for name in names:
-            if not keep(rel + name):
+            if keep(rel + name):
+                kept = True
+            else:
                 os.unlink(os.path.join(root, name))
                 removed += 1
-    for root in reversed(folders):  # deepest first
+        if rel and not kept:
+            emptied.append(root)
+    for root in reversed(emptied):  # deepest first
         if not os.listdir(root):
             os.rmdir(root)
     return removed

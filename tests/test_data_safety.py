@@ -189,6 +189,26 @@ def test_a_page_cache_that_is_not_ours_is_not_pruned(project: Path, tmp_path: Pa
     assert not (tmp_path / "site").exists() and not (tmp_path / "pkg").exists()
 
 
+def test_pruning_removes_only_refused_files_and_the_folders_they_leave_empty(tmp_path: Path):
+    """What a build prunes from its own folders (stale pages, old site files): the files it no
+    longer makes, and the folders that leaves empty; a folder still holding anything stays."""
+    files = ["gone/a.html", "gone/deep/b.html", "kept/a.html", "kept/gone.html", "mixed/sub/keep.html",
+             "mixed/gone.html", "top.html", "notes/todo.md"]  # fmt: skip
+    for rel in files:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(rel)
+    (tmp_path / "emptied" / "sub").mkdir(parents=True)  # no files at all: removed too
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked" / "to-kept").symlink_to(tmp_path / "kept", target_is_directory=True)
+    wanted = {"kept/a.html", "mixed/sub/keep.html", "top.html"}
+    removed = outputs.remove_files_but(tmp_path, wanted.__contains__, passed_over={"notes"}.__contains__)
+    assert removed == 4
+    left = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")}
+    assert left == {"kept", "kept/a.html", "mixed", "mixed/sub", "mixed/sub/keep.html", "top.html",
+                    "notes", "notes/todo.md", "linked", "linked/to-kept"}  # fmt: skip
+    assert (tmp_path / "kept" / "a.html").read_text() == "kept/a.html"
+
+
 # ---------------------------------------------------------------- builds: both outputs or neither
 
 
