@@ -60,3 +60,23 @@ def test_a_search_index_read_on_two_cores_is_the_one_read_on_one(fixture_site, t
     assert _files(forked / "pagefind") == _files(serial / "pagefind")
     assert _files(forked / ".gazette-search") == _files(serial / ".gazette-search")
     assert len(_files(forked / "pagefind")) > 10
+
+
+def test_a_page_kept_packed_comes_back_character_for_character():
+    """Rendered pages wait compressed (``parallel.packed``) between their conversion and the
+    theme; what comes back is every character of the page, whatever it holds."""
+    from generator.parallel import packed, unpacked
+
+    samples = FIXTURES.glob("**/*.txt")
+    texts = [
+        "",
+        "\x00",
+        "公报 \r\n\t&amp;<p>",
+        "𠀀𪚥" * 3,
+        "x" * 70_000,
+        *(p.read_text("utf-8") for p in samples),
+    ]
+    for text in texts:
+        data = packed(text)
+        assert unpacked(data) == text
+        assert len(text) < 1000 or len(data) < len(text.encode("utf-8")) / 2  # it does save memory

@@ -40,7 +40,6 @@ import logging
 import multiprocessing
 import os
 import threading
-import zlib
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -49,7 +48,7 @@ from markdown.extensions.toc import nest_toc_tokens
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from generator.parallel import frozen_for_fork
+from generator.parallel import frozen_for_fork, packed, unpacked
 
 TESTED_MKDOCS = "1.6."  # the internals below are those of this release line
 
@@ -155,7 +154,7 @@ def _render_chunk(uris: list[str]) -> tuple[list, list, int]:
                 uri,
                 (
                     page.meta,
-                    zlib.compress(page.content.encode("utf-8"), 1),
+                    packed(page.content),
                     page.toc,
                     page._title_from_render,
                     page.present_anchor_ids,
@@ -184,7 +183,7 @@ def _adopt(page: Page, result: tuple, files) -> None:
         page.markdown, page.meta = "", meta
 
     def render(config, files_now) -> None:
-        page.content = zlib.decompress(content).decode("utf-8")
+        page.content = unpacked(content)
         _as_rendered[page.file.src_uri] = (page.content, content)
         page.toc, page._title_from_render, page.present_anchor_ids = toc, title, anchors
         page.links_to_anchors = {files.get_file_from_path(uri): found for uri, found in links.items()}

@@ -43,7 +43,6 @@ import posixpath
 import secrets
 import shutil
 import subprocess
-import zlib
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -66,7 +65,7 @@ from generator.outputs import (
     protected_folders,
     remove_files_but,
 )
-from generator.parallel import python_process, release_memory
+from generator.parallel import packed, python_process, release_memory, unpacked
 from generator.search.index import index_site
 from generator.search.records import SearchIndexError, search_input
 from generator.site import mkdocs_internals
@@ -333,7 +332,9 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 converted,
                 without_markdown,
             )
-            release_memory()
+            # what the workers sent back is freed already (no cycles): a collection of the build's
+            # heap here found 10 objects in 1.2 s at 10,000 documents; the heap is handed back
+            release_memory(collect=False)
         self.state["nav"] = nav  # for the theme's second process (on_env)
         return nav
 
@@ -398,7 +399,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         html = self.restore_content(html, page)
         stored = mkdocs_internals.compressed_as_rendered(page, html)
         if stored is None:
-            stored = zlib.compress(html.encode("utf-8"), 1)
+            stored = packed(html)
         self.state.setdefault("pages", {})[page.file.src_uri] = stored
         page.markdown = None
         return ""
@@ -406,7 +407,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
     def on_page_context(self, context, page, config, nav):
         stored = self.state.get("pages", {}).pop(page.file.src_uri, None)
         if stored is not None:
-            page.content = zlib.decompress(stored).decode("utf-8")
+            page.content = unpacked(stored)
         return context
 
     def on_post_page(self, output: str, page, config) -> str:
@@ -446,7 +447,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 )
         nav = self.state.pop("nav", None)
         if nav is not None:  # the theme renders pages on both cores from here on
-            release_memory()  # what reading the pages left, before the fork
+            release_memory(collect=False)  # what reading the pages left (no cycles), before the fork
             theme = mkdocs_internals.ThemeInTwo()
             if theme.start(config, files, nav, env, own=self):
                 self.state["theme"] = theme
