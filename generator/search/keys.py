@@ -53,7 +53,6 @@ _NUMBER_BRACKETS = str.maketrans(
     }
 )
 _BRACKET_PAIRS = [(chr(point), usual) for point, usual in _NUMBER_BRACKETS.items()]
-_SPACE = re.compile(r"\s+")
 _HAN_CLASS = "".join(f"{chr(low)}-{chr(high)}" for low, high in _HAN_RANGES)
 # A document number as normalised: agency code (Chinese), 〔year〕, serial, 号 (shared with search.js)
 _NUMBER_TAIL = re.compile("〔[0-9]{4}〕第?[0-9]+号")

@@ -13,7 +13,6 @@ from generator.model.archive import Archive
 from generator.model.labels import cn_date, issue_label
 from generator.model.models import Appointment, Document, Event, Issue
 from generator.search.keys import (
-    _SPACE,
     KIND_APPOINTMENT,
     KIND_DOCUMENT,
     KIND_EVENT,
@@ -62,7 +61,9 @@ def html_path(url: str) -> str:
 
 
 def plain_text(fragment: str) -> str:
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment))).strip()
+    """An HTML fragment's text, each run of whitespace one space, none at the ends (str.split's
+    whitespace, which is re's \\s: tests/test_parse_coverage.py)."""
+    return " ".join(html.unescape(_TAG.sub(" ", fragment)).split())
 
 
 def article(page_html: str) -> str:
