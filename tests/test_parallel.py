@@ -62,6 +62,48 @@ def test_a_search_index_read_on_two_cores_is_the_one_read_on_one(fixture_site, t
     assert len(_files(forked / "pagefind")) > 10
 
 
+PACKAGE_BOTH_WAYS = """
+import hashlib, json, sys
+from pathlib import Path
+from generator import parallel
+from generator.data import datapackage
+from generator.model.archive import load_archive
+
+runs = []
+real_in_two = parallel.in_two
+def counted(job, **options):
+    parts = real_in_two(job, **options)
+    runs.append(len(parts))
+    return parts
+datapackage.in_two = counted
+datapackage.MIN_PARALLEL = 1
+content, cache = Path(sys.argv[1]), Path(sys.argv[2])
+archive = load_archive(content)
+made = []
+for fork, cache_dir in ((True, None), (False, None), (True, cache), (False, cache)):
+    parallel.can_fork = lambda: fork  # even on one core: forking works there, it only does not pay
+    files = datapackage.package_files(archive, cache_dir=cache_dir)
+    made.append(hashlib.sha256(json.dumps({k: v.hex() for k, v in files.items()}).encode()).hexdigest())
+print(json.dumps([runs, made, len(list(cache.rglob("*.pickle"))), len(archive.issues)]))
+"""
+
+
+def test_a_data_package_made_on_two_cores_is_the_one_made_on_one(tmp_path):
+    """The package's issue parts are made on both cores; the files are the same bytes, and the
+    parts the forked process made are cached as those made here are."""
+    done = subprocess.run(
+        [sys.executable, "-c", PACKAGE_BOTH_WAYS, str(FIXTURES), str(tmp_path / "cache")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    runs, made, cached, issues = json.loads(done.stdout)
+    assert runs[:3] == [4, 1, 4]  # forked, not forked, forked; the last run made no part
+    assert len(set(made)) == 1
+    assert cached == issues >= 2  # an issue's part each, written by whichever process made it
+
+
 def test_a_page_kept_packed_comes_back_character_for_character():
     """Rendered pages wait compressed (``parallel.packed``) between their conversion and the
     theme; what comes back is every character of the page, whatever it holds."""

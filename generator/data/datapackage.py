@@ -14,7 +14,8 @@ import json
 import pickle
 import shutil
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -37,6 +38,7 @@ from generator.model.models import (
 )
 from generator.model.records import cache_path, read_cached, write_cached
 from generator.outputs import atomic_file
+from generator.parallel import in_two
 
 CONTRACT_VERSION = "1.0"  # fields of the package and of the JSON files (generator/data/contract.py)
 
@@ -459,25 +461,43 @@ def _issue_part(archive: Archive, issue: Issue) -> IssuePart:
     return rows, tables
 
 
-def _issue_parts(archive: Archive, cache_dir: Path | None) -> Iterator[IssuePart]:
+MIN_PARALLEL = 20  # issue parts to make: fewer are made here, forking costs more than it saves
+
+
+def _issue_parts(archive: Archive, cache_dir: Path | None) -> list[IssuePart]:
     """Each issue's part, in the archive's order; with ``cache_dir`` (a content folder), taken
-    from its cache when made from the same inputs, and cached when made."""
-    for issue in archive.issues:
-        key = _issue_part_key(archive, issue) if cache_dir is not None else None
+    from its cache when made from the same inputs, and cached when made. The parts to make are
+    made on both cores (``in_two``: the forked process's come back pickled)."""
+    issues = archive.issues
+    parts: list[IssuePart | None] = [None] * len(issues)
+    keys: list[bytes | None] = [None] * len(issues)
+    for i, issue in enumerate(issues):
+        keys[i] = key = _issue_part_key(archive, issue) if cache_dir is not None else None
         if key is None:
-            yield _issue_part(archive, issue)
             continue
-        path = cache_path(cache_dir, PART_CACHE, issue.issue_id)
-        data = read_cached(path, key)
+        data = read_cached(cache_path(cache_dir, PART_CACHE, issue.issue_id), key)
         if data is not None:
             try:
-                yield pickle.loads(data)
-                continue
+                parts[i] = pickle.loads(data)
             except Exception:  # a damaged cache file: made again below
                 pass
-        part = _issue_part(archive, issue)
-        write_cached(path, key, pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
-        yield part
+    missing = [i for i, part in enumerate(parts) if part is None]
+
+    def make(share: tuple[int, int]) -> list[tuple[int, IssuePart]]:
+        made = []
+        for i in missing[share[0] :: share[1]]:
+            part = _issue_part(archive, issues[i])
+            if keys[i] is not None:
+                path = cache_path(cache_dir, PART_CACHE, issues[i].issue_id)
+                write_cached(path, keys[i], pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+            made.append((i, part))
+        return made
+
+    for i, part in chain.from_iterable(
+        in_two(make, shares=2) if len(missing) >= MIN_PARALLEL else [make((0, 1))]
+    ):
+        parts[i] = part
+    return parts  # type: ignore[return-value]
 
 
 def table_path(table: Table) -> str:
