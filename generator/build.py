@@ -444,9 +444,18 @@ def build_stamp(config, shard: str | None) -> dict[str, str]:
         and "__pycache__" not in p.parts
         and p.relative_to(package).parts[0] not in NOT_IN_PAGES
     )
-    # the theme's own directories (Material's, a custom_dir); the archive's theme is in the package,
-    # hashed above, whether or not the plugin's on_config has added it to theme.dirs yet
-    dirs = [Path(d).resolve() for d in config.theme.dirs if not Path(d).resolve().is_relative_to(package)]
+    # the theme's own directories (a custom_dir); the archive's theme is in the package, hashed
+    # above, whether or not the plugin's on_config has added it to theme.dirs yet; MkDocs' and
+    # Material's are named by their versions below (reading Material's 14,000 icons took 0.6 s)
+    import material
+    import mkdocs
+
+    installed = [Path(m.__file__).resolve().parent for m in (mkdocs, material)]
+    dirs = [
+        d
+        for d in (Path(d).resolve() for d in config.theme.dirs)
+        if not any(d.is_relative_to(root) for root in (package, *installed))
+    ]
     theme = sorted(p for d in dirs for p in d.rglob("*") if p.is_file())
     for path in [Path(config.config_file_path), *own, *theme]:
         digest.update(str(path).encode() + b"\0" + path.read_bytes())

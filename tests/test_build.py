@@ -482,3 +482,44 @@ def test_without_hard_links_the_staging_folder_is_left_for_a_full_build(tmp_path
     monkeypatch.undo()
     assert build.prepare_staging(str(site), str(staging)) == 0
     assert (staging / "a" / "index.html").stat().st_ino == (site / "a" / "index.html").stat().st_ino
+
+
+def test_an_edit_to_the_archives_own_theme_renders_every_page_again(tmp_path: Path):
+    """A custom_dir's template shapes every page: after an edit, the next build is a full one and
+    shows the edit on pages it would otherwise have kept."""
+    import shutil
+
+    from generator.build import build_site
+
+    theme = tmp_path / "overrides"
+    theme.mkdir()
+    (theme / "main.html").write_text(
+        '{% extends "base.html" %}\n{% block announce %}通知一{% endblock %}\n', encoding="utf-8"
+    )
+    config = _config_with(tmp_path)
+    text = config.read_text(encoding="utf-8").replace(
+        "  name: material\n", f"  name: material\n  custom_dir: {theme}\n"
+    )
+    config.write_text(text, encoding="utf-8")
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content, ignore=shutil.ignore_patterns(".cache"))
+
+    def build() -> bool:
+        return build_site(
+            content,
+            tmp_path / "site",
+            tmp_path / "datapackage",
+            config,
+            pages_dir=tmp_path / "pages",
+            search=False,
+        )
+
+    page = tmp_path / "site" / "documents" / "370812-jiyanzhengfa-2021-5" / "index.html"
+    assert build() is False
+    assert build() is True  # nothing changed: incremental
+    assert "通知一" in page.read_text(encoding="utf-8")
+    (theme / "main.html").write_text(
+        '{% extends "base.html" %}\n{% block announce %}通知二{% endblock %}\n', encoding="utf-8"
+    )
+    assert build() is False  # the theme changed: every page again
+    assert "通知二" in page.read_text(encoding="utf-8") and "通知一" not in page.read_text(encoding="utf-8")
