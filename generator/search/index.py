@@ -35,13 +35,12 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
 
 from generator.model.archive import Archive
-from generator.outputs import atomic_file
+from generator.outputs import atomic_file, write_atomic
 from generator.parallel import collector_paused, in_two, release_memory
 from generator.search.bundle import (
     RUNTIME_FILES,
@@ -79,6 +78,7 @@ FRAGMENT_STAGING = ".gazette-search-fragments"  # in the site while the index is
 SEARCH_CACHE = ".gazette-search"  # in the site: what the last index wrote (POSTINGS_FILE)
 POSTINGS_FILE = "postings"  # every page's record and every key's postings, as last indexed
 _CACHE_VERSION = b"gazette-search 4\n"  # a cache file of another layout is not read
+_STAGED_VERSION = b"gazette-search staged 1\n"  # an issue's entries as _read_issues wrote them
 _NO_CODES, _NO_WEIGHTY = np.zeros(0, np.uint32), np.zeros(0, bool)
 
 # ---------------------------------------------------------------- the edge
@@ -132,14 +132,14 @@ def index_site(
     to_read = [(issue_id, records) for issue_id, records in issues if issue_id not in kept]
     del issues
 
-    # Each issue read has its fragments written, as they are made, to the staging folder (named
-    # by their hash, renamed into the bundle by write_bundle), so that neither process holds
-    # them; its entries (keys and all, a few KB a record) come back, the forked process's pickled.
+    # Each issue read is written, as it is read, to the staging folder: its fragments (named by
+    # their hash, renamed into the bundle by write_bundle) and its entries (keys and all), so
+    # that neither process holds them all and nothing is sent back; they are read from there.
     staging = site_dir / FRAGMENT_STAGING
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    (staging / SEARCH_CACHE).mkdir(parents=True)
     job = functools.partial(_read_issues, to_read, read_page, staging)
-    read = dict(chain.from_iterable(in_two(job, shares=8) if len(to_read) >= MIN_PARALLEL else [job((0, 1))]))
+    in_two(job, shares=8) if len(to_read) >= MIN_PARALLEL else job((0, 1))
     del job
     pages: list[tuple[str, Entry, int]] = []  # issue, entry, its page in the previous bundle (or -1)
     if previous is not None:
@@ -147,7 +147,10 @@ def index_site(
             if issue_id in kept:
                 pages.append((issue_id, entry, page))
     for issue_id, _ in to_read:
-        pages.extend((issue_id, entry, -1) for entry in read.pop(issue_id))
+        found = _read_staged(staging / SEARCH_CACHE / _staged_name(issue_id), staging)
+        if found is None:  # written a moment ago by _read_issues
+            raise SearchIndexError(f"{staging}: the search records of {issue_id} were not written")
+        pages.extend((issue_id, entry, -1) for entry in found)
     del to_read
     # Pages newest first (a list without a query shows them in this order), a function of the records
     pages.sort(key=lambda p: _page_order(p[1]), reverse=True)
@@ -195,23 +198,16 @@ def _search_input(archive: Archive | Callable[[], Archive] | SearchInput) -> Sea
     return search_input(archive)
 
 
-def _read_issues(
-    issues: SearchInput, read_page, staging: Path, part: tuple[int, int]
-) -> list[tuple[str, list[Entry]]]:
+def _read_issues(issues: SearchInput, read_page, staging: Path, part: tuple[int, int]) -> None:
     """Every ``part[1]``-th issue from the ``part[0]``-th, read from its pages: its fragments
-    written into ``staging`` (named by their hash), its entries returned (each naming its
-    fragment's file)."""
-    read = []
+    written into ``staging`` (named by their hash), its entries into its cache file there."""
     for issue_id, records in issues[part[0] :: part[1]]:
         entries = []
         for record in with_pages(records, read_page):
             entry = record_entry(_with_text(record))
-            path = staging / f"{entry.sha1}.pf_fragment"
-            path.write_bytes(entry.fragment)
-            entry.fragment = path
+            (staging / f"{entry.sha1}.pf_fragment").write_bytes(entry.fragment)
             entries.append(entry)
-        read.append((issue_id, entries))
-    return read
+        _write_staged(staging / SEARCH_CACHE / _staged_name(issue_id), entries)
 
 
 def issues_of_pages(archive: Archive | SearchInput, pages: Iterable[str]) -> set[str]:
@@ -245,6 +241,50 @@ def pagefind_runtime() -> tuple[dict[str, bytes], str, list]:
             raise SearchIndexError(f"Pagefind {entry.get('version')} wrote no {', '.join(missing)}")
         files = {name: (out / name).read_bytes() for name in names}
     return files, str(entry["version"]), list(entry.get("include_characters", []))
+
+
+def _staged_name(issue_id: str) -> str:
+    return f"{issue_id}.entries"
+
+
+def _read_staged(path: Path, staged: Path) -> list[Entry] | None:
+    """An issue's entries as ``_read_issues`` wrote them, or None; their fragments are the files
+    it staged in ``staged``."""
+    try:
+        data = path.read_bytes()
+        head, at = _read_head(data, _STAGED_VERSION)
+        counts = [row["codes"] for row in head]
+        total = sum(counts)
+        codes = np.frombuffer(data, "<u4", total, at).astype(np.uint32)
+        weighty = np.unpackbits(np.frombuffer(data, np.uint8, offset=at + 4 * total), count=total).astype(
+            bool
+        )
+        bounds = np.cumsum(counts)[:-1]
+        return [
+            Entry(
+                SearchRecord(**row["record"]),
+                row["sha1"],
+                its_codes,
+                its_weighty,
+                row["other"],
+                staged / f"{row['sha1']}.pf_fragment",
+            )
+            for row, its_codes, its_weighty in zip(head, np.split(codes, bounds), np.split(weighty, bounds))
+        ]
+    except (OSError, ValueError, TypeError, KeyError, IndexError, zlib.error):
+        return None
+
+
+def _write_staged(path: Path, entries: list[Entry]) -> None:
+    """Layout: _STAGED_VERSION, the length of the rows (8 bytes), the rows (zlib-compressed
+    JSON: each entry's record without its text, hash, other keys and count of codes), then
+    every entry's codes (uint32) and their weighty bits, one after another."""
+    rows = [
+        {"record": vars(e.record), "sha1": e.sha1, "other": e.other, "codes": len(e.codes)} for e in entries
+    ]
+    codes = [e.codes.astype("<u4").tobytes() for e in entries]
+    weighty = np.packbits(np.concatenate([e.weighty for e in entries] or [_NO_WEIGHTY]))
+    write_atomic(path, b"".join([_head(_STAGED_VERSION, rows), *codes, weighty.tobytes()]))
 
 
 @dataclass
