@@ -14,19 +14,25 @@ from tests.conftest import FIXTURES
 
 ROOT = Path(__file__).resolve().parents[1]
 
-INDEX_BOTH_WAYS = """
-import json, sys
-from pathlib import Path
+# in a script: how many parts each in_two call ran (1: not forked)
+COUNTED = """
 from generator import parallel
-from generator.model.archive import load_archive
-from generator.search import index
-
 runs = []
 real_in_two = parallel.in_two
 def counted(job, **options):
     parts = real_in_two(job, **options)
     runs.append(len(parts))
     return parts
+"""
+
+INDEX_BOTH_WAYS = (
+    COUNTED
+    + """
+import json, sys
+from pathlib import Path
+from generator.model.archive import load_archive
+from generator.search import index
+
 index.in_two = counted
 index.MIN_PARALLEL = 1
 content, forked, serial = map(Path, sys.argv[1:])
@@ -36,6 +42,7 @@ parallel.can_fork = lambda: False
 index.index_site(serial, load_archive(content))
 print(json.dumps(runs))
 """
+)
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -62,19 +69,14 @@ def test_a_search_index_read_on_two_cores_is_the_one_read_on_one(fixture_site, t
     assert len(_files(forked / "pagefind")) > 10
 
 
-PACKAGE_BOTH_WAYS = """
+PACKAGE_BOTH_WAYS = (
+    COUNTED
+    + """
 import hashlib, json, sys
 from pathlib import Path
-from generator import parallel
 from generator.data import datapackage
 from generator.model.archive import load_archive
 
-runs = []
-real_in_two = parallel.in_two
-def counted(job, **options):
-    parts = real_in_two(job, **options)
-    runs.append(len(parts))
-    return parts
 datapackage.in_two = counted
 datapackage.MIN_PARALLEL = 1
 content, cache = Path(sys.argv[1]), Path(sys.argv[2])
@@ -86,6 +88,7 @@ for fork, cache_dir in ((True, None), (False, None), (True, cache), (False, cach
     made.append(hashlib.sha256(json.dumps({k: v.hex() for k, v in files.items()}).encode()).hexdigest())
 print(json.dumps([runs, made, len(list(cache.rglob("*.pickle"))), len(archive.issues)]))
 """
+)
 
 
 def test_a_data_package_made_on_two_cores_is_the_one_made_on_one(tmp_path):
