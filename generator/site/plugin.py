@@ -373,7 +373,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
             return markdown
         markdown, head = take_head(markdown)
         if head is not None:  # for the theme's <head> (text.head_line)
-            page.meta["gazette_head"] = head
+            page.meta[HEAD_META] = head
         nonce = self.state.setdefault("nonce", "gz" + secrets.token_hex(8))
         markdown, blocks = set_aside(markdown, nonce)
         if blocks:
@@ -414,7 +414,7 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
         # written next; nothing reads them after (a document page's head: about 11 KB of objects,
         # 115 MB at 10,000 documents, which the search index's memory would come on top of)
         page.content = None
-        page.meta.pop("gazette_head", None)
+        page.meta.pop(HEAD_META, None)
         return output
 
     def on_serve(self, server, config, builder):
@@ -456,8 +456,11 @@ class GazettePlugin(BasePlugin[GazetteConfig]):
                 self.state["theme"] = theme
                 for file in files.documentation_pages():  # their <head> is the other process's to show
                     if file.src_uri in theme.uris and file.page is not None:
-                        file.page.meta.pop("gazette_head", None)
+                        file.page.meta.pop(HEAD_META, None)
         return env
+
+
+HEAD_META = "gazette_head"  # the page meta the theme's main.html puts in <head> (text.head_line)
 
 
 class ThemeFragments:
